@@ -1,0 +1,30 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { DatabaseOptions } from './database.options';
+
+type PoolSettings = Omit<DatabaseOptions, 'primaryUrl' | 'replicaUrls'>;
+
+/**
+ * A TypeORM data source for one member (primary or replica) with its own pg pool. Schema changes
+ * only ever come from migrations (`npm run migrate`): `synchronize` stays off everywhere.
+ */
+export function createDataSource(
+  url: string,
+  settings: PoolSettings,
+  extra: Partial<DataSourceOptions> = {},
+): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: settings.entities,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: settings.poolSize ?? 10,
+      connectionTimeoutMillis: settings.connectTimeoutMs ?? 3000,
+      statement_timeout: settings.statementTimeoutMs ?? 5000,
+      application_name: settings.applicationName ?? 'docscale',
+    },
+    ...extra,
+  } as DataSourceOptions);
+}

@@ -1,0 +1,97 @@
+/**
+ * The data sources of one process: the primary and each streaming replica, each with its own pool.
+ *
+ * The primary must be reachable for the process to start: the service cannot do its job without
+ * it. A replica that is down at start is not: it is initialised lazily and reported by the health
+ * check, and reads keep going to the primary until it answers.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createDataSource } from './data-source.factory';
+import { DATABASE_OPTIONS } from './database.module-definition';
+import { DatabaseOptions } from './database.options';
+
+export interface ReplicaStatus {
+  url: string;
+  reachable: boolean;
+  /** Bytes of WAL the replica has received but not yet replayed, or that it has not received. */
+  lagBytes?: number;
+  error?: string;
+}
+
+@Injectable()
+export class Database implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger(Database.name);
+  readonly primary: DataSource;
+  readonly replicas: DataSource[];
+  private readonly initializing = new Map<DataSource, Promise<void>>();
+
+  constructor(@Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions) {
+    this.primary = createDataSource(options.primaryUrl, options);
+    this.replicas = options.replicaUrls.map((url) => createDataSource(url, options));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.primary.initialize();
+    await Promise.all(this.replicas.map((r) => this.ensureInitialized(r).catch(() => undefined)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const all = [this.primary, ...this.replicas].filter((d) => d.isInitialized);
+    await Promise.allSettled(all.map((d) => d.destroy()));
+  }
+
+  /** Round trip to the primary; throws when it cannot answer. */
+  async pingPrimary(): Promise<void> {
+    await this.primary.query('SELECT 1');
+  }
+
+  /** Reachability and replay lag of every replica, measured against the primary's WAL position. */
+  async replicaStatus(): Promise<ReplicaStatus[]> {
+    const [{ lsn }] = (await this.primary.query('SELECT pg_current_wal_lsn()::text AS lsn')) as {
+      lsn: string;
+    }[];
+    return Promise.all(
+      this.replicas.map(async (replica, i): Promise<ReplicaStatus> => {
+        const url = redact(this.options.replicaUrls[i]);
+        try {
+          await this.ensureInitialized(replica);
+          const [row] = (await replica.query(
+            `SELECT pg_is_in_recovery() AS standby,
+                    pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::bigint AS lag`,
+            [lsn],
+          )) as { standby: boolean; lag: string | null }[];
+          if (!row.standby) return { url, reachable: true, error: 'not a standby' };
+          return { url, reachable: true, lagBytes: Math.max(0, Number(row.lag ?? 0)) };
+        } catch (err) {
+          return { url, reachable: false, error: (err as Error).message };
+        }
+      }),
+    );
+  }
+
+  /** One initialisation at a time per data source: concurrent health checks share it. */
+  private async ensureInitialized(ds: DataSource): Promise<void> {
+    if (ds.isInitialized) return;
+    let pending = this.initializing.get(ds);
+    if (!pending) {
+      pending = ds
+        .initialize()
+        .then(() => undefined)
+        .catch((err: Error) => {
+          this.log.warn(`replica not reachable yet: ${err.message}`);
+          throw err;
+        })
+        .finally(() => this.initializing.delete(ds));
+      this.initializing.set(ds, pending);
+    }
+    await pending;
+  }
+}
+
+/** The URL without its password, for health output and logs. */
+export function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

@@ -1,0 +1,85 @@
+/**
+ * The one configuration schema. Every key is read from the environment once at start, validated,
+ * and handed to the modules as one typed object; nothing else reads process.env. A bad or missing
+ * value stops the process with a message naming the variable (see loadConfig).
+ *
+ * Units are in the names (`_MS`, `_BYTES`); every key has a default that works against the local
+ * stack (scripts/stack.sh), and a line in the README's configuration table.
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
+const redisUrl = z.url({ protocol: /^rediss?$/ });
+
+const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+    HTTP_BODY_LIMIT_BYTES: positiveInt.default(1_310_720),
+    DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
+
+    DATABASE_PRIMARY_URL: postgresUrl.default(
+      'postgres://docscale:docscale@127.0.0.1:55432/docscale',
+    ),
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .default('postgres://docscale:docscale@127.0.0.1:55433/docscale')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(postgresUrl)),
+    DATABASE_POOL_SIZE: positiveInt.default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
+    DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+
+    REDIS_URL: redisUrl.default('redis://127.0.0.1:56379'),
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+
+    ADMIN_API_KEY: z.string().min(16).default(LOCAL_ADMIN_KEY),
+    AUTH_CACHE_TTL_MS: nonNegativeInt.default(5000),
+
+    CACHE_L1: onOff.default(true),
+    CACHE_L2: onOff.default(true),
+    READ_REPLICAS: onOff.default(true),
+    QUEUE: onOff.default(true),
+    RATE_LIMIT: onOff.default(true),
+    TOGGLE_SYNC_INTERVAL_MS: positiveInt.default(1000),
+
+    TELEMETRY_TRACING: z.enum(['docscale', 'stock', 'off']).default('docscale'),
+    TELEMETRY_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+    TELEMETRY_METRICS: onOff.default(true),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('docscale'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    LOG_HTTP: onOff.default(false),
+
+    WORKER_HEALTH_PORT: port.default(3100),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.ADMIN_API_KEY === LOCAL_ADMIN_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_API_KEY'],
+        message: 'must be set to a secret of your own when NODE_ENV=production',
+      });
+    }
+  });
+
+export type Env = z.output<typeof configSchema>;

@@ -1,0 +1,31 @@
+/** What can go wrong with a document request, as the client should hear it. */
+
+export class DocumentNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`No document ${id} exists for your tenant.`);
+  }
+}
+
+/** The `If-Match` version is not the current one: someone else updated the document first. */
+export class VersionMismatchError extends Error {
+  constructor(
+    readonly id: string,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `Document ${id} is at version ${currentVersion}; re-read it (its ETag) and apply your change again.`,
+    );
+  }
+}
+
+export class InvalidPreconditionError extends Error {
+  constructor(header: string) {
+    super(`${header} must be an entity tag such as "3" (from the ETag header) or *.`);
+  }
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('The cursor is not one this API issued; start again without it.');
+  }
+}

@@ -1,0 +1,114 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ValidationError } from '../problems/problem.errors';
+import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
+import type { Tenant } from '../tenants/tenants.repository';
+import { DocumentsService } from './documents.service';
+import { CreateDocumentDto } from './dto/create-document.dto';
+import { DocumentPage, DocumentResponse } from './dto/document.response';
+import { ListDocumentsQuery } from './dto/list-documents.query';
+import { PatchDocumentDto } from './dto/patch-document.dto';
+import { ReplaceDocumentDto } from './dto/replace-document.dto';
+import { EntityTag } from './entity-tag';
+
+const DocumentId = new ParseUUIDPipe({
+  exceptionFactory: () => new ValidationError([{ field: 'id', reason: 'must be a UUID' }]),
+});
+
+@ApiTags('documents')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller({ path: 'documents', version: '1' })
+export class DocumentsController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  @Post()
+  async create(
+    @CurrentTenant() tenant: Tenant,
+    @Body() dto: CreateDocumentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentResponse> {
+    const doc = await this.documents.create(tenant.id, dto);
+    reply.status(201).header('Location', `/v1/documents/${doc.id}`);
+    return this.withTag(doc, reply);
+  }
+
+  @Get()
+  list(@CurrentTenant() tenant: Tenant, @Query() query: ListDocumentsQuery): Promise<DocumentPage> {
+    return this.documents.list(tenant.id, query);
+  }
+
+  @Get(':id')
+  async get(
+    @CurrentTenant() tenant: Tenant,
+    @Param('id', DocumentId) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentResponse | undefined> {
+    const doc = await this.documents.get(tenant.id, id);
+    if (EntityTag.noneMatchHits(ifNoneMatch, doc.version)) {
+      reply.status(304).header('ETag', EntityTag.of(doc.version));
+      return undefined;
+    }
+    return this.withTag(doc, reply);
+  }
+
+  @Put(':id')
+  async replace(
+    @CurrentTenant() tenant: Tenant,
+    @Param('id', DocumentId) id: string,
+    @Body() dto: ReplaceDocumentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentResponse> {
+    const fields = { title: dto.title, body: dto.body, tags: dto.tags ?? [] };
+    const doc = await this.documents.update(tenant.id, id, fields, EntityTag.parseIfMatch(ifMatch));
+    return this.withTag(doc, reply);
+  }
+
+  @Patch(':id')
+  async patch(
+    @CurrentTenant() tenant: Tenant,
+    @Param('id', DocumentId) id: string,
+    @Body() dto: PatchDocumentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentResponse> {
+    if (dto.title === undefined && dto.body === undefined && dto.tags === undefined) {
+      throw new ValidationError([{ field: '(body)', reason: 'must change at least one field' }]);
+    }
+    const doc = await this.documents.update(tenant.id, id, dto, EntityTag.parseIfMatch(ifMatch));
+    return this.withTag(doc, reply);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(
+    @CurrentTenant() tenant: Tenant,
+    @Param('id', DocumentId) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.documents.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
+  }
+
+  private withTag(doc: DocumentResponse, reply: FastifyReply): DocumentResponse {
+    reply.header('ETag', EntityTag.of(doc.version));
+    return doc;
+  }
+}

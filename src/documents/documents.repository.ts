@@ -1,0 +1,120 @@
+/**
+ * Documents in SQL you can review: each method is one statement, scoped by tenant in its WHERE
+ * clause (another tenant's id simply matches no row). Rows come back as plain objects shaped for
+ * the API, so the hot read path pays for no ORM hydration.
+ */
+import { Database } from '@docscale/database';
+import { Injectable } from '@nestjs/common';
+import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
+import { PageCursor, PagePosition } from './page-cursor';
+
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const SUMMARY = `id, title, tags, version,
+  ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
+const FULL = `id, title, body, tags, version,
+  ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
+
+export interface DocumentFields {
+  title: string;
+  body: string;
+  tags: string[];
+}
+
+/** The versions an update may apply to (from If-Match); `any` when unconditional. */
+export type ExpectedVersions = number[] | 'any';
+
+@Injectable()
+export class DocumentsRepository {
+  constructor(private readonly db: Database) {}
+
+  async findById(tenantId: string, id: string): Promise<DocumentResponse | undefined> {
+    const rows = await this.db.primary.query(
+      `SELECT ${FULL} FROM documents WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return rows[0];
+  }
+
+  async create(tenantId: string, fields: DocumentFields): Promise<DocumentResponse> {
+    const [row] = await this.db.primary.query(
+      `INSERT INTO documents (tenant_id, title, body, tags) VALUES ($1, $2, $3, $4)
+       RETURNING ${FULL}`,
+      [tenantId, fields.title, fields.body, fields.tags],
+    );
+    return row;
+  }
+
+  /**
+   * Applies `fields` (absent ones unchanged) if the current version is one of `expected`; the
+   * version check and the write are one statement, so two racing updates cannot both succeed.
+   * Returns undefined when no row matched; `currentVersion` then tells why.
+   */
+  async update(
+    tenantId: string,
+    id: string,
+    fields: Partial<DocumentFields>,
+    expected: ExpectedVersions,
+  ): Promise<DocumentResponse | undefined> {
+    const [rows] = await this.db.primary.query(
+      `UPDATE documents
+          SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
+              version = version + 1, updated_at = clock_timestamp()
+        WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
+        RETURNING ${FULL}`,
+      [
+        tenantId,
+        id,
+        fields.title ?? null,
+        fields.body ?? null,
+        fields.tags ?? null,
+        expected === 'any' ? null : expected,
+      ],
+    );
+    return rows[0];
+  }
+
+  /** Deletes if the version matches; true when a row was deleted. */
+  async delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<boolean> {
+    const [, count] = await this.db.primary.query(
+      `DELETE FROM documents
+        WHERE tenant_id = $1 AND id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[]))`,
+      [tenantId, id, expected === 'any' ? null : expected],
+    );
+    return count > 0;
+  }
+
+  async currentVersion(tenantId: string, id: string): Promise<number | undefined> {
+    const rows = await this.db.primary.query(
+      `SELECT version FROM documents WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return rows[0]?.version;
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id): stable while rows are inserted. */
+  async list(
+    tenantId: string,
+    options: { limit: number; after?: PagePosition; tag?: string },
+  ): Promise<DocumentPage> {
+    const rows: DocumentSummary[] = await this.db.primary.query(
+      `SELECT ${SUMMARY} FROM documents
+        WHERE tenant_id = $1
+          AND ($2::text IS NULL OR tags @> ARRAY[$2::text])
+          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $5`,
+      [
+        tenantId,
+        options.tag ?? null,
+        options.after?.createdAt ?? null,
+        options.after?.id ?? null,
+        options.limit + 1,
+      ],
+    );
+    const items = rows.slice(0, options.limit);
+    const last = items.at(-1);
+    const nextCursor = rows.length > options.limit && last ? PageCursor.encode(last) : null;
+    return { items, nextCursor };
+  }
+}

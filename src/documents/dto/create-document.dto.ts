@@ -1,0 +1,17 @@
+import { IsOptional } from 'class-validator';
+import { BodyRules, Rules, TagsRules, TitleRules } from './document-fields';
+
+export class CreateDocumentDto {
+  /** The document's title, 1 to 500 characters. */
+  @Rules(TitleRules)
+  title!: string;
+
+  /** The text of the document, up to DOCUMENT_BODY_MAX_BYTES (1 MiB) in UTF-8. */
+  @Rules(BodyRules)
+  body!: string;
+
+  /** Up to 32 distinct lower-case tags. */
+  @IsOptional()
+  @Rules(TagsRules)
+  tags?: string[];
+}

@@ -1,0 +1,28 @@
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+
+/** Field rules shared by create, replace and patch, so the three cannot drift apart. */
+export const TitleRules = () => [IsString(), MinLength(1), MaxLength(500)];
+export const BodyRules = () => [IsString()];
+export const TagsRules = () => [
+  IsArray(),
+  ArrayMaxSize(32),
+  ArrayUnique(),
+  IsString({ each: true }),
+  Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+    each: true,
+    message: 'each tag must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting alphanumeric',
+  }),
+];
+
+/** Applies a list of property decorators as one. */
+export function Rules(rules: () => PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => rules().forEach((decorate) => decorate(target, key));
+}

@@ -1,0 +1,40 @@
+import { InvalidCursorError } from './document.errors';
+
+/** Position after the last row of a page: its (createdAt, id), the listing's sort key. */
+export interface PagePosition {
+  createdAt: string;
+  id: string;
+}
+
+const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Keyset cursors. The timestamp keeps Postgres' microseconds: a JavaScript Date would round to
+ * milliseconds, and two rows created in the same millisecond would then be skipped or repeated.
+ */
+export const PageCursor = {
+  encode(position: PagePosition): string {
+    return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+  },
+
+  parse(cursor: string): PagePosition {
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw new InvalidCursorError();
+    }
+    if (
+      !Array.isArray(value) ||
+      value.length !== 2 ||
+      typeof value[0] !== 'string' ||
+      typeof value[1] !== 'string' ||
+      !ISO_MICROS.test(value[0]) ||
+      !UUID.test(value[1])
+    ) {
+      throw new InvalidCursorError();
+    }
+    return { createdAt: value[0], id: value[1] };
+  },
+};

@@ -1,0 +1,42 @@
+import { DatabaseModule } from '@docscale/database';
+import { TogglesModule } from '@docscale/toggles';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from './config';
+import { DocumentEntity } from './documents/document.entity';
+import { ApiKeyEntity } from './tenants/api-key.entity';
+import { TenantEntity } from './tenants/tenant.entity';
+
+/** The pattern libs, wired from the validated config; shared by the API and the worker. */
+@Module({})
+export class InfrastructureModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const env = config.env;
+    return {
+      module: InfrastructureModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({
+          primaryUrl: env.DATABASE_PRIMARY_URL,
+          replicaUrls: env.DATABASE_REPLICA_URLS,
+          entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
+          poolSize: env.DATABASE_POOL_SIZE,
+          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+          connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+          applicationName: `docscale-${env.INSTANCE_ID}`,
+        }),
+        TogglesModule.forRoot({
+          defaults: {
+            CACHE_L1: env.CACHE_L1,
+            CACHE_L2: env.CACHE_L2,
+            READ_REPLICAS: env.READ_REPLICAS,
+            QUEUE: env.QUEUE,
+            RATE_LIMIT: env.RATE_LIMIT,
+          },
+          redisUrl: env.REDIS_URL,
+          syncIntervalMs: env.TOGGLE_SYNC_INTERVAL_MS,
+          commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The one place that decides what a client sees when something fails: every error becomes an RFC
+ * 9457 problem. Known errors map to a 4xx/503 with a stable type; anything else is a 500 whose body
+ * says nothing about internals (the log has the stack, with the trace id).
+ */
+import { HttpException } from '@nestjs/common';
+import { TogglesUnavailableError, UnknownToggleError } from '@docscale/toggles';
+import {
+  DocumentNotFoundError,
+  InvalidCursorError,
+  InvalidPreconditionError,
+  VersionMismatchError,
+} from '../documents/document.errors';
+import { Problem, problem } from './problem';
+import {
+  InvalidAdminKeyError,
+  InvalidApiKeyError,
+  MissingApiKeyError,
+  ValidationError,
+} from './problem.errors';
+
+type Mapper = (err: Error) => Problem;
+
+const unauthorized =
+  (slug: string, title: string): Mapper =>
+  (e) =>
+    problem(401, slug, title, e.message);
+
+/** Known error classes, checked in order with instanceof. */
+const known: [new (...args: never[]) => Error, Mapper][] = [
+  [
+    ValidationError,
+    (e) =>
+      problem(400, 'validation-failed', 'Request validation failed', e.message, {
+        errors: (e as ValidationError).violations,
+      }),
+  ],
+  [MissingApiKeyError, unauthorized('missing-api-key', 'API key required')],
+  [InvalidApiKeyError, unauthorized('invalid-api-key', 'API key not valid')],
+  [InvalidAdminKeyError, unauthorized('invalid-admin-key', 'Admin key required')],
+  [DocumentNotFoundError, (e) => problem(404, 'not-found', 'Document not found', e.message)],
+  [
+    VersionMismatchError,
+    (e) =>
+      problem(412, 'version-mismatch', 'Document has changed', e.message, {
+        currentVersion: (e as VersionMismatchError).currentVersion,
+      }),
+  ],
+  [
+    InvalidPreconditionError,
+    (e) => problem(400, 'invalid-precondition', 'Bad precondition header', e.message),
+  ],
+  [InvalidCursorError, (e) => problem(400, 'invalid-cursor', 'Invalid cursor', e.message)],
+  [UnknownToggleError, (e) => problem(400, 'unknown-toggle', 'Unknown toggle', e.message)],
+  [
+    TogglesUnavailableError,
+    (e) => problem(503, 'toggles-unavailable', 'Toggles cannot be changed now', e.message),
+  ],
+];
+
+export function toProblem(err: unknown, bodyLimitBytes: number): Problem {
+  if (!(err instanceof Error)) return internal();
+  for (const [type, map] of known) if (err instanceof type) return map(err);
+
+  if (err instanceof HttpException) return fromHttpException(err, bodyLimitBytes);
+  return internal();
+}
+
+/**
+ * Nest hands Fastify's own errors (body parsing, raised before any handler runs) to the filters
+ * as HttpExceptions carrying Fastify's status and message; the status tells them apart.
+ */
+function fromHttpException(err: HttpException, bodyLimitBytes: number): Problem {
+  const status = err.getStatus();
+  if (status === 400) return problem(400, 'malformed-body', 'Malformed request body', err.message);
+  if (status === 413) {
+    const detail = `The request body may be at most ${bodyLimitBytes} bytes.`;
+    return problem(413, 'payload-too-large', 'Request body too large', detail);
+  }
+  if (status === 415) {
+    const detail = 'Send JSON: Content-Type: application/json (or application/merge-patch+json).';
+    return problem(415, 'unsupported-media-type', 'Unsupported content type', detail);
+  }
+  if (status === 404) return problem(404, 'not-found', 'Not found', 'No such route.');
+  if (status === 405) return problem(405, 'method-not-allowed', 'Method not allowed');
+  // Terminus reports a failed readiness check this way; keep its details for the operator.
+  if (status === 503) {
+    return problem(503, 'not-ready', 'Not ready', 'A critical dependency is down.', {
+      health: err.getResponse(),
+    });
+  }
+  if (status >= 500) return internal();
+  return problem(status, 'bad-request', err.message, err.message);
+}
+
+function internal(): Problem {
+  return problem(500, 'internal', 'Internal error', 'Something failed on our side; it is logged.');
+}

@@ -1,0 +1,40 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../config';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+import { toProblem } from './problem-mapping';
+
+/** Sends any error as problem+json; 5xx are logged with their stack, never shown to the client. */
+export function sendProblem(
+  err: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bodyLimitBytes: number,
+  log: Pick<Logger, 'error'>,
+): void {
+  const body = toProblem(err, bodyLimitBytes);
+  body.instance = request.url;
+  if (body.status >= 500) log.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  if (body.status === 503) reply.header('Retry-After', '1');
+  void reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** Nest's side: errors thrown by guards, pipes, controllers and services. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly log = new Logger('Problem');
+
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(
+      err,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.config.env.HTTP_BODY_LIMIT_BYTES,
+      this.log,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { config } from './instrument'; // first: telemetry must start before anything it patches loads
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemFilter } from './problems/problem.filter';
+import { closeOnSignals } from './shutdown';
+import { WorkerModule } from './worker.module';
+
+/**
+ * Worker entry: no API routes; it listens on WORKER_HEALTH_PORT only so that orchestrators can
+ * probe /health/live and /health/ready. SIGTERM closes it cleanly (Nest shutdown hooks).
+ */
+async function main(): Promise<void> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerModule.forRoot(config),
+    new FastifyAdapter({ return503OnClosing: true }),
+  );
+  app.useGlobalFilters(new ProblemFilter(config));
+  closeOnSignals(app, config.env.SHUTDOWN_TIMEOUT_MS);
+  await app.listen({ host: config.env.HOST, port: config.env.WORKER_HEALTH_PORT });
+  new Logger('Worker').log(`worker ${config.env.INSTANCE_ID} ready`);
+}
+
+void main();

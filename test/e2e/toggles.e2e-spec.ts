@@ -1,0 +1,88 @@
+import request from 'supertest';
+import { Instance, startInstances, stopAll } from '../helpers/instances';
+import { pollUntil } from '../helpers/poll';
+
+const ADMIN_KEY = 'admin-key-for-the-toggles-suite';
+
+describe('runtime toggles across instances', () => {
+  let a: Instance;
+  let b: Instance;
+  const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
+
+  const stateOn = async (instance: Instance, name: string) => {
+    const res = await request(instance.url).get('/v1/admin/toggles').set(admin).expect(200);
+    return res.body.toggles.find((t: { name: string }) => t.name === name);
+  };
+
+  beforeAll(async () => {
+    [a, b] = await startInstances(2, { ADMIN_API_KEY: ADMIN_KEY, CACHE_L1: 'on' });
+    await request(a.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null }).expect(200);
+  });
+  afterAll(async () => {
+    await request(a.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null });
+    await stopAll([a, b]);
+  });
+
+  it('starts from the configured values', async () => {
+    expect(await stateOn(b, 'CACHE_L1')).toEqual({ name: 'CACHE_L1', on: true, source: 'config' });
+  });
+
+  it('follows a flip made on another instance within a second', async () => {
+    await request(a.url)
+      .patch('/v1/admin/toggles')
+      .set(admin)
+      .send({ CACHE_L1: false })
+      .expect(200);
+    const flippedAt = Date.now();
+    await pollUntil(async () => (await stateOn(b, 'CACHE_L1')).on === false, {
+      timeoutMs: 1000,
+      what: 'instance B to see CACHE_L1=off',
+    });
+    expect(Date.now() - flippedAt).toBeLessThan(1000);
+    expect(await stateOn(b, 'CACHE_L1')).toMatchObject({ source: 'runtime' });
+  });
+
+  it('exports the toggle state as a metric', async () => {
+    await pollUntil(
+      async () => {
+        const res = await request(b.url).get('/metrics').expect(200);
+        return /docscale_toggle_state\{[^}]*toggle="CACHE_L1"[^}]*\} 0/.test(res.text);
+      },
+      { timeoutMs: 3000, what: 'the toggle gauge to read 0' },
+    );
+  });
+
+  it('returns to the configured value when the override is removed', async () => {
+    await request(b.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null }).expect(200);
+    await pollUntil(async () => (await stateOn(a, 'CACHE_L1')).source === 'config', {
+      timeoutMs: 1000,
+      what: 'instance A to drop the override',
+    });
+    expect((await stateOn(a, 'CACHE_L1')).on).toBe(true);
+  });
+
+  it('refuses unknown toggles and non-boolean values with 400', async () => {
+    const unknown = await request(a.url)
+      .patch('/v1/admin/toggles')
+      .set(admin)
+      .send({ WARP_DRIVE: true });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.type).toBe('/problems/unknown-toggle');
+    const bad = await request(a.url)
+      .patch('/v1/admin/toggles')
+      .set(admin)
+      .send({ CACHE_L1: 'off' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'CACHE_L1' })]);
+  });
+
+  it('refuses a tenant key or no key on the admin endpoint', async () => {
+    const none = await request(a.url).get('/v1/admin/toggles');
+    expect(none.status).toBe(401);
+    const wrong = await request(a.url)
+      .get('/v1/admin/toggles')
+      .set('Authorization', 'Bearer dsk_x');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.type).toBe('/problems/invalid-admin-key');
+  });
+});

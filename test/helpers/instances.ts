@@ -1,0 +1,91 @@
+/**
+ * Starts real API (or worker) processes from the build in dist/, on free ports, and waits for
+ * them to report ready. Later suites start two or more to prove the handlers are stateless.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pollUntil } from './poll';
+
+const ROOT = join(__dirname, '../..');
+
+export interface Instance {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Everything the process wrote, for assertions and for failure messages. */
+  output(): string;
+  /** Sends `signal` and resolves with the exit code once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Spawns `node dist/src/<entry>.js` and resolves once it listens (no readiness wait). */
+export async function spawnProcess(
+  entry: 'main' | 'worker',
+  env: Record<string, string> = {},
+): Promise<Instance> {
+  const port = await freePort();
+  const portKey = entry === 'main' ? 'PORT' : 'WORKER_HEALTH_PORT';
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      INSTANCE_ID: `test-${entry}-${port}`,
+      [portKey]: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts `n` API instances and waits until each answers /health/ready with 200. */
+export async function startInstances(
+  n: number,
+  env: Record<string, string> = {},
+): Promise<Instance[]> {
+  const instances = await Promise.all(Array.from({ length: n }, () => spawnProcess('main', env)));
+  await Promise.all(instances.map((i) => waitReady(i)));
+  return instances;
+}
+
+export async function waitReady(instance: Instance, timeoutMs = 20_000): Promise<void> {
+  await pollUntil(
+    async () => {
+      if (instance.process.exitCode !== null) {
+        throw new Error(`process exited early:\n${instance.output()}`);
+      }
+      const res = await fetch(`${instance.url}/health/ready`).catch(() => undefined);
+      return res?.status === 200;
+    },
+    { timeoutMs, what: `${instance.url} ready` },
+  );
+}
+
+export async function stopAll(instances: Instance[]): Promise<void> {
+  await Promise.all(instances.map((i) => i.stop()));
+}
