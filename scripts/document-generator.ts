@@ -43,7 +43,7 @@ export class DocumentGenerator {
   private state: number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
+    this.state = seed >>> 0;
   }
 
   next(): GeneratedDocument {

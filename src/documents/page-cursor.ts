@@ -31,6 +31,7 @@ export const PageCursor = {
       typeof value[0] !== 'string' ||
       typeof value[1] !== 'string' ||
       !ISO_MICROS.test(value[0]) ||
+      !isRealInstant(value[0]) ||
       !UUID.test(value[1])
     ) {
       throw new InvalidCursorError();
@@ -38,3 +39,9 @@ export const PageCursor = {
     return { createdAt: value[0], id: value[1] };
   },
 };
+
+/** The shape alone lets through month 13 or 25:61, which Postgres would then refuse (a 500). */
+function isRealInstant(iso: string): boolean {
+  const ms = Date.parse(iso);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
+}

@@ -72,7 +72,7 @@ describe('document listing', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await request(api.url)
+      const res: request.Response = await request(api.url)
         .get('/v1/documents')
         .set(own)
         .query({ limit: 5, ...(cursor ? { cursor } : {}) })

@@ -89,9 +89,13 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The URL without its password, for health output and logs. */
+/**
+ * The URL without secrets, for health output and logs: the password is masked and the query
+ * string (where pg also accepts `password=` and TLS key paths) is dropped.
+ */
 export function redact(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = '***';
+  u.search = '';
   return u.toString();
 }

@@ -1,5 +1,4 @@
-import { IsOptional } from 'class-validator';
-import { BodyRules, Rules, TagsRules, TitleRules } from './document-fields';
+import { BodyRules, Omittable, Rules, TagsRules, TitleRules } from './document-fields';
 
 export class CreateDocumentDto {
   /** The document's title, 1 to 500 characters. */
@@ -11,7 +10,7 @@ export class CreateDocumentDto {
   body!: string;
 
   /** Up to 32 distinct lower-case tags. */
-  @IsOptional()
+  @Omittable()
   @Rules(TagsRules)
   tags?: string[];
 }

@@ -1,4 +1,5 @@
 import {
+  ValidateIf,
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
@@ -26,3 +27,9 @@ export const TagsRules = () => [
 export function Rules(rules: () => PropertyDecorator[]): PropertyDecorator {
   return (target, key) => rules().forEach((decorate) => decorate(target, key));
 }
+
+/**
+ * Optional, but not nullable: unlike `@IsOptional()`, which also lets `null` through, a field
+ * sent as `null` is validated (and refused) like any other value.
+ */
+export const Omittable = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);

@@ -1,17 +1,16 @@
-import { IsOptional } from 'class-validator';
-import { BodyRules, Rules, TagsRules, TitleRules } from './document-fields';
+import { BodyRules, Omittable, Rules, TagsRules, TitleRules } from './document-fields';
 
 /** PATCH (JSON merge patch): only the fields present change; `null` is not a valid value. */
 export class PatchDocumentDto {
-  @IsOptional()
+  @Omittable()
   @Rules(TitleRules)
   title?: string;
 
-  @IsOptional()
+  @Omittable()
   @Rules(BodyRules)
   body?: string;
 
-  @IsOptional()
+  @Omittable()
   @Rules(TagsRules)
   tags?: string[];
 }

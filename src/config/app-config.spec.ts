@@ -1,0 +1,114 @@
+import { AppConfig, ConfigError } from './app-config';
+
+/** The ConfigError `load(env)` throws; fails the test when it loads instead. */
+function configErrorFor(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    AppConfig.load(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('AppConfig', () => {
+  it('loads the local defaults from an empty environment', () => {
+    const { env } = AppConfig.load({});
+
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATABASE_PRIMARY_URL: 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
+      DATABASE_REPLICA_URLS: ['postgres://docscale:docscale@127.0.0.1:55433/docscale'],
+      REDIS_URL: 'redis://127.0.0.1:56379',
+      AUTH_CACHE_TTL_MS: 5000,
+      CACHE_L1: true,
+      LOG_HTTP: false,
+      TOGGLE_SYNC_INTERVAL_MS: 1000,
+    });
+  });
+
+  it('returns a frozen configuration', () => {
+    expect(Object.isFrozen(AppConfig.load({}).env)).toBe(true);
+  });
+
+  it('refuses bad values with a ConfigError naming each bad variable', () => {
+    const err = configErrorFor({
+      PORT: 'eighty',
+      DATABASE_PRIMARY_URL: 'mysql://docscale:docscale@127.0.0.1:3306/docscale',
+      CACHE_L1: 'maybe',
+    });
+
+    expect(err.problems).toHaveLength(3);
+    expect(err.message).toMatch(/^\s+- PORT: /m);
+    expect(err.message).toMatch(/^\s+- DATABASE_PRIMARY_URL: /m);
+    expect(err.message).toMatch(/^\s+- CACHE_L1: /m);
+  });
+
+  it('refuses a port outside 0-65535', () => {
+    expect(configErrorFor({ PORT: '65536' }).message).toContain('PORT');
+  });
+
+  it('treats an empty variable as absent, so the default applies', () => {
+    const { env } = AppConfig.load({ PORT: '', CACHE_L1: '', DATABASE_PRIMARY_URL: '' });
+
+    expect(env.PORT).toBe(3000);
+    expect(env.CACHE_L1).toBe(true);
+    expect(env.DATABASE_PRIMARY_URL).toBe('postgres://docscale:docscale@127.0.0.1:55432/docscale');
+  });
+
+  it('parses DATABASE_REPLICA_URLS as a comma list, trimming spaces and empty members', () => {
+    const { env } = AppConfig.load({
+      DATABASE_REPLICA_URLS: ' postgres://a:b@r1:5432/db , postgresql://a:b@r2:5432/db,',
+    });
+
+    expect(env.DATABASE_REPLICA_URLS).toEqual([
+      'postgres://a:b@r1:5432/db',
+      'postgresql://a:b@r2:5432/db',
+    ]);
+  });
+
+  it('names the invalid member of DATABASE_REPLICA_URLS', () => {
+    const err = configErrorFor({
+      DATABASE_REPLICA_URLS: 'postgres://a:b@r1:5432/db,mysql://a:b@r2:3306/db',
+    });
+
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(/^DATABASE_REPLICA_URLS\.1: /);
+  });
+
+  it('refuses NODE_ENV=production with the default ADMIN_API_KEY', () => {
+    const err = configErrorFor({ NODE_ENV: 'production' });
+
+    expect(err.problems).toEqual([expect.stringMatching(/^ADMIN_API_KEY: .*NODE_ENV=production/)]);
+  });
+
+  it('accepts NODE_ENV=production with an admin key of its own', () => {
+    const { env } = AppConfig.load({
+      NODE_ENV: 'production',
+      ADMIN_API_KEY: 'a-secret-of-our-own-0123456789',
+    });
+
+    expect(env.ADMIN_API_KEY).toBe('a-secret-of-our-own-0123456789');
+  });
+
+  it.each([
+    ['on', true],
+    ['true', true],
+    ['1', true],
+    ['off', false],
+    ['false', false],
+    ['0', false],
+  ])('parses the switch value %s as %s', (value, expected) => {
+    const { env } = AppConfig.load({ CACHE_L1: value, LOG_HTTP: value });
+
+    expect(env.CACHE_L1).toBe(expected);
+    expect(env.LOG_HTTP).toBe(expected);
+  });
+
+  it.each(['yes', 'ON', 'enabled'])('refuses the switch value %s', (value) => {
+    expect(configErrorFor({ READ_REPLICAS: value }).problems).toEqual([
+      expect.stringMatching(/^READ_REPLICAS: /),
+    ]);
+  });
+});
