@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
+import { waitForReady } from './api-process';
 import { createTenant } from './create-tenant';
 import { migrate } from './migrate';
 import { seed } from './seed';
@@ -48,16 +49,6 @@ function start(entry: string, env: Record<string, string>): ChildProcess {
     if (!stopping) console.error(`${entry} (${env.INSTANCE_ID}) exited: ${code ?? signal}`);
   });
   return child;
-}
-
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${url}/health/ready`).catch(() => undefined);
-    if (res?.ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
 }
 
 let stopping = false;
@@ -106,8 +97,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   await Promise.all([
-    ...apis.map((a) => waitReady(a.url)),
-    waitReady(`http://127.0.0.1:${basePort + 100}`),
+    ...apis.map((a) => waitForReady(a.url)),
+    waitForReady(`http://127.0.0.1:${basePort + 100}`),
   ]);
   const [first] = apis;
   console.log(`

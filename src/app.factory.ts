@@ -2,14 +2,26 @@ import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  TelemetryHandle,
+  currentTelemetry,
+  registerHttpTelemetry,
+  tracedServerFactory,
+} from '@docscale/telemetry';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
 import { ProblemFilter } from './problems/problem.filter';
 import { createValidationPipe } from './problems/validation.pipe';
 
 /** Builds the HTTP application (not listening yet): main.ts and in-process tests share it. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  telemetry: TelemetryHandle = currentTelemetry(),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // Head sampling happens here, once per request, before Fastify sees it (libs/telemetry).
+    serverFactory: tracedServerFactory(telemetry),
     bodyLimit: config.env.HTTP_BODY_LIMIT_BYTES,
     // Behind nginx / an ingress the client address comes from X-Forwarded-For.
     trustProxy: true,
@@ -18,7 +30,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  registerHttpTelemetry(fastify, telemetry); // first hooks: RED metrics cover everything after
   // Only JSON is accepted: without this, Fastify would parse text/plain into a string body.
   fastify.removeContentTypeParser('text/plain');
   // PATCH bodies may be sent as RFC 7396 JSON merge patches; they parse like JSON.
@@ -30,6 +44,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(config));
+  if (config.env.API_DOCS) serveApiDocs(app);
+  return app;
+}
+
+/** The OpenAPI document at /docs (UI) and /docs-json, generated from the controllers and DTOs. */
+function serveApiDocs(app: NestFastifyApplication): void {
   SwaggerModule.setup(
     'docs',
     app,
@@ -43,5 +63,4 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         .build(),
     ),
   );
-  return app;
 }

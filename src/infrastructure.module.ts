@@ -1,6 +1,8 @@
 import { DatabaseModule } from '@docscale/database';
+import { loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from './config';
 import { DocumentEntity } from './documents/document.entity';
 import { ApiKeyEntity } from './tenants/api-key.entity';
@@ -15,6 +17,8 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [
         ConfigModule.forRoot(config),
+        TelemetryModule.forRoot({}),
+        LoggerModule.forRoot(loggerParams({ level: env.LOG_LEVEL, httpLogs: env.LOG_HTTP })),
         DatabaseModule.forRoot({
           primaryUrl: env.DATABASE_PRIMARY_URL,
           replicaUrls: env.DATABASE_REPLICA_URLS,

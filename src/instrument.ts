@@ -3,6 +3,7 @@
  * OpenTelemetry before Nest, pg or ioredis are required (instrumentation patches them on load).
  * A configuration error stops the process here, with a message naming each bad variable.
  */
+import { startTelemetry } from '@docscale/telemetry';
 import { AppConfig, ConfigError } from './config';
 
 function loadOrExit(): AppConfig {
@@ -18,3 +19,11 @@ function loadOrExit(): AppConfig {
 }
 
 export const config = loadOrExit();
+
+export const telemetry = startTelemetry({
+  serviceName: config.env.OTEL_SERVICE_NAME,
+  tracing: config.env.TELEMETRY_TRACING,
+  traceSampleRatio: config.env.TELEMETRY_TRACE_SAMPLE_RATIO,
+  otlpEndpoint: config.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  metrics: config.env.TELEMETRY_METRICS,
+});

@@ -5,7 +5,11 @@ import { INestApplication, Logger } from '@nestjs/common';
  * failing, pools and connections close) and Fastify finishes in-flight requests first. If closing
  * takes longer than `timeoutMs` the process exits 1 rather than hang; a second signal exits now.
  */
-export function closeOnSignals(app: INestApplication, timeoutMs: number): void {
+export function closeOnSignals(
+  app: INestApplication,
+  timeoutMs: number,
+  afterClose: () => Promise<void> = async () => undefined,
+): void {
   const log = new Logger('Shutdown');
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -20,13 +24,16 @@ export function closeOnSignals(app: INestApplication, timeoutMs: number): void {
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (err: Error) => {
-        log.error(`shutdown failed: ${err.message}`);
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(afterClose)
+      .then(
+        () => process.exit(0),
+        (err: Error) => {
+          log.error(`shutdown failed: ${err.message}`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -28,6 +28,7 @@ export const configSchema = z
     INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(1_310_720),
     DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
+    API_DOCS: onOff.default(true),
 
     DATABASE_PRIMARY_URL: postgresUrl.default(
       'postgres://docscale:docscale@127.0.0.1:55432/docscale',

@@ -66,19 +66,14 @@ describe('createValidationPipe', () => {
     expect(violations).toEqual([{ field: 'body', reason: 'body must be a string' }]);
   });
 
-  it('reports every reason a field fails, each under the field name', async () => {
+  it('reports one reason per failing field: the first rule it breaks', async () => {
     const violations = await violationsOf(
-      { title: 't', body: 'b', tags: ['Bad Tag', 'Bad Tag'] },
+      { title: '', body: 'b', tags: ['Bad Tag', 'Bad Tag'] },
       body(CreateDocumentDto),
     );
 
-    expect(violations.map((v) => v.field)).toEqual(['tags', 'tags']);
-    expect(violations.map((v) => v.reason)).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining("tags's elements must be unique"),
-        expect.stringContaining('each tag must be 1-64 characters'),
-      ]),
-    );
+    expect(violations.map((v) => v.field).sort()).toEqual(['tags', 'title']);
+    expect(violations.every((v) => v.reason.length > 0)).toBe(true);
   });
 
   it('names a nested field by its JSON path', async () => {

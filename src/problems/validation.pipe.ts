@@ -25,6 +25,7 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
+    stopAtFirstError: true,
     transform: true,
     exceptionFactory: (errors) => new ValidationError(flatten(errors)),
   });

@@ -152,6 +152,12 @@ describe('bad input', () => {
     expectProblem(res, 400, 'invalid-precondition');
   });
 
+  it('rejects null for a PATCH field instead of ignoring it', async () => {
+    const res = await request(api.url).patch(docUrl).set(auth).send({ title: null });
+    expectProblem(res, 400, 'validation-failed');
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
+  });
+
   it('rejects a PATCH that changes nothing', async () => {
     const res = await request(api.url).patch(docUrl).set(auth).send({});
     expectProblem(res, 400, 'validation-failed');
@@ -159,6 +165,15 @@ describe('bad input', () => {
 
   it.each([
     ['a forged cursor', { cursor: 'bm90LWEtY3Vyc29y' }, 'invalid-cursor'],
+    [
+      'a cursor with an impossible date',
+      {
+        cursor: Buffer.from(
+          JSON.stringify(['2024-13-40T25:00:00.000000Z', '00000000-0000-4000-8000-000000000000']),
+        ).toString('base64url'),
+      },
+      'invalid-cursor',
+    ],
     ['a limit out of range', { limit: '1000' }, 'validation-failed'],
     ['a non-numeric limit', { limit: 'ten' }, 'validation-failed'],
     ['an unknown query parameter', { colour: 'red' }, 'validation-failed'],

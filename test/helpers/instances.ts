@@ -4,9 +4,8 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { pollUntil } from './poll';
+import { freePort, waitForReady } from '../../scripts/api-process';
 
 const ROOT = join(__dirname, '../..');
 
@@ -18,15 +17,6 @@ export interface Instance {
   output(): string;
   /** Sends `signal` and resolves with the exit code once the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Spawns `node dist/src/<entry>.js` and resolves once it listens (no readiness wait). */
@@ -73,17 +63,11 @@ export async function startInstances(
   return instances;
 }
 
-export async function waitReady(instance: Instance, timeoutMs = 20_000): Promise<void> {
-  await pollUntil(
-    async () => {
-      if (instance.process.exitCode !== null) {
-        throw new Error(`process exited early:\n${instance.output()}`);
-      }
-      const res = await fetch(`${instance.url}/health/ready`).catch(() => undefined);
-      return res?.status === 200;
-    },
-    { timeoutMs, what: `${instance.url} ready` },
-  );
+export function waitReady(instance: Instance, timeoutMs = 20_000): Promise<void> {
+  const exited = () => instance.process.exitCode !== null;
+  return waitForReady(instance.url, { timeoutMs, exited }).catch((err: Error) => {
+    throw new Error(`${err.message}\n${instance.output()}`);
+  });
 }
 
 export async function stopAll(instances: Instance[]): Promise<void> {

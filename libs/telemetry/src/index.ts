@@ -1,0 +1,12 @@
+export { startTelemetry, TelemetryAlreadyStartedError } from './start-telemetry';
+export { currentTelemetry, TelemetryHandle } from './telemetry-handle';
+export type { TelemetryOptions, TracingMode } from './telemetry.options';
+export { tracedServerFactory } from './traced-server-factory';
+export type { HttpServerFactory } from './traced-server-factory';
+export { registerHttpTelemetry } from './http-telemetry';
+export type { HttpTelemetryTarget } from './http-telemetry';
+export { Metrics } from './metrics';
+export { loggerParams, traceLogFields } from './logger-params';
+export type { LoggerOptions } from './logger-params';
+export { TelemetryModule } from './telemetry.module';
+export type { TelemetryModuleOptions } from './telemetry.module-definition';

@@ -1,0 +1,91 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * How requests are traced.
+ * - `docscale`: head sampling decided once per request at the HTTP edge; pg and Redis spans only
+ *   inside a sampled trace. An unsampled request pays one `Math.random()` compare.
+ * - `stock`: the naive setup (NodeSDK with the HTTP, pg and ioredis auto-instrumentations).
+ *   Kept only as the benchmark anchor that `docscale` must beat.
+ * - `off`: no tracer provider at all; metrics and logs still work.
+ */
+export type TracingMode = 'off' | 'docscale' | 'stock';
+
+/** Options of {@link startTelemetry}; the app maps its validated configuration onto them. */
+export interface TelemetryOptions {
+  /** `service.name` on every span and on the Prometheus `target_info` series. */
+  serviceName: string;
+  /**
+   * How requests are traced (see {@link TracingMode}).
+   * @defaultValue 'docscale'
+   */
+  tracing?: TracingMode;
+  /**
+   * Share of requests without an incoming `traceparent` that start a trace, from 0 (none) to 1
+   * (all). A request carrying a `traceparent` follows its sampled flag instead.
+   * @defaultValue 0.1
+   */
+  traceSampleRatio?: number;
+  /**
+   * Base URL of an OTLP/HTTP collector (`http://localhost:4318`); `/v1/traces` and `/v1/metrics`
+   * are appended. Unset: sampled spans are built (their ids reach the logs) but not exported, and
+   * metrics are only pulled through `GET /metrics`.
+   * @defaultValue undefined
+   */
+  otlpEndpoint?: string;
+  /**
+   * Where finished spans go instead of OTLP, through a `SimpleSpanProcessor` (one export per
+   * span). Tests pass an `InMemorySpanExporter`. Takes precedence over `otlpEndpoint` for traces.
+   * @defaultValue undefined
+   */
+  spanExporter?: SpanExporter;
+  /**
+   * Record metrics (RED per route and whatever other libs register through `Metrics`). Off: every
+   * meter is a no-op and `GET /metrics` answers 404.
+   * @defaultValue true
+   */
+  metrics?: boolean;
+  /**
+   * Interval between two pushes of the metrics to the OTLP collector, in milliseconds. Only used
+   * when `otlpEndpoint` is set; Prometheus pulls whenever it scrapes.
+   * @defaultValue 15000
+   */
+  otlpMetricIntervalMs?: number;
+}
+
+/** {@link TelemetryOptions} with every default applied. */
+export interface ResolvedTelemetryOptions extends Required<
+  Omit<TelemetryOptions, 'otlpEndpoint' | 'spanExporter'>
+> {
+  otlpEndpoint: string | undefined;
+  spanExporter: SpanExporter | undefined;
+}
+
+/** Applies the defaults and rejects values that would silently trace nothing or everything. */
+export function resolveTelemetryOptions(options: TelemetryOptions): ResolvedTelemetryOptions {
+  const resolved: ResolvedTelemetryOptions = {
+    serviceName: options.serviceName,
+    tracing: options.tracing ?? 'docscale',
+    traceSampleRatio: options.traceSampleRatio ?? 0.1,
+    otlpEndpoint: options.otlpEndpoint?.replace(/\/+$/, ''),
+    spanExporter: options.spanExporter,
+    metrics: options.metrics ?? true,
+    otlpMetricIntervalMs: options.otlpMetricIntervalMs ?? 15_000,
+  };
+  const ratio = resolved.traceSampleRatio;
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new RangeError(
+      `traceSampleRatio must be a number from 0 to 1, got ${ratio}: set TELEMETRY_TRACE_SAMPLE_RATIO to e.g. 0.1 (10% of requests).`,
+    );
+  }
+  if (!['off', 'docscale', 'stock'].includes(resolved.tracing)) {
+    throw new RangeError(
+      `tracing must be 'docscale', 'stock' or 'off', got '${resolved.tracing}': set TELEMETRY_TRACING accordingly.`,
+    );
+  }
+  if (!(resolved.otlpMetricIntervalMs > 0)) {
+    throw new RangeError(
+      `otlpMetricIntervalMs must be a positive number of milliseconds, got ${resolved.otlpMetricIntervalMs}.`,
+    );
+  }
+  return resolved;
+}

@@ -1,0 +1,31 @@
+/** What the demo, the benchmarks and the e2e helpers share to run API processes on this machine. */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * Polls `<url>/health/ready` until it answers 200, failing after `timeoutMs` or as soon as
+ * `exited()` says the process is gone (its output then explains why).
+ */
+export async function waitForReady(
+  url: string,
+  { timeoutMs = 30_000, exited = () => false }: { timeoutMs?: number; exited?: () => boolean } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited()) throw new Error(`the process behind ${url} exited before it was ready`);
+    const res = await fetch(`${url}/health/ready`).catch(() => undefined);
+    if (res?.ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,42 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { freePort, waitForReady } from '../api-process';
+
+const ROOT = join(__dirname, '../../..');
+
+/** Pins `pid` (and its threads) to `core`; false when taskset is missing or refused. */
+export function tryPin(pid: number, core: number): boolean {
+  return (
+    spawnSync('taskset', ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' }).status === 0
+  );
+}
+
+/** Starts an API process from dist/ pinned to core 0 and waits until it is ready. */
+export async function startServer(env: Record<string, string>) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      INSTANCE_ID: `bench-${port}`,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  tryPin(child.pid!, 0);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForReady(url, { exited: () => child.exitCode !== null });
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    },
+  };
+}

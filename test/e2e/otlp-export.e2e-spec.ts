@@ -1,0 +1,74 @@
+import request from 'supertest';
+import { spawnProcess, waitReady } from '../helpers/instances';
+import { OtlpReceiver, ReceivedSpan } from '../helpers/otlp-receiver';
+import { newTenant } from '../helpers/tenants';
+
+/**
+ * A real API process exporting over OTLP to a receiver in this test: one trace shows the request
+ * and the pg and Redis work inside it, and an unsampled request leaves no span anywhere.
+ */
+describe('trace export over OTLP', () => {
+  const SAMPLED = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const UNSAMPLED = '0af7651916cd43dd8448eb211c80319c';
+  const receiver = new OtlpReceiver();
+
+  beforeAll(async () => {
+    await receiver.start();
+    const api = await spawnProcess('main', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      TELEMETRY_TRACING: 'docscale',
+      TELEMETRY_TRACE_SAMPLE_RATIO: '0',
+    });
+    await waitReady(api);
+    const auth = { Authorization: `Bearer ${(await newTenant('otlp')).key}` };
+    const created = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .send({ title: 't', body: 'b' });
+    const path = `/v1/documents/${created.body.id}`;
+    await request(api.url)
+      .get(path)
+      .set(auth)
+      .set('traceparent', `00-${SAMPLED}-00f067aa0ba902b7-01`)
+      .expect(200);
+    await request(api.url)
+      .get(path)
+      .set(auth)
+      .set('traceparent', `00-${UNSAMPLED}-b7ad6b7169203331-00`)
+      .expect(200);
+    await request(api.url)
+      .get('/health/ready')
+      .set('traceparent', `00-${SAMPLED}-00f067aa0ba902b8-01`)
+      .expect(200);
+    // Shutdown flushes the batch processor: every span is at the receiver once the process exits.
+    expect(await api.stop('SIGTERM')).toBe(0);
+  });
+  afterAll(() => receiver.stop());
+
+  const inTrace = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
+  // Instrumentations emit `db.system.name` (stable semantic conventions) or the older `db.system`.
+  const dbSystem = (s: ReceivedSpan) => s.attributes['db.system.name'] ?? s.attributes['db.system'];
+
+  it('exports the server span of a sampled request, named by its route', () => {
+    const server = inTrace(SAMPLED).find((s) => s.name === 'GET /v1/documents/:id');
+    expect(server).toBeDefined();
+    expect(server!.parentSpanId).toBe('00f067aa0ba902b7');
+  });
+
+  it('exports pg spans as children inside the sampled trace', () => {
+    const pg = inTrace(SAMPLED).filter((s) => dbSystem(s) === 'postgresql');
+    expect(pg.length).toBeGreaterThan(0);
+    const ids = new Set(inTrace(SAMPLED).map((s) => s.spanId));
+    expect(pg.every((s) => s.parentSpanId && ids.has(s.parentSpanId))).toBe(true);
+  });
+
+  it('exports Redis spans inside the sampled trace', () => {
+    expect(inTrace(SAMPLED).some((s) => dbSystem(s) === 'redis')).toBe(true);
+  });
+
+  it('exports nothing for an unsampled request, and no orphan pg or Redis spans', () => {
+    expect(inTrace(UNSAMPLED)).toHaveLength(0);
+    const traces = new Set(receiver.spans.map((s) => s.traceId));
+    expect([...traces]).toEqual([SAMPLED]);
+  });
+});
