@@ -3,9 +3,14 @@ import { Logger } from '@nestjs/common';
 import { Database, redact } from './database';
 import { DatabaseOptions } from './database.options';
 
-// The real local stack (scripts/stack.sh): a streaming replica is what replicaStatus measures.
-const PRIMARY_URL = 'postgres://docscale:docscale@127.0.0.1:55432/docscale';
-const REPLICA_URL = 'postgres://docscale:docscale@127.0.0.1:55433/docscale';
+// The real local stack (scripts/stack.sh, whose URLs npm test exports): a streaming replica is
+// what replicaStatus measures.
+const PRIMARY_URL =
+  process.env.DATABASE_PRIMARY_URL ?? 'postgres://docscale:docscale@127.0.0.1:55432/docscale';
+const REPLICA_URL =
+  process.env.DATABASE_REPLICA_URLS?.split(',')[0] ??
+  'postgres://docscale:docscale@127.0.0.1:55433/docscale';
+const redacted = (url: string) => url.replace(/:[^:@/]+@/, ':***@');
 const CLOSED_PORT_URL = 'postgres://docscale:docscale@127.0.0.1:1/docscale';
 
 const created: Database[] = [];
@@ -36,7 +41,7 @@ async function switchableReplica(): Promise<{ url: string; server: Server; up: (
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     if (!forwarding) return client.destroy();
-    const upstream = createConnection(55433, '127.0.0.1');
+    const upstream = createConnection(Number(new URL(REPLICA_URL).port), '127.0.0.1');
     sockets.add(upstream);
     upstream.on('close', () => sockets.delete(upstream));
     client.pipe(upstream).pipe(client);
@@ -74,7 +79,7 @@ describe('Database on the local stack', () => {
     const [status] = await db.replicaStatus();
 
     expect(status).toEqual({
-      url: 'postgres://docscale:***@127.0.0.1:55433/docscale',
+      url: redacted(REPLICA_URL),
       reachable: true,
       lagBytes: expect.any(Number),
     });
@@ -97,7 +102,7 @@ describe('Database with a replica URL that is not a standby', () => {
 
     expect(await db.replicaStatus()).toEqual([
       {
-        url: 'postgres://docscale:***@127.0.0.1:55432/docscale',
+        url: redacted(PRIMARY_URL),
         reachable: true,
         error: 'not a standby',
       },

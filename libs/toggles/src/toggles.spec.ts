@@ -6,7 +6,7 @@ import { TogglesOptions } from './toggles.options';
 
 // The real local Redis (scripts/stack.sh): what is under test is the hash + version + pub/sub
 // protocol between instances, which a fake Redis would only restate.
-const REDIS_URL = 'redis://127.0.0.1:56379';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
 const DEFAULTS = { CACHE_L1: true, CACHE_L2: true, QUEUE: false };
 
 async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
