@@ -1,18 +1,11 @@
 // Two projects: unit tests live beside the code; e2e and fault suites in test/ drive real
 // processes against the real local stack (scripts/stack.sh), so they run one file at a time.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-  },
-];
+// Transpile only (no type check per test file: `npm run lint` type-checks the whole tree once).
+// ts-jest rather than @swc/jest: swc ships per-platform binaries the npm mirror here lacks, which
+// leaves package-lock.json incomplete and `npm ci` failing.
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
 const moduleNameMapper = { '^@docscale/([a-z-]+)$': '<rootDir>/libs/$1/src' };
-const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+const common = { transform: { '^.+\\.ts$': tsJest }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
   projects: [
