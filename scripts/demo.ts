@@ -42,8 +42,11 @@ async function documentCount(config: AppConfig, tenant: string): Promise<number>
 function start(entry: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
+    // Its own process group: Ctrl-C reaches only this script, which then sends one SIGTERM (a
+    // second signal would make the instances skip their graceful shutdown).
+    detached: true,
   });
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`${entry} (${env.INSTANCE_ID}) exited: ${code ?? signal}`);

@@ -65,7 +65,7 @@ export class DocumentGenerator {
   /** Zipf-like: low indexes (common words) are drawn far more often than high ones. */
   private word(): string {
     const u = this.random();
-    return WORDS[Math.floor(WORDS.length * u * u * u)];
+    return WORDS[Math.floor(WORDS.length * u * u)];
   }
 
   private int(n: number): number {

@@ -28,6 +28,10 @@ const VARIANTS: Variant[] = [
   { name: 'off', env: { TELEMETRY_TRACING: 'off', TELEMETRY_METRICS: 'off' } },
   { name: 'metrics only', env: { TELEMETRY_TRACING: 'off' } },
   {
+    name: 'docscale 0%',
+    env: { TELEMETRY_TRACING: 'docscale', TELEMETRY_TRACE_SAMPLE_RATIO: '0' },
+  },
+  {
     name: 'docscale 10%',
     env: { TELEMETRY_TRACING: 'docscale', TELEMETRY_TRACE_SAMPLE_RATIO: '0.1' },
   },

@@ -41,6 +41,15 @@ describe('bad input', () => {
     expect(res.body.errors.every((e: { reason: string }) => e.reason.length > 0)).toBe(true);
   });
 
+  it('rejects a NUL character, which Postgres text cannot store', async () => {
+    const res = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .send({ title: 't', body: 'a\u0000b' });
+    expectProblem(res, 400, 'validation-failed');
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'body' })]);
+  });
+
   it('rejects a missing required field', async () => {
     const res = await request(api.url).post('/v1/documents').set(auth).send({ title: 'no body' });
     expectProblem(res, 400, 'validation-failed');

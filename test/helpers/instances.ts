@@ -23,8 +23,9 @@ export interface Instance {
 export async function spawnProcess(
   entry: 'main' | 'worker',
   env: Record<string, string> = {},
+  port?: number,
 ): Promise<Instance> {
-  const port = await freePort();
+  port ??= await freePort();
   const portKey = entry === 'main' ? 'PORT' : 'WORKER_HEALTH_PORT';
   const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
     cwd: ROOT,
@@ -53,12 +54,18 @@ export async function spawnProcess(
   };
 }
 
-/** Starts `n` API instances and waits until each answers /health/ready with 200. */
+/**
+ * Starts `n` API instances (on `ports` when given, else on free ports) and waits until each
+ * answers /health/ready with 200.
+ */
 export async function startInstances(
   n: number,
   env: Record<string, string> = {},
+  ports: number[] = [],
 ): Promise<Instance[]> {
-  const instances = await Promise.all(Array.from({ length: n }, () => spawnProcess('main', env)));
+  const instances = await Promise.all(
+    Array.from({ length: n }, (_, i) => spawnProcess('main', env, ports[i])),
+  );
   await Promise.all(instances.map((i) => waitReady(i)));
   return instances;
 }

@@ -1,5 +1,4 @@
 import {
-  ValidateIf,
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
@@ -7,11 +6,16 @@ import {
   Matches,
   MaxLength,
   MinLength,
+  NotContains,
+  ValidateIf,
 } from 'class-validator';
 
+// Postgres text cannot hold U+0000: refused here as a 400, or the INSERT would fail with a 500.
+const noNul = () => NotContains('\u0000', { message: '$property must not contain U+0000' });
+
 /** Field rules shared by create, replace and patch, so the three cannot drift apart. */
-export const TitleRules = () => [IsString(), MinLength(1), MaxLength(500)];
-export const BodyRules = () => [IsString()];
+export const TitleRules = () => [IsString(), MinLength(1), MaxLength(500), noNul()];
+export const BodyRules = () => [IsString(), noNul()];
 export const TagsRules = () => [
   IsArray(),
   ArrayMaxSize(32),
