@@ -55,6 +55,23 @@ function start(entry: string, env: Record<string, string>): ChildProcess {
 }
 
 let stopping = false;
+const children: ChildProcess[] = [];
+let startedStack = false;
+
+/** Stops what this script started, and only that: its processes, and the stack if it started it. */
+async function stop(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nstopping...');
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : undefined,
+      ),
+    );
+    if (startedStack) execFileSync('bash', [STACK, 'down'], { stdio: 'inherit' });
+  }
+  process.exit(exitCode);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -65,7 +82,10 @@ async function main(): Promise<void> {
   });
   const config = AppConfig.load();
   const basePort = Number(values['base-port']);
-  const startedStack = !stackIsUp();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void stop(0));
+  }
+  startedStack = !stackIsUp();
   execFileSync('bash', [STACK, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
   await migrate(config);
 
@@ -78,31 +98,17 @@ async function main(): Promise<void> {
   const { key } = await createTenant(config, 'demo');
 
   const apis = [1, 2].map((n) => ({ n, url: `http://127.0.0.1:${basePort + n - 1}` }));
-  const children = [
+  children.push(
     ...apis.map(({ n }) =>
       start('main', { PORT: String(basePort + n - 1), INSTANCE_ID: `api-${n}` }),
     ),
     start('worker', { WORKER_HEALTH_PORT: String(basePort + 100), INSTANCE_ID: 'worker-1' }),
-  ];
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nstopping...');
-    await Promise.all(
-      children.map((c) =>
-        c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : undefined,
-      ),
-    );
-    if (startedStack) execFileSync('bash', [STACK, 'down'], { stdio: 'inherit' });
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-
-  await Promise.all([
-    ...apis.map((a) => waitForReady(a.url)),
-    waitForReady(`http://127.0.0.1:${basePort + 100}`),
-  ]);
+  );
+  // An instance that dies (a port already taken, say) fails the demo at once, not after a timeout.
+  const urls = [...apis.map((a) => a.url), `http://127.0.0.1:${basePort + 100}`];
+  await Promise.all(
+    urls.map((url, i) => waitForReady(url, { exited: () => children[i].exitCode !== null })),
+  );
   const [first] = apis;
   console.log(`
 docscale demo is running (${(await documentCount(config, 'demo')).toLocaleString()} documents for tenant "demo")
@@ -128,5 +134,5 @@ Ctrl-C stops the API instances and the worker${startedStack ? ' and the local st
 
 main().catch((err: Error) => {
   console.error(`demo failed: ${err.message}`);
-  process.exit(1);
+  void stop(1);
 });

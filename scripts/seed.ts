@@ -67,14 +67,19 @@ if (require.main === module) {
     },
   });
   const documents = Number(values.documents);
+  const batch = Number(values.batch);
   if (!Number.isInteger(documents) || documents < 0) {
     console.error('--documents must be a whole number');
+    process.exit(2);
+  }
+  if (!Number.isInteger(batch) || batch < 1 || batch > 20_000) {
+    console.error('--batch must be a whole number from 1 to 20000');
     process.exit(2);
   }
   seed(AppConfig.load(), {
     tenant: values.tenant!,
     documents,
-    batch: Number(values.batch),
+    batch,
     seed: Number(values.seed),
   })
     .then((r) => {

@@ -11,7 +11,7 @@ import {
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
-import { ProblemFilter } from './problems/problem.filter';
+import { frameworkErrorHandler, ProblemFilter } from './problems/problem.filter';
 import { createValidationPipe } from './problems/validation.pipe';
 
 /** Builds the HTTP application (not listening yet): main.ts and in-process tests share it. */
@@ -23,8 +23,12 @@ export async function createApp(
     // Head sampling happens here, once per request, before Fastify sees it (libs/telemetry).
     serverFactory: tracedServerFactory(telemetry),
     bodyLimit: config.env.HTTP_BODY_LIMIT_BYTES,
-    // Behind nginx / an ingress the client address comes from X-Forwarded-For.
-    trustProxy: true,
+    // X-Forwarded-For is believed only from these proxies (nginx, the ingress): anyone else could
+    // claim any client address.
+    trustProxy: config.env.TRUST_PROXY,
+    // Errors Fastify raises while routing (bad percent-encoding, over-long parameter) never reach
+    // Nest's filters: answer them as problems too.
+    frameworkErrors: frameworkErrorHandler(config),
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

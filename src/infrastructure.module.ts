@@ -39,6 +39,7 @@ export class InfrastructureModule {
           redisUrl: env.REDIS_URL,
           syncIntervalMs: env.TOGGLE_SYNC_INTERVAL_MS,
           commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+          keyPrefix: env.TOGGLES_KEY_PREFIX,
         }),
       ],
     };

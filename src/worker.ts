@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ProblemFilter } from './problems/problem.filter';
+import { frameworkErrorHandler, ProblemFilter } from './problems/problem.filter';
 import { closeOnSignals } from './shutdown';
 import { WorkerModule } from './worker.module';
 
@@ -14,7 +14,10 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config),
-    new FastifyAdapter({ return503OnClosing: true }),
+    new FastifyAdapter({
+      return503OnClosing: true,
+      frameworkErrors: frameworkErrorHandler(config),
+    }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(PinoLogger));

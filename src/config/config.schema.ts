@@ -26,7 +26,16 @@ export const configSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(3000),
     INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
-    HTTP_BODY_LIMIT_BYTES: positiveInt.default(1_310_720),
+    // A 1 MiB document can take twice that as JSON (every newline or quote escaped), plus margin.
+    HTTP_BODY_LIMIT_BYTES: positiveInt.default(2_162_688),
+    // Fastify's trustProxy: `true`, a hop count, or addresses/CIDRs/keywords such as `loopback`.
+    TRUST_PROXY: z
+      .string()
+      .min(1)
+      .default('loopback')
+      .transform((v): boolean | number | string =>
+        v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
+      ),
     DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
     API_DOCS: onOff.default(true),
 
@@ -59,6 +68,8 @@ export const configSchema = z
     QUEUE: onOff.default(true),
     RATE_LIMIT: onOff.default(true),
     TOGGLE_SYNC_INTERVAL_MS: positiveInt.default(1000),
+    TOGGLES_KEY_PREFIX: z.string().min(1).default('docscale:toggles'),
+    HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
 
     TELEMETRY_TRACING: z.enum(['docscale', 'stock', 'off']).default('docscale'),
     TELEMETRY_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.1),
@@ -72,8 +83,23 @@ export const configSchema = z
 
     WORKER_HEALTH_PORT: port.default(3100),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    SHUTDOWN_DRAIN_DELAY_MS: nonNegativeInt.default(0),
   })
   .superRefine((c, ctx) => {
+    if (c.HTTP_BODY_LIMIT_BYTES < c.DOCUMENT_BODY_MAX_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_BODY_LIMIT_BYTES'],
+        message: `must be at least DOCUMENT_BODY_MAX_BYTES (${c.DOCUMENT_BODY_MAX_BYTES}), or the largest documents could never be sent`,
+      });
+    }
+    if (c.SHUTDOWN_DRAIN_DELAY_MS >= c.SHUTDOWN_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHUTDOWN_DRAIN_DELAY_MS'],
+        message: 'must be shorter than SHUTDOWN_TIMEOUT_MS',
+      });
+    }
     if (c.NODE_ENV === 'production' && c.ADMIN_API_KEY === LOCAL_ADMIN_KEY) {
       ctx.addIssue({
         code: 'custom',

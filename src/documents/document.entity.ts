@@ -26,10 +26,11 @@ export class DocumentEntity {
   @Column('integer', { default: 1 })
   version!: number;
 
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  /** clock_timestamp(), not now(): rows inserted by one statement get distinct, ordered times. */
+  @Column('timestamptz', { name: 'created_at', default: () => 'clock_timestamp()' })
   createdAt!: Date;
 
-  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  @Column('timestamptz', { name: 'updated_at', default: () => 'clock_timestamp()' })
   updatedAt!: Date;
 
   /** Derived search data, written by the indexing job (a later capability). */

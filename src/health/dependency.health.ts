@@ -1,5 +1,5 @@
 import { Database } from '@docscale/database';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { AppConfig } from '../config';
@@ -9,21 +9,29 @@ import { AppConfig } from '../config';
  * write. A replica or Redis that is down degrades the service (reads fall back to the primary,
  * the cache is bypassed) but does not make this instance unfit for traffic, and taking every
  * instance out of the balancer because a shared dependency blinked would turn a degradation into
- * an outage. They are reported as `up` with `degraded: true` and the reason.
+ * an outage. They are reported as `up` with `degraded: true`.
+ *
+ * Every check is bounded by HEALTH_CHECK_TIMEOUT_MS, so a frozen dependency cannot hang a probe.
+ * The endpoint is unauthenticated: it names members by position and says what state they are in;
+ * addresses and raw error texts go to the log only.
  */
 @Injectable()
 export class DependencyHealth implements OnApplicationShutdown {
+  private readonly log = new Logger('Health');
   private readonly redisClient: Redis;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly db: Database,
     private readonly indicator: HealthIndicatorService,
     @Inject(AppConfig) config: AppConfig,
   ) {
+    this.timeoutMs = config.env.HEALTH_CHECK_TIMEOUT_MS;
     this.redisClient = new Redis(config.env.REDIS_URL, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      connectTimeout: config.env.REDIS_COMMAND_TIMEOUT_MS,
       commandTimeout: config.env.REDIS_COMMAND_TIMEOUT_MS,
     });
     this.redisClient.on('error', () => undefined); // reported through readiness
@@ -32,34 +40,52 @@ export class DependencyHealth implements OnApplicationShutdown {
   async primary(key: string) {
     const session = this.indicator.check(key);
     try {
-      await this.db.pingPrimary();
+      await this.bounded(this.db.pingPrimary());
       return session.up();
     } catch (err) {
-      return session.down({ error: (err as Error).message });
+      this.log.warn(`primary check failed: ${(err as Error).message}`);
+      return session.down({ state: 'unreachable' });
     }
   }
 
   async replicas(key: string) {
     const session = this.indicator.check(key);
-    const members = await this.db.replicaStatus().catch(() => []);
-    const degraded = members.some((m) => !m.reachable || m.error);
-    return session.up({ degraded, members });
+    const statuses = await this.bounded(this.db.replicaStatus()).catch(() => undefined);
+    if (!statuses) return session.up({ degraded: true, state: 'check timed out' });
+    const members = statuses.map((m, i) => {
+      if (m.error) this.log.warn(`replica ${i + 1} (${m.url}): ${m.error}`);
+      const state = !m.reachable ? 'unreachable' : m.error ? 'not a standby' : 'streaming';
+      return { member: i + 1, state, lagBytes: m.lagBytes };
+    });
+    return session.up({ degraded: members.some((m) => m.state !== 'streaming'), members });
   }
 
   async redis(key: string) {
     const session = this.indicator.check(key);
     try {
       if (this.redisClient.status === 'wait' || this.redisClient.status === 'end') {
-        await this.redisClient.connect();
+        await this.bounded(this.redisClient.connect());
       }
-      await this.redisClient.ping();
+      await this.bounded(this.redisClient.ping());
       return session.up();
     } catch (err) {
-      return session.up({ degraded: true, error: (err as Error).message });
+      this.log.warn(`redis check failed: ${(err as Error).message}`);
+      return session.up({ degraded: true, state: 'unreachable' });
     }
   }
 
   onApplicationShutdown(): void {
     this.redisClient.disconnect();
+  }
+
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer in ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 }

@@ -6,7 +6,6 @@ import {
   ServiceUnavailableException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { TogglesUnavailableError, UnknownToggleError } from '@docscale/toggles';
 import {
   DocumentNotFoundError,
   InvalidCursorError,
@@ -15,8 +14,10 @@ import {
 } from '../documents/document.errors';
 import { toProblem } from './problem-mapping';
 import {
+  DependencyUnavailableError,
   InvalidAdminKeyError,
   InvalidApiKeyError,
+  MalformedUrlError,
   MissingApiKeyError,
   ValidationError,
 } from './problem.errors';
@@ -44,8 +45,14 @@ describe('toProblem', () => {
       'invalid-precondition',
     ],
     ['InvalidCursorError', new InvalidCursorError(), 400, 'invalid-cursor'],
-    ['UnknownToggleError', new UnknownToggleError(['nope'], ['CACHE_L1']), 400, 'unknown-toggle'],
-    ['TogglesUnavailableError', new TogglesUnavailableError('down'), 503, 'toggles-unavailable'],
+    [
+      'DependencyUnavailableError',
+      new DependencyUnavailableError('Redis'),
+      503,
+      'dependency-unavailable',
+    ],
+    ['MalformedUrlError 400', new MalformedUrlError(400, 'bad %'), 400, 'malformed-url'],
+    ['MalformedUrlError 414', new MalformedUrlError(414, 'too long'), 414, 'uri-too-long'],
   ])('maps %s to %i /problems/%s with its message as detail', (_name, err, status, slug) => {
     expect(toProblem(err, BODY_LIMIT)).toMatchObject({
       status,
@@ -66,6 +73,14 @@ describe('toProblem', () => {
 
   it('tells a VersionMismatchError client the current version', () => {
     expect(toProblem(new VersionMismatchError('d1', 9), BODY_LIMIT).currentVersion).toBe(9);
+  });
+
+  it('maps a database that is down to 503 database-unavailable, not 500', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toProblem(refused, 1024)).toMatchObject({
+      status: 503,
+      type: '/problems/database-unavailable',
+    });
   });
 
   it('maps a subclass of a known error like its parent', () => {

@@ -3,8 +3,8 @@
  * 9457 problem. Known errors map to a 4xx/503 with a stable type; anything else is a 500 whose body
  * says nothing about internals (the log has the stack, with the trace id).
  */
+import { isDatabaseUnavailable } from '@docscale/database';
 import { HttpException } from '@nestjs/common';
-import { TogglesUnavailableError, UnknownToggleError } from '@docscale/toggles';
 import {
   DocumentNotFoundError,
   InvalidCursorError,
@@ -13,8 +13,10 @@ import {
 } from '../documents/document.errors';
 import { Problem, problem } from './problem';
 import {
+  DependencyUnavailableError,
   InvalidAdminKeyError,
   InvalidApiKeyError,
+  MalformedUrlError,
   MissingApiKeyError,
   ValidationError,
 } from './problem.errors';
@@ -51,10 +53,18 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     (e) => problem(400, 'invalid-precondition', 'Bad precondition header', e.message),
   ],
   [InvalidCursorError, (e) => problem(400, 'invalid-cursor', 'Invalid cursor', e.message)],
-  [UnknownToggleError, (e) => problem(400, 'unknown-toggle', 'Unknown toggle', e.message)],
   [
-    TogglesUnavailableError,
-    (e) => problem(503, 'toggles-unavailable', 'Toggles cannot be changed now', e.message),
+    DependencyUnavailableError,
+    (e) => problem(503, 'dependency-unavailable', 'Temporarily unavailable', e.message),
+  ],
+  [
+    MalformedUrlError,
+    (e) => {
+      const { status, message } = e as MalformedUrlError;
+      return status === 414
+        ? problem(414, 'uri-too-long', 'URI too long', message)
+        : problem(400, 'malformed-url', 'Malformed URL', message);
+    },
   ],
 ];
 
@@ -63,6 +73,10 @@ export function toProblem(err: unknown, bodyLimitBytes: number): Problem {
   for (const [type, map] of known) if (err instanceof type) return map(err);
 
   if (err instanceof HttpException) return fromHttpException(err, bodyLimitBytes);
+  if (isDatabaseUnavailable(err)) {
+    const detail = 'The database is unavailable or overloaded right now; retry shortly.';
+    return problem(503, 'database-unavailable', 'Temporarily unavailable', detail);
+  }
   return internal();
 }
 

@@ -29,3 +29,20 @@ export class ValidationError extends Error {
     super(violations.map((v) => `${v.field}: ${v.reason}`).join('; '));
   }
 }
+
+/** A URL Fastify could not route: bad percent-encoding (400) or an over-long parameter (414). */
+export class MalformedUrlError extends Error {
+  constructor(
+    readonly status: 400 | 414,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** A dependency the request needs is down or too slow; the client should retry later. */
+export class DependencyUnavailableError extends Error {
+  constructor(readonly dependency: string) {
+    super(`${dependency} is unavailable right now; retry shortly.`);
+  }
+}

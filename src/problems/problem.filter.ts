@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { toProblem } from './problem-mapping';
+import { MalformedUrlError } from './problem.errors';
 
 /** Sends any error as problem+json; 5xx are logged with their stack, never shown to the client. */
 export function sendProblem(
@@ -37,4 +38,14 @@ export class ProblemFilter implements ExceptionFilter {
       this.log,
     );
   }
+}
+
+/** Fastify's `frameworkErrors` hook: routing errors, raised before Nest sees the request. */
+export function frameworkErrorHandler(config: AppConfig) {
+  const log = new Logger('Problem');
+  return (err: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+    const status = err.statusCode === 414 ? 414 : 400;
+    const cause = new MalformedUrlError(status, err.message);
+    sendProblem(cause, request, reply, config.env.HTTP_BODY_LIMIT_BYTES, log);
+  };
 }

@@ -3,7 +3,12 @@ import {
   ValidationError as ClassValidatorError,
   ValidationPipe,
 } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import { depthExceeds, unknownKeys } from './json-shape';
 import { FieldViolation, ValidationError } from './problem.errors';
+
+/** No docscale input nests deeper than this; anything deeper is refused before it is walked. */
+const MAX_DEPTH = 32;
 
 /**
  * DTO validation for every route: unknown properties are rejected (a typo must not be silently
@@ -16,7 +21,37 @@ class ProblemValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && !isObject) {
       throw new ValidationError([{ field: '(body)', reason: 'must be a JSON object' }]);
     }
+    if (depthExceeds(value, MAX_DEPTH)) {
+      throw new ValidationError([
+        { field: `(${metadata.type})`, reason: `must not nest deeper than ${MAX_DEPTH} levels` },
+      ]);
+    }
+    if (isObject && metadata.metatype && this.hasRules(metadata.metatype)) {
+      const unknown = unknownKeys(value, this.declared(metadata.metatype));
+      if (unknown.length) {
+        throw new ValidationError(
+          unknown.map((field) => ({ field, reason: `property ${field} should not exist` })),
+        );
+      }
+    }
     return super.transform(value, metadata);
+  }
+
+  private readonly declaredByType = new Map<unknown, Set<string>>();
+
+  private hasRules(type: new (...args: never[]) => unknown): boolean {
+    return this.declared(type).size > 0;
+  }
+
+  /** The properties a DTO class declares through class-validator decorators. */
+  private declared(type: new (...args: never[]) => unknown): Set<string> {
+    let names = this.declaredByType.get(type);
+    if (!names) {
+      const rules = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false);
+      names = new Set(rules.map((rule) => rule.propertyName));
+      this.declaredByType.set(type, names);
+    }
+    return names;
   }
 }
 

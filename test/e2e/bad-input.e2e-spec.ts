@@ -50,6 +50,50 @@ describe('bad input', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'body' })]);
   });
 
+  it('rejects deeply nested JSON without walking it (no stack overflow)', async () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const res = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send(`{"title":"t","body":"b","x":${deep}}`);
+    expectProblem(res, 400, 'validation-failed');
+  });
+
+  it.each([
+    ['constructor', 'validation-failed'],
+    ['toString', 'validation-failed'],
+    ['__proto__', 'malformed-body'], // Fastify's parser refuses prototype poisoning outright
+  ])('rejects an unknown field named like an object member (%s)', async (name, type) => {
+    const res = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send(`{"title":"t","body":"b","${name}":{"x":1}}`);
+    expectProblem(res, 400, type);
+  });
+
+  it('rejects text with a lone UTF-16 surrogate instead of storing U+FFFD', async () => {
+    const res = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"title":"t","body":"a\\ud800b"}');
+    expectProblem(res, 400, 'validation-failed');
+  });
+
+  it('rejects a URL with bad percent-encoding as a problem', async () => {
+    const res = await request(api.url).get('/v1/documents/%ZZ').set(auth);
+    expectProblem(res, 400, 'malformed-url');
+  });
+
+  it('rejects an over-long path parameter as a problem', async () => {
+    const res = await request(api.url)
+      .get(`/v1/documents/${'a'.repeat(200)}`)
+      .set(auth);
+    expectProblem(res, 414, 'uri-too-long');
+  });
+
   it('rejects a missing required field', async () => {
     const res = await request(api.url).post('/v1/documents').set(auth).send({ title: 'no body' });
     expectProblem(res, 400, 'validation-failed');
@@ -186,6 +230,17 @@ describe('bad input', () => {
     ['a limit out of range', { limit: '1000' }, 'validation-failed'],
     ['a non-numeric limit', { limit: 'ten' }, 'validation-failed'],
     ['an unknown query parameter', { colour: 'red' }, 'validation-failed'],
+    ['a query parameter named like an object member', { toString: '1' }, 'validation-failed'],
+    ['a repeated limit', 'limit=1&limit=2', 'validation-failed'],
+    [
+      'a cursor in year 0000',
+      {
+        cursor: Buffer.from(
+          JSON.stringify(['0000-01-01T00:00:00.000000Z', '00000000-0000-4000-8000-000000000000']),
+        ).toString('base64url'),
+      },
+      'invalid-cursor',
+    ],
     ['an invalid tag filter', { tag: 'NOT VALID' }, 'validation-failed'],
   ])('rejects %s in a listing', async (_, query, type) => {
     const res = await request(api.url).get('/v1/documents').set(auth).query(query);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { pollUntil } from '../helpers/poll';
@@ -15,7 +16,13 @@ describe('runtime toggles across instances', () => {
   };
 
   beforeAll(async () => {
-    [a, b] = await startInstances(2, { ADMIN_API_KEY: ADMIN_KEY, CACHE_L1: 'on' });
+    // Keys of its own, so the suite never flips the toggles of a demo using the same Redis.
+    const TOGGLES_KEY_PREFIX = `test:toggles:${randomUUID()}`;
+    [a, b] = await startInstances(2, {
+      ADMIN_API_KEY: ADMIN_KEY,
+      CACHE_L1: 'on',
+      TOGGLES_KEY_PREFIX,
+    });
     await request(a.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null }).expect(200);
   });
   afterAll(async () => {
@@ -67,7 +74,8 @@ describe('runtime toggles across instances', () => {
       .set(admin)
       .send({ WARP_DRIVE: true });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.type).toBe('/problems/unknown-toggle');
+    expect(unknown.body.type).toBe('/problems/validation-failed');
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'WARP_DRIVE' })]);
     const bad = await request(a.url)
       .patch('/v1/admin/toggles')
       .set(admin)

@@ -23,6 +23,9 @@ export function createDataSource(
       max: settings.poolSize ?? 10,
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 3000,
       statement_timeout: settings.statementTimeoutMs ?? 5000,
+      // Client-side backstop: statement_timeout is enforced by the server, so it cannot end a
+      // query whose server (or network) has frozen; this fails it a second later.
+      query_timeout: (settings.statementTimeoutMs ?? 5000) + 1000,
       application_name: settings.applicationName ?? 'docscale',
     },
     ...extra,

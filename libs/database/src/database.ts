@@ -46,11 +46,15 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     await this.primary.query('SELECT 1');
   }
 
-  /** Reachability and replay lag of every replica, measured against the primary's WAL position. */
+  /**
+   * Reachability and replay lag of every replica, measured against the primary's WAL position.
+   * With the primary unreachable, replicas are still probed; their lag is then unknown.
+   */
   async replicaStatus(): Promise<ReplicaStatus[]> {
-    const [{ lsn }] = (await this.primary.query('SELECT pg_current_wal_lsn()::text AS lsn')) as {
-      lsn: string;
-    }[];
+    const lsn = await this.primary
+      .query('SELECT pg_current_wal_lsn()::text AS lsn')
+      .then((rows: { lsn: string }[]) => rows[0].lsn)
+      .catch(() => null);
     return Promise.all(
       this.replicas.map(async (replica, i): Promise<ReplicaStatus> => {
         const url = redact(this.options.replicaUrls[i]);
@@ -62,7 +66,8 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
             [lsn],
           )) as { standby: boolean; lag: string | null }[];
           if (!row.standby) return { url, reachable: true, error: 'not a standby' };
-          return { url, reachable: true, lagBytes: Math.max(0, Number(row.lag ?? 0)) };
+          const lagBytes = row.lag === null ? undefined : Math.max(0, Number(row.lag));
+          return { url, reachable: true, lagBytes };
         } catch (err) {
           return { url, reachable: false, error: (err as Error).message };
         }

@@ -65,6 +65,7 @@ export class Toggles implements OnModuleInit, OnApplicationShutdown {
     this.channel = `${prefix}:changed`;
     const redisOptions = {
       commandTimeout: options.commandTimeoutMs ?? 1000,
+      connectTimeout: options.commandTimeoutMs ?? 1000,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -97,14 +98,18 @@ export class Toggles implements OnModuleInit, OnApplicationShutdown {
       else multi.hset(this.hashKey, name, on ? '1' : '0');
     }
     multi.incr(this.versionKey);
+    let version: number;
     try {
       const results = await multi.exec();
-      const version = Number(results?.at(-1)?.[1]);
-      await this.redis.publish(this.channel, String(version));
-      await this.reload();
+      version = Number(results?.at(-1)?.[1]);
     } catch (err) {
       throw new TogglesUnavailableError(err);
     }
+    // Stored: every instance will follow at its next poll even if the notice or reload fails.
+    await this.redis.publish(this.channel, String(version)).catch((err: Error) => {
+      this.log.warn(`toggle change stored but not announced (instances follow by polling): ${err}`);
+    });
+    await this.reload().catch(() => undefined);
     return this.list();
   }
 

@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { TAG_PATTERN } from './document-fields';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class ListDocumentsQuery {
@@ -18,6 +19,6 @@ export class ListDocumentsQuery {
 
   /** Only documents carrying this tag. */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: 'tag must be a valid tag' })
+  @Matches(TAG_PATTERN, { message: 'tag must be a valid tag (1-64 of a-z, 0-9, ".", "_", "-")' })
   tag?: string;
 }

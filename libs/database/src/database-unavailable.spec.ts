@@ -1,0 +1,34 @@
+import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from './database-unavailable';
+
+const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+describe('isDatabaseUnavailable', () => {
+  it.each([
+    ['a refused connection', withCode('ECONNREFUSED')],
+    ['a connection exception (08006)', withCode('08006')],
+    ['too many connections (53300)', withCode('53300')],
+    ['an admin shutdown (57P01)', withCode('57P01')],
+    ['a statement timeout (57014)', withCode('57014')],
+    ['a pool wait timeout', new Error('timeout exceeded when trying to connect')],
+    ['a client query timeout', new Error('Query read timeout')],
+    ['a lost connection', new Error('Connection terminated unexpectedly')],
+  ])('says yes for %s', (_, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(true);
+  });
+
+  it('looks through TypeORM QueryFailedError to the driver error', () => {
+    const wrapped = new QueryFailedError('SELECT 1', [], withCode('57014'));
+    expect(isDatabaseUnavailable(wrapped)).toBe(true);
+  });
+
+  it.each([
+    ['a syntax error (42601)', withCode('42601')],
+    ['a unique violation (23505)', withCode('23505')],
+    ['an invalid datetime (22008)', withCode('22008')],
+    ['a plain bug', new TypeError('cannot read properties of undefined')],
+    ['a non-error', 'boom'],
+  ])('says no for %s', (_, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(false);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * Tells a database that is down, restarting or overloaded apart from a bad query: the first is
+ * the service's problem to report as 503 + Retry-After (the client may retry), the second a bug.
+ */
+
+/** SQLSTATE classes and codes that mean "not now" rather than "not ever". */
+const UNAVAILABLE_SQLSTATES = [
+  /^08/, // connection exception
+  /^53/, // insufficient resources (too many connections, out of memory, disk full)
+  /^57P0[1-4]$/, // admin/crash shutdown, cannot connect now, database dropped
+  /^57014$/, // query cancelled: statement_timeout
+  /^40001$/, // serialization failure
+  /^40P01$/, // deadlock detected
+];
+
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/** Messages of node-postgres' own client-side failures (pool wait, query_timeout, lost socket). */
+const UNAVAILABLE_MESSAGES = [
+  /timeout exceeded when trying to connect/i,
+  /connection terminated/i,
+  /query read timeout/i,
+  /connection (is )?(closed|ended)/i,
+];
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  // TypeORM wraps driver errors in QueryFailedError, keeping the original as `driverError`.
+  const cause = (err as { driverError?: unknown })?.driverError ?? err;
+  if (!(cause instanceof Error)) return false;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATES.some((re) => re.test(code));
+  }
+  return UNAVAILABLE_MESSAGES.some((re) => re.test(cause.message));
+}
