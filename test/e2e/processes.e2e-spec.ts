@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import request from 'supertest';
 import { spawnProcess, startInstances, waitReady } from '../helpers/instances';
+import { pollUntil } from '../helpers/poll';
 
 describe('process lifecycle', () => {
   it('refuses to start on a bad variable and names it', async () => {
@@ -49,6 +50,17 @@ describe('process lifecycle', () => {
     } finally {
       await api.stop();
     }
+  });
+
+  it('on SIGTERM turns readiness off first, keeps serving through the drain delay, then exits 0', async () => {
+    const [api] = await startInstances(1, { SHUTDOWN_DRAIN_DELAY_MS: '1500' });
+    api.process.kill('SIGTERM');
+    await pollUntil(
+      async () => (await fetch(`${api.url}/health/ready`).catch(() => undefined))?.status === 503,
+      { timeoutMs: 1000, what: 'readiness to fail' },
+    );
+    await request(api.url).get('/health/live').expect(200); // still serving while draining
+    expect(await api.exit).toBe(0);
   });
 
   it('exits 0 on SIGTERM', async () => {

@@ -15,6 +15,8 @@ export interface Instance {
   process: ChildProcess;
   /** Everything the process wrote, for assertions and for failure messages. */
   output(): string;
+  /** Resolves with the exit code once the process has exited (null if a signal ended it). */
+  exit: Promise<number | null>;
   /** Sends `signal` and resolves with the exit code once the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -47,6 +49,7 @@ export async function spawnProcess(
     port,
     process: child,
     output: () => output,
+    exit: exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { AppConfig } from '../../src/config';
+import { pollUntil } from '../helpers/poll';
+
+const run = promisify(execFile);
+const STACK = join(__dirname, '../../scripts/stack.sh');
+
+/** The local stack the other suites stand on: idempotent, and a real streaming replica. */
+describe('local stack', () => {
+  const env = AppConfig.load().env;
+
+  it('treats a second `up` as a no-op that prints the connection URLs', async () => {
+    const { stdout } = await run('bash', [STACK, 'up']);
+    expect(stdout).toContain(`DATABASE_PRIMARY_URL=${env.DATABASE_PRIMARY_URL}`);
+    expect(stdout).toContain(`DATABASE_REPLICA_URL=${env.DATABASE_REPLICA_URLS[0]}`);
+    expect(stdout).toContain(`REDIS_URL=${env.REDIS_URL}`);
+  });
+
+  it('reports every member up and the replica streaming, with exit code 0', async () => {
+    const { stderr, stdout } = await run('bash', [STACK, 'status']);
+    const text = stdout + stderr;
+    expect(text).toMatch(/primary\s+up/);
+    expect(text).toMatch(/replica\s+up.*streaming/);
+    expect(text).toMatch(/redis\s+up/);
+  });
+
+  it('replicates a write on the primary to the replica, which refuses writes', async () => {
+    const primary = new Client({ connectionString: env.DATABASE_PRIMARY_URL });
+    const replica = new Client({ connectionString: env.DATABASE_REPLICA_URLS[0] });
+    await Promise.all([primary.connect(), replica.connect()]);
+    try {
+      const name = `stack-check-${randomUUID()}`;
+      await primary.query('INSERT INTO tenants (name) VALUES ($1)', [name]);
+      await pollUntil(
+        async () =>
+          (await replica.query('SELECT 1 FROM tenants WHERE name = $1', [name])).rowCount === 1,
+        { timeoutMs: 5000, what: 'the row to reach the replica' },
+      );
+      await expect(replica.query('INSERT INTO tenants (name) VALUES ($1)', ['x'])).rejects.toThrow(
+        /read-only transaction/,
+      );
+      await primary.query('DELETE FROM tenants WHERE name = $1', [name]);
+    } finally {
+      await Promise.all([primary.end(), replica.end()]);
+    }
+  });
+});
