@@ -29,7 +29,7 @@ export class DocumentsRepository {
   constructor(private readonly db: Database) {}
 
   async findById(tenantId: string, id: string): Promise<DocumentResponse | undefined> {
-    const rows = await this.db.primary.query(
+    const rows = await this.db.query<DocumentResponse>(
       `SELECT ${FULL} FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
     );
@@ -37,7 +37,7 @@ export class DocumentsRepository {
   }
 
   async create(tenantId: string, fields: DocumentFields): Promise<DocumentResponse> {
-    const [row] = await this.db.primary.query(
+    const [row] = await this.db.query<DocumentResponse>(
       `INSERT INTO documents (tenant_id, title, body, tags) VALUES ($1, $2, $3, $4)
        RETURNING ${FULL}`,
       [tenantId, fields.title, fields.body, fields.tags],
@@ -56,7 +56,7 @@ export class DocumentsRepository {
     fields: Partial<DocumentFields>,
     expected: ExpectedVersions,
   ): Promise<DocumentResponse | undefined> {
-    const [rows] = await this.db.primary.query(
+    const rows = await this.db.query<DocumentResponse>(
       `UPDATE documents
           SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
               version = version + 1, updated_at = clock_timestamp()
@@ -76,16 +76,16 @@ export class DocumentsRepository {
 
   /** Deletes if the version matches; true when a row was deleted. */
   async delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<boolean> {
-    const [, count] = await this.db.primary.query(
+    const { rowCount } = await this.db.execute(
       `DELETE FROM documents
         WHERE tenant_id = $1 AND id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[]))`,
       [tenantId, id, expected === 'any' ? null : expected],
     );
-    return count > 0;
+    return rowCount > 0;
   }
 
   async currentVersion(tenantId: string, id: string): Promise<number | undefined> {
-    const rows = await this.db.primary.query(
+    const rows = await this.db.query<{ version: number }>(
       `SELECT version FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
     );
@@ -97,7 +97,7 @@ export class DocumentsRepository {
     tenantId: string,
     options: { limit: number; after?: PagePosition; tag?: string },
   ): Promise<DocumentPage> {
-    const rows: DocumentSummary[] = await this.db.primary.query(
+    const rows = await this.db.query<DocumentSummary>(
       `SELECT ${SUMMARY} FROM documents
         WHERE tenant_id = $1
           AND ($2::text IS NULL OR tags @> ARRAY[$2::text])

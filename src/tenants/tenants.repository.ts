@@ -13,12 +13,12 @@ export class TenantsRepository {
 
   /** The tenant an unrevoked key belongs to, or undefined. */
   async findByKey(key: string): Promise<Tenant | undefined> {
-    const rows = (await this.db.primary.query(
+    const rows = await this.db.query<Tenant>(
       `SELECT t.id, t.name
          FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
       [ApiKey.hash(key)],
-    )) as Tenant[];
+    );
     return rows[0];
   }
 }

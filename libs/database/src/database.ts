@@ -6,7 +6,9 @@
  * check, and reads keep going to the primary until it answers.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createDataSource } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { DatabaseOptions } from './database.options';
@@ -41,9 +43,32 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled(all.map((d) => d.destroy()));
   }
 
+  /**
+   * One statement on the primary's pool, straight through node-postgres. The hot paths use this
+   * rather than `DataSource.query()`, which builds a QueryRunner, checks a client out and back in
+   * and broadcasts events per call: several promises and allocations each request pays for, and
+   * that tracing's context propagation then pays for again (docs/patterns/telemetry.md).
+   */
+  async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.primaryPool().query<T>(sql, params)).rows;
+  }
+
+  /** Like {@link query}, for statements whose affected row count matters (UPDATE, DELETE). */
+  async execute<T extends QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<{ rows: T[]; rowCount: number }> {
+    const result = await this.primaryPool().query<T>(sql, params);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  }
+
+  private primaryPool(): Pool {
+    return (this.primary.driver as PostgresDriver).master as Pool;
+  }
+
   /** Round trip to the primary; throws when it cannot answer. */
   async pingPrimary(): Promise<void> {
-    await this.primary.query('SELECT 1');
+    await this.query('SELECT 1');
   }
 
   /**
