@@ -8,6 +8,8 @@ const moduleNameMapper = { '^@docscale/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 const common = { transform: { '^.+\\.ts$': tsJest }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
+  // e2e suites start real processes; a hook may take longer than jest's default 5 s.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

@@ -1,6 +1,6 @@
 import { DatabaseModule } from '@docscale/database';
 import { loggerParams, TelemetryModule } from '@docscale/telemetry';
-import { TogglesModule } from '@docscale/toggles';
+import { Toggles, TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from './config';
@@ -19,14 +19,24 @@ export class InfrastructureModule {
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot({}),
         LoggerModule.forRoot(loggerParams({ level: env.LOG_LEVEL, httpLogs: env.LOG_HTTP })),
-        DatabaseModule.forRoot({
-          primaryUrl: env.DATABASE_PRIMARY_URL,
-          replicaUrls: env.DATABASE_REPLICA_URLS,
-          entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
-          poolSize: env.DATABASE_POOL_SIZE,
-          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
-          connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
-          applicationName: `docscale-${env.INSTANCE_ID}`,
+        DatabaseModule.forRootAsync({
+          inject: [Toggles],
+          useFactory: (toggles: Toggles) => ({
+            primaryUrl: env.DATABASE_PRIMARY_URL,
+            replicaUrls: env.DATABASE_REPLICA_URLS,
+            entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
+            poolSize: env.DATABASE_POOL_SIZE,
+            statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+            connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+            applicationName: `docscale-${env.INSTANCE_ID}`,
+            tokenSecret: env.CONSISTENCY_TOKEN_SECRET,
+            readConsistency: env.READ_CONSISTENCY,
+            readWindowMs: env.READ_WINDOW_MS,
+            replicaSelection: env.REPLICA_SELECTION,
+            replicaMaxLagMs: env.REPLICA_MAX_LAG_MS,
+            replicaLagPollMs: env.REPLICA_LAG_POLL_MS,
+            replicasEnabled: () => toggles.isOn('READ_REPLICAS'),
+          }),
         }),
         TogglesModule.forRoot({
           defaults: {

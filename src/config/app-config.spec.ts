@@ -78,15 +78,30 @@ describe('AppConfig', () => {
   });
 
   it('refuses NODE_ENV=production with the default ADMIN_API_KEY', () => {
-    const err = configErrorFor({ NODE_ENV: 'production' });
+    const err = configErrorFor({
+      NODE_ENV: 'production',
+      CONSISTENCY_TOKEN_SECRET: 'a-token-secret-of-our-own-0123',
+    });
 
     expect(err.problems).toEqual([expect.stringMatching(/^ADMIN_API_KEY: .*NODE_ENV=production/)]);
   });
 
-  it('accepts NODE_ENV=production with an admin key of its own', () => {
+  it('refuses NODE_ENV=production with the default CONSISTENCY_TOKEN_SECRET', () => {
+    const err = configErrorFor({
+      NODE_ENV: 'production',
+      ADMIN_API_KEY: 'a-secret-of-our-own-0123456789',
+    });
+
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^CONSISTENCY_TOKEN_SECRET: .*NODE_ENV=production/),
+    ]);
+  });
+
+  it('accepts NODE_ENV=production with secrets of its own', () => {
     const { env } = AppConfig.load({
       NODE_ENV: 'production',
       ADMIN_API_KEY: 'a-secret-of-our-own-0123456789',
+      CONSISTENCY_TOKEN_SECRET: 'a-token-secret-of-our-own-0123',
     });
 
     expect(env.ADMIN_API_KEY).toBe('a-secret-of-our-own-0123456789');

@@ -19,6 +19,7 @@ const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 const redisUrl = z.url({ protocol: /^rediss?$/ });
 
 const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
+const LOCAL_TOKEN_SECRET = 'local-consistency-secret-change-me';
 
 export const configSchema = z
   .object({
@@ -55,6 +56,12 @@ export const configSchema = z
     DATABASE_POOL_SIZE: positiveInt.default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
     DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+    READ_CONSISTENCY: z.enum(['token', 'window', 'none']).default('token'),
+    READ_WINDOW_MS: nonNegativeInt.default(2000),
+    REPLICA_SELECTION: z.enum(['round-robin', 'least-lag']).default('round-robin'),
+    REPLICA_MAX_LAG_MS: positiveInt.default(5000),
+    REPLICA_LAG_POLL_MS: positiveInt.default(100),
+    CONSISTENCY_TOKEN_SECRET: z.string().min(16).default(LOCAL_TOKEN_SECRET),
 
     REDIS_URL: redisUrl.default('redis://127.0.0.1:56379'),
     REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
@@ -98,6 +105,14 @@ export const configSchema = z
         code: 'custom',
         path: ['SHUTDOWN_DRAIN_DELAY_MS'],
         message: 'must be shorter than SHUTDOWN_TIMEOUT_MS',
+      });
+    }
+    if (c.NODE_ENV === 'production' && c.CONSISTENCY_TOKEN_SECRET === LOCAL_TOKEN_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONSISTENCY_TOKEN_SECRET'],
+        message:
+          'must be set to a secret of your own (shared by all instances) when NODE_ENV=production',
       });
     }
     if (c.NODE_ENV === 'production' && c.ADMIN_API_KEY === LOCAL_ADMIN_KEY) {

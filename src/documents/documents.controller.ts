@@ -27,6 +27,9 @@ import { PatchDocumentDto } from './dto/patch-document.dto';
 import { ReplaceDocumentDto } from './dto/replace-document.dto';
 import { EntityTag } from './entity-tag';
 
+/** Read-your-writes: writes return it, reads may send it back (libs/database). */
+const TOKEN_HEADER = 'x-consistency-token';
+
 const DocumentId = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationError([{ field: 'id', reason: 'must be a UUID' }]),
 });
@@ -44,14 +47,18 @@ export class DocumentsController {
     @Body() dto: CreateDocumentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse> {
-    const doc = await this.documents.create(tenant.id, dto);
-    reply.status(201).header('Location', `/v1/documents/${doc.id}`);
+    const { value: doc, token } = await this.documents.create(tenant.id, dto);
+    reply.status(201).header('Location', `/v1/documents/${doc.id}`).header(TOKEN_HEADER, token);
     return this.withTag(doc, reply);
   }
 
   @Get()
-  list(@CurrentTenant() tenant: Tenant, @Query() query: ListDocumentsQuery): Promise<DocumentPage> {
-    return this.documents.list(tenant.id, query);
+  list(
+    @CurrentTenant() tenant: Tenant,
+    @Query() query: ListDocumentsQuery,
+    @Headers(TOKEN_HEADER) token: string | undefined,
+  ): Promise<DocumentPage> {
+    return this.documents.list(tenant.id, query, token);
   }
 
   @Get(':id')
@@ -59,9 +66,10 @@ export class DocumentsController {
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Headers(TOKEN_HEADER) token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse | undefined> {
-    const doc = await this.documents.get(tenant.id, id);
+    const doc = await this.documents.get(tenant.id, id, token);
     if (EntityTag.noneMatchHits(ifNoneMatch, doc.version)) {
       reply.status(304).header('ETag', EntityTag.of(doc.version));
       return undefined;
@@ -78,8 +86,13 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse> {
     const fields = { title: dto.title, body: dto.body, tags: dto.tags ?? [] };
-    const doc = await this.documents.update(tenant.id, id, fields, EntityTag.parseIfMatch(ifMatch));
-    return this.withTag(doc, reply);
+    const written = await this.documents.update(
+      tenant.id,
+      id,
+      fields,
+      EntityTag.parseIfMatch(ifMatch),
+    );
+    return this.withTag(written.value, reply.header(TOKEN_HEADER, written.token));
   }
 
   @Patch(':id')
@@ -93,8 +106,13 @@ export class DocumentsController {
     if (dto.title === undefined && dto.body === undefined && dto.tags === undefined) {
       throw new ValidationError([{ field: '(body)', reason: 'must change at least one field' }]);
     }
-    const doc = await this.documents.update(tenant.id, id, dto, EntityTag.parseIfMatch(ifMatch));
-    return this.withTag(doc, reply);
+    const written = await this.documents.update(
+      tenant.id,
+      id,
+      dto,
+      EntityTag.parseIfMatch(ifMatch),
+    );
+    return this.withTag(written.value, reply.header(TOKEN_HEADER, written.token));
   }
 
   @Delete(':id')
@@ -103,8 +121,10 @@ export class DocumentsController {
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
     @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.documents.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
+    const token = await this.documents.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
+    reply.header(TOKEN_HEADER, token);
   }
 
   private withTag(doc: DocumentResponse, reply: FastifyReply): DocumentResponse {

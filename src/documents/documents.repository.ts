@@ -3,7 +3,7 @@
  * clause (another tenant's id simply matches no row). Rows come back as plain objects shaped for
  * the API, so the hot read path pays for no ORM hydration.
  */
-import { Database } from '@docscale/database';
+import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
 import { PageCursor, PagePosition } from './page-cursor';
@@ -26,12 +26,21 @@ export type ExpectedVersions = number[] | 'any';
 
 @Injectable()
 export class DocumentsRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly reads: ReadRouting,
+  ) {}
 
-  async findById(tenantId: string, id: string): Promise<DocumentResponse | undefined> {
-    const rows = await this.db.query<DocumentResponse>(
+  /** A replica serves it when one is in rotation and, given `after`, has replayed past it. */
+  async findById(
+    tenantId: string,
+    id: string,
+    after?: ConsistencyPoint,
+  ): Promise<DocumentResponse | undefined> {
+    const { rows } = await this.reads.read<DocumentResponse>(
       `SELECT ${FULL} FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
+      after,
     );
     return rows[0];
   }
@@ -95,9 +104,9 @@ export class DocumentsRepository {
   /** Newest first, keyset-paginated on (created_at, id): stable while rows are inserted. */
   async list(
     tenantId: string,
-    options: { limit: number; after?: PagePosition; tag?: string },
+    options: { limit: number; after?: PagePosition; tag?: string; consistency?: ConsistencyPoint },
   ): Promise<DocumentPage> {
-    const rows = await this.db.query<DocumentSummary>(
+    const { rows } = await this.reads.read<DocumentSummary>(
       `SELECT ${SUMMARY} FROM documents
         WHERE tenant_id = $1
           AND ($2::text IS NULL OR tags @> ARRAY[$2::text])
@@ -111,6 +120,7 @@ export class DocumentsRepository {
         options.after?.id ?? null,
         options.limit + 1,
       ],
+      options.consistency,
     );
     const items = rows.slice(0, options.limit);
     const last = items.at(-1);

@@ -1,4 +1,4 @@
-import { Database } from '@docscale/database';
+import { Database, ReadRouting } from '@docscale/database';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
@@ -23,6 +23,7 @@ export class DependencyHealth implements OnApplicationShutdown {
 
   constructor(
     private readonly db: Database,
+    private readonly routing: ReadRouting,
     private readonly indicator: HealthIndicatorService,
     @Inject(AppConfig) config: AppConfig,
   ) {
@@ -52,12 +53,15 @@ export class DependencyHealth implements OnApplicationShutdown {
     const session = this.indicator.check(key);
     const statuses = await this.bounded(this.db.replicaStatus()).catch(() => undefined);
     if (!statuses) return session.up({ degraded: true, state: 'check timed out' });
+    const rotation = this.routing.replicas();
     const members = statuses.map((m, i) => {
       if (m.error) this.log.warn(`replica ${i + 1} (${m.url}): ${m.error}`);
       const state = !m.reachable ? 'unreachable' : m.error ? 'not a standby' : 'streaming';
-      return { member: i + 1, state, lagBytes: m.lagBytes };
+      const { inRotation = false, lagMs } = rotation[i] ?? {};
+      return { member: i + 1, state, lagBytes: m.lagBytes, lagMs, inRotation };
     });
-    return session.up({ degraded: members.some((m) => m.state !== 'streaming'), members });
+    const degraded = members.some((m) => m.state !== 'streaming' || !m.inRotation);
+    return session.up({ degraded, members });
   }
 
   async redis(key: string) {

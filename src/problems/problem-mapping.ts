@@ -3,7 +3,7 @@
  * 9457 problem. Known errors map to a 4xx/503 with a stable type; anything else is a 500 whose body
  * says nothing about internals (the log has the stack, with the trace id).
  */
-import { isDatabaseUnavailable } from '@docscale/database';
+import { InvalidConsistencyTokenError, isDatabaseUnavailable } from '@docscale/database';
 import { HttpException } from '@nestjs/common';
 import {
   DocumentNotFoundError,
@@ -53,6 +53,10 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     (e) => problem(400, 'invalid-precondition', 'Bad precondition header', e.message),
   ],
   [InvalidCursorError, (e) => problem(400, 'invalid-cursor', 'Invalid cursor', e.message)],
+  [
+    InvalidConsistencyTokenError,
+    (e) => problem(400, 'invalid-consistency-token', 'Invalid consistency token', e.message),
+  ],
   [
     DependencyUnavailableError,
     (e) => problem(503, 'dependency-unavailable', 'Temporarily unavailable', e.message),

@@ -38,7 +38,12 @@ describe('telemetry', () => {
     const { createApp } = dist('src/app.factory');
     const { AppConfig } = dist('src/config');
     app = await createApp(
-      AppConfig.load({ ...process.env, LOG_LEVEL: 'silent', API_DOCS: 'off' }),
+      AppConfig.load({
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        API_DOCS: 'off',
+        READ_REPLICAS: 'off',
+      }),
       telemetry,
     );
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -34,6 +34,9 @@ export async function spawnProcess(
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
+      // Functional suites read what they just wrote without carrying consistency tokens, so by
+      // default every read goes to the primary; the read/write-split suites turn replicas on.
+      READ_REPLICAS: 'off',
       INSTANCE_ID: `test-${entry}-${port}`,
       [portKey]: String(port),
       ...env,

@@ -1,7 +1,10 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseOptions } from './database.options';
 
-type PoolSettings = Omit<DatabaseOptions, 'primaryUrl' | 'replicaUrls'>;
+type PoolSettings = Pick<
+  DatabaseOptions,
+  'entities' | 'poolSize' | 'statementTimeoutMs' | 'connectTimeoutMs' | 'applicationName'
+>;
 
 /**
  * A TypeORM data source for one member (primary or replica) with its own pg pool. Schema changes

@@ -1,4 +1,5 @@
 import type { MixedList, EntitySchema } from 'typeorm';
+import type { ReadConsistencyMode, ReplicaSelection } from './read-router';
 
 /** Options of the database module: one primary, zero or more streaming replicas. */
 export interface DatabaseOptions {
@@ -25,4 +26,38 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   /** `application_name` shown in pg_stat_activity, so a DBA can tell instances apart. */
   applicationName?: string;
+  /**
+   * Secret that signs consistency tokens; every instance must share it.
+   */
+  tokenSecret: string;
+  /**
+   * How a read that follows the caller's write is kept from being stale (read-router.ts).
+   * @defaultValue 'token'
+   */
+  readConsistency?: ReadConsistencyMode;
+  /**
+   * `window` mode: how long after a write the caller's reads go to the primary, in ms.
+   * @defaultValue 2000
+   */
+  readWindowMs?: number;
+  /**
+   * Which replica a read goes to among those eligible.
+   * @defaultValue 'round-robin'
+   */
+  replicaSelection?: ReplicaSelection;
+  /**
+   * A replica lagging more than this (ms) leaves the rotation until it catches up.
+   * @defaultValue 5000
+   */
+  replicaMaxLagMs?: number;
+  /**
+   * How often each replica's replay position is measured, in ms.
+   * @defaultValue 100
+   */
+  replicaLagPollMs?: number;
+  /**
+   * Whether replicas serve reads right now (the READ_REPLICAS toggle); asked on every read.
+   * @defaultValue () => true
+   */
+  replicasEnabled?: () => boolean;
 }

@@ -23,6 +23,7 @@ async function connect(replicaUrls: string[], primaryUrl = PRIMARY_URL): Promise
     poolSize: 2,
     connectTimeoutMs: 1000,
     applicationName: 'docscale-database-spec',
+    tokenSecret: 'database-spec-secret',
   };
   const db = new Database(options);
   created.push(db);

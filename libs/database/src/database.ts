@@ -62,8 +62,20 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   }
 
-  private primaryPool(): Pool {
+  /** The primary's pg pool (for the read router and the lag monitor). */
+  primaryPool(): Pool {
     return (this.primary.driver as PostgresDriver).master as Pool;
+  }
+
+  /**
+   * Replica `index`'s pg pool, or undefined while it has never been reachable (a connection
+   * attempt is then started in the background, so it joins once it answers).
+   */
+  replicaPool(index: number): Pool | undefined {
+    const replica = this.replicas[index];
+    if (replica.isInitialized) return (replica.driver as PostgresDriver).master as Pool;
+    void this.ensureInitialized(replica).catch(() => undefined);
+    return undefined;
   }
 
   /** Round trip to the primary; throws when it cannot answer. */

@@ -1,0 +1,161 @@
+/**
+ * Read/write split with read-your-writes, as the repositories use it: `read()` runs a statement
+ * where the ReadRouter says (falling back to the primary if the chosen replica fails), and
+ * `afterWrite()` returns the consistency token of everything the caller has committed so far.
+ */
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { metrics, trace, type Attributes } from '@opentelemetry/api';
+import type { QueryResultRow } from 'pg';
+import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
+import { Database } from './database';
+import { DATABASE_OPTIONS } from './database.module-definition';
+import { DatabaseOptions } from './database.options';
+import { isDatabaseUnavailable } from './database-unavailable';
+import { Lsn } from './lsn';
+import { ReadReason, ReadRouter } from './read-router';
+import { ReplicaMonitor, ReplicaState } from './replica-monitor';
+
+export interface RoutedRows<T> {
+  rows: T[];
+  /** `primary` or `replica-<n>`. */
+  servedBy: string;
+  /**
+   * A WAL position the rows are at least as new as: the replica's known replay position, or the
+   * last primary position measured. A cache can refuse entries older than a caller's token.
+   */
+  atLsn: bigint | null;
+}
+
+@Injectable()
+export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly tokens: ConsistencyTokens;
+  private readonly router: ReadRouter;
+  private readonly monitor: ReplicaMonitor;
+  private readonly replicasOn: () => boolean;
+  private readonly reads = metrics
+    .getMeter('docscale.database')
+    .createCounter('docscale.db.reads', {
+      description: 'Reads by the member that served them and the reason it was chosen',
+    });
+  private readonly attributes = new Map<string, Attributes>();
+  private lastPrimaryLsn: bigint | null = null;
+
+  constructor(
+    private readonly db: Database,
+    @Inject(DATABASE_OPTIONS) options: DatabaseOptions,
+  ) {
+    this.tokens = new ConsistencyTokens(options.tokenSecret);
+    this.router = new ReadRouter({
+      mode: options.readConsistency ?? 'token',
+      selection: options.replicaSelection ?? 'round-robin',
+      windowMs: options.readWindowMs ?? 2000,
+    });
+    this.monitor = new ReplicaMonitor(
+      () => db.primaryPool(),
+      () => db.replicas.map((_, i) => db.replicaPool(i)),
+      { lagPollMs: options.replicaLagPollMs ?? 100, maxLagMs: options.replicaMaxLagMs ?? 5000 },
+    );
+    this.replicasOn = options.replicasEnabled ?? (() => true);
+  }
+
+  /** After every module's init (the pools exist then), before the server listens. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.monitor.poll(); // a first picture before the first request
+    this.monitor.start();
+    this.registerGauges();
+  }
+
+  onApplicationShutdown(): void {
+    this.monitor.stop();
+  }
+
+  replicas(): readonly ReplicaState[] {
+    return this.monitor.snapshot();
+  }
+
+  /** Parses an `X-Consistency-Token` header; undefined when absent. Throws on a bad token. */
+  parseToken(header: string | undefined): ConsistencyPoint | undefined {
+    return header === undefined || header === '' ? undefined : this.tokens.parse(header);
+  }
+
+  /** The token for a caller who has just committed: the primary's WAL insert position now. */
+  async afterWrite(): Promise<string> {
+    const [{ lsn }] = await this.db.query<{ lsn: string }>(
+      'SELECT pg_current_wal_insert_lsn()::text AS lsn',
+    );
+    const point = { lsn: Lsn.parse(lsn), writtenAtMs: Date.now() };
+    this.lastPrimaryLsn = point.lsn;
+    return this.tokens.issue(point);
+  }
+
+  async read<T extends QueryResultRow>(
+    sql: string,
+    params: unknown[],
+    point?: ConsistencyPoint,
+  ): Promise<RoutedRows<T>> {
+    const replicas = this.monitor.snapshot();
+    const decision = this.router.decide(replicas, this.replicasOn(), point);
+    if (decision.replica >= 0) {
+      const state = replicas[decision.replica];
+      const pool = this.db.replicaPool(decision.replica);
+      try {
+        if (!pool) throw new Error('not connected');
+        const { rows } = await pool.query<T>(sql, params);
+        this.record(state.name, decision.reason);
+        return { rows, servedBy: state.name, atLsn: state.replayLsn };
+      } catch (err) {
+        if (pool && !isDatabaseUnavailable(err)) throw err; // a bad query fails on any member
+        this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
+        return this.onPrimary<T>(sql, params, 'replica-failed');
+      }
+    }
+    return this.onPrimary<T>(sql, params, decision.reason);
+  }
+
+  private async onPrimary<T extends QueryResultRow>(
+    sql: string,
+    params: unknown[],
+    reason: ReadReason | 'replica-failed',
+  ): Promise<RoutedRows<T>> {
+    const rows = await this.db.query<T>(sql, params);
+    this.record('primary', reason);
+    return { rows, servedBy: 'primary', atLsn: this.lastPrimaryLsn };
+  }
+
+  /** One counter add and, inside a sampled trace only, two span attributes. */
+  private record(member: string, reason: string): void {
+    const key = `${member}|${reason}`;
+    let attrs = this.attributes.get(key);
+    if (!attrs) {
+      const target = member === 'primary' ? 'primary' : 'replica';
+      attrs = { 'db.read.target': target, 'db.read.member': member, 'db.read.reason': reason };
+      this.attributes.set(key, attrs);
+    }
+    this.reads.add(1, attrs);
+    trace.getActiveSpan()?.setAttributes(attrs);
+  }
+
+  private registerGauges(): void {
+    const meter = metrics.getMeter('docscale.database');
+    const lagBytes = meter.createObservableGauge('docscale.db.replica.lag_bytes', {
+      description: 'WAL bytes the primary is ahead of each replica (replay position)',
+    });
+    const lagMs = meter.createObservableGauge('docscale.db.replica.lag_ms', {
+      description: 'How long ago the primary passed each replica replay position',
+    });
+    const inRotation = meter.createObservableGauge('docscale.db.replica.in_rotation', {
+      description: '1 while a replica serves reads, 0 while its breaker has it out',
+    });
+    meter.addBatchObservableCallback(
+      (result) => {
+        for (const r of this.monitor.snapshot()) {
+          const attrs = { replica: r.name };
+          if (r.lagBytes !== undefined) result.observe(lagBytes, r.lagBytes, attrs);
+          if (r.lagMs !== undefined) result.observe(lagMs, r.lagMs, attrs);
+          result.observe(inRotation, r.inRotation ? 1 : 0, attrs);
+        }
+      },
+      [lagBytes, lagMs, inRotation],
+    );
+  }
+}
