@@ -7,6 +7,7 @@
 import { ConsistencyTokens, Lsn } from '@docscale/database';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
@@ -25,29 +26,35 @@ jest.setTimeout(120_000);
 describe('read-your-writes with a lagging replica, across two instances', () => {
   let token: Instance[];
   let none: Instance[];
+  let window: Instance[];
   let auth: { Authorization: string };
 
   beforeAll(async () => {
     stack('replica-delay', '300');
     const env = { READ_REPLICAS: 'on', CONSISTENCY_TOKEN_SECRET: SECRET };
-    [token, none] = await Promise.all([
+    [token, none, window] = await Promise.all([
       startInstances(2, { ...env, READ_CONSISTENCY: 'token' }),
       startInstances(2, { ...env, READ_CONSISTENCY: 'none' }),
+      // A window shorter than the lag: the guess the token replaces.
+      startInstances(2, { ...env, READ_CONSISTENCY: 'window', READ_WINDOW_MS: '100' }),
     ]);
     auth = { Authorization: `Bearer ${(await newTenant('ryw')).key}` };
   });
   afterAll(async () => {
     stack('replica-delay', '0');
-    await stopAll([...(token ?? []), ...(none ?? [])]);
+    await stopAll([...(token ?? []), ...(none ?? []), ...(window ?? [])]);
   });
 
-  /** Writes through `writer`, reads through `reader` with the write's token; counts stale reads. */
-  async function pairs(writer: Instance, reader: Instance, n: number): Promise<number> {
-    const created = await request(writer.url)
-      .post('/v1/documents')
-      .set(auth)
-      .send({ title: 't', body: '0' });
-    const url = created.headers.location as string;
+  /**
+   * Writes through `writer`, reads through `reader` with the write's token; counts stale reads.
+   * `thinkMs`: how long after its write the simulated user reads (workload, not synchronisation).
+   */
+  async function pairs(
+    writer: Instance,
+    reader: Instance,
+    n: number,
+    thinkMs = 0,
+  ): Promise<number> {
     let stale = 0;
     let next = 0;
     const worker = async () => {
@@ -62,6 +69,7 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
           .set(auth)
           .send({ body: `v2-${i}` })
           .expect(200);
+        if (thinkMs > 0) await delay(thinkMs);
         const read = await request(reader.url)
           .get(`/v1/documents/${doc.id}`)
           .set(auth)
@@ -70,7 +78,6 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    expect(url).toBeDefined();
     return stale;
   }
 
@@ -97,6 +104,21 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
     const stale = await pairs(none[0], none[1], 200);
     console.log(`none mode: ${stale} stale reads in 200 pairs (replica delayed 300 ms)`);
     expect(stale).toBeGreaterThan(0);
+  });
+
+  it('observes stale reads in window mode when the lag outlasts the window', async () => {
+    // Users who read 150 ms after writing: past the 100 ms window, before the 300 ms lag.
+    const stale = await pairs(window[0], window[1], 100, 150);
+    console.log(
+      `window mode (100 ms): ${stale} stale reads in 100 pairs read 150 ms after the write`,
+    );
+    expect(stale).toBeGreaterThan(50);
+  });
+
+  it('serves 0 stale reads in token mode to users who read 150 ms after writing', async () => {
+    const stale = await pairs(token[0], token[1], 100, 150);
+    console.log(`token mode: ${stale} stale reads in 100 pairs read 150 ms after the write`);
+    expect(stale).toBe(0);
   });
 
   it('still serves most token-less reads from the replica', async () => {

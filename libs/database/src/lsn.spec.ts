@@ -1,0 +1,33 @@
+import { Lsn } from './lsn';
+
+describe('Lsn', () => {
+  it.each(['0/0', '16/B374D848', 'FFFFFFFF/FFFFFFFF', '1/0'])(
+    'formats what it parsed from %s back to the same text',
+    (text) => {
+      expect(Lsn.format(Lsn.parse(text))).toBe(text);
+    },
+  );
+
+  it('parses the high and low halves into one 64-bit position', () => {
+    expect(Lsn.parse('16/B374D848')).toBe(0x16_b374d848n);
+  });
+
+  it('accepts lower-case hex and formats it in upper case', () => {
+    expect(Lsn.format(Lsn.parse('a/bc'))).toBe('A/BC');
+  });
+
+  it('orders 0/FFFFFFFF before 1/0: the high half is the more significant', () => {
+    expect(Lsn.parse('0/FFFFFFFF')).toBeLessThan(Lsn.parse('1/0'));
+  });
+
+  it('subtracts two positions into the exact number of bytes between them', () => {
+    expect(Lsn.parse('1/10') - Lsn.parse('0/FFFFFFF0')).toBe(0x20n);
+  });
+
+  it.each(['xyz', '1/', '/1', '123456789/0', '0/123456789', '1/G', '1//2', ' 1/2', ''])(
+    'rejects the malformed text %p with a RangeError',
+    (text) => {
+      expect(() => Lsn.parse(text)).toThrow(RangeError);
+    },
+  );
+});
