@@ -172,6 +172,13 @@ describe('ReadRouter', () => {
       for (let i = 0; i < 3; i++) expect(r.decide(replicas, true, undefined, NOW).replica).toBe(1);
     });
 
+    it('spreads reads round-robin under least-lag while no replica lag is known', () => {
+      const replicas = [replica(0, { lagBytes: undefined }), replica(1, { lagBytes: undefined })];
+      const r = router('none', 'least-lag');
+      const picked = [0, 1, 2, 3].map(() => r.decide(replicas, true, undefined, NOW).replica);
+      expect(new Set(picked)).toEqual(new Set([0, 1]));
+    });
+
     it('prefers a replica with a known lag over one whose lag is unknown with least-lag', () => {
       const replicas = [replica(0, { lagBytes: undefined }), replica(1, { lagBytes: 5_000 })];
       expect(router('none', 'least-lag').decide(replicas, true, undefined, NOW).replica).toBe(1);

@@ -63,8 +63,10 @@ export class ReadRouter {
       : { replica: -1, reason: 'token-too-new' };
   }
 
+  /** Least-lag falls back to round-robin while no lag is known (the primary unreachable). */
   private pick(replicas: readonly ReplicaState[], candidates: number[]): number {
-    if (this.settings.selection === 'least-lag') {
+    const lagKnown = candidates.some((i) => replicas[i].lagBytes !== undefined);
+    if (this.settings.selection === 'least-lag' && lagKnown) {
       return candidates.reduce((best, i) =>
         (replicas[i].lagBytes ?? Infinity) < (replicas[best].lagBytes ?? Infinity) ? i : best,
       );

@@ -48,6 +48,8 @@ export class ReplicaMonitor {
   private readonly history: PrimarySample[] = [];
   private timer?: NodeJS.Timeout;
   private polling = false;
+  /** When each replica was last tripped: a poll that started before must not undo it. */
+  private readonly trippedAt: number[];
 
   constructor(
     private readonly primary: () => Pool,
@@ -60,6 +62,7 @@ export class ReplicaMonitor {
       replayLsn: null,
       problem: 'not polled yet',
     }));
+    this.trippedAt = this.states.map(() => 0);
   }
 
   start(): void {
@@ -77,6 +80,7 @@ export class ReplicaMonitor {
 
   /** Takes a replica out of rotation at once (a read on it just failed); the next poll decides. */
   trip(index: number, reason: string): void {
+    this.trippedAt[index] = Date.now();
     this.update(index, { ...this.states[index], inRotation: false, problem: reason });
   }
 
@@ -122,14 +126,15 @@ export class ReplicaMonitor {
         primaryLsn === undefined ? undefined : Math.max(0, Number(primaryLsn - replayLsn));
       const lagMs = this.lagMs(replayLsn, now);
       const tooFar = lagMs > this.options.maxLagMs;
-      this.update(index, {
+      const state: ReplicaState = {
         name: this.states[index].name,
         replayLsn,
         lagBytes,
         lagMs,
         inRotation: !tooFar,
         problem: tooFar ? `lags ${lagMs} ms (> ${this.options.maxLagMs} ms)` : undefined,
-      });
+      };
+      this.update(index, state, now);
     } catch (err) {
       this.update(index, {
         ...this.states[index],
@@ -152,7 +157,9 @@ export class ReplicaMonitor {
     if (this.history.length > HISTORY) this.history.shift();
   }
 
-  private update(index: number, next: ReplicaState): void {
+  private update(index: number, next: ReplicaState, measuredAt = Date.now()): void {
+    // A measurement taken before a trip says nothing about the failure that caused it.
+    if (next.inRotation && this.trippedAt[index] > measuredAt) return;
     const before = this.states[index];
     if (before.inRotation !== next.inRotation) {
       const how = next.inRotation ? 'back in rotation' : `out of rotation: ${next.problem}`;
