@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { failsOnAnyMember, isDatabaseUnavailable } from './database-unavailable';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -30,5 +30,24 @@ describe('isDatabaseUnavailable', () => {
     ['a non-error', 'boom'],
   ])('says no for %s', (_, err) => {
     expect(isDatabaseUnavailable(err)).toBe(false);
+  });
+});
+
+describe('failsOnAnyMember', () => {
+  it.each(['22008', '23505', '42601', '0A000', '21000', '44000'])(
+    'says yes for statement errors (%s): the primary would refuse them too',
+    (code) => {
+      expect(failsOnAnyMember(withCode(code))).toBe(true);
+    },
+  );
+
+  it.each([
+    ['a lost DNS name', withCode('ENOTFOUND')],
+    ['a closed client', new Error('Client was closed and is not queryable')],
+    ['a recovery conflict (40001)', withCode('40001')],
+    ['an internal error (XX000)', withCode('XX000')],
+    ['a statement timeout (57014)', withCode('57014')],
+  ])('says no for %s: the read is retried on the primary', (_, err) => {
+    expect(failsOnAnyMember(err)).toBe(false);
   });
 });

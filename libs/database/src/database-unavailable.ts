@@ -13,7 +13,16 @@ const UNAVAILABLE_SQLSTATES = [
   /^40P01$/, // deadlock detected
 ];
 
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND', // a replica's DNS name gone (a stopped container or pod)
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Messages of node-postgres' own client-side failures (pool wait, query_timeout, lost socket). */
 const UNAVAILABLE_MESSAGES = [
@@ -21,7 +30,21 @@ const UNAVAILABLE_MESSAGES = [
   /connection terminated/i,
   /query read timeout/i,
   /connection (is )?(closed|ended)/i,
+  /not queryable/i, // node-postgres: "Client was closed / has encountered a connection error"
 ];
+
+/**
+ * Errors in the statement itself (data, integrity, syntax, feature, cardinality, check option):
+ * any member would refuse it the same way, so a replica read failing with one is not retried on
+ * the primary. Every other failure of a replica read is the replica's, and is.
+ */
+const STATEMENT_SQLSTATE = /^(22|23|42|0A|21|44)/;
+
+export function failsOnAnyMember(err: unknown): boolean {
+  const cause = (err as { driverError?: unknown })?.driverError ?? err;
+  const code = (cause as { code?: unknown })?.code;
+  return typeof code === 'string' && STATEMENT_SQLSTATE.test(code);
+}
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   // TypeORM wraps driver errors in QueryFailedError, keeping the original as `driverError`.

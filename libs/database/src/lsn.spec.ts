@@ -31,3 +31,19 @@ describe('Lsn', () => {
     },
   );
 });
+
+describe('Lsn.settled', () => {
+  it('moves a position just past a page header back to the page boundary', () => {
+    expect(Lsn.settled(Lsn.parse('0/2018'))).toBe(Lsn.parse('0/2000')); // 8 KiB page + 24
+  });
+
+  it('moves a position just past a segment header back to the segment boundary', () => {
+    expect(Lsn.settled(Lsn.parse('0/1000028'))).toBe(Lsn.parse('0/1000000')); // 16 MiB + 40
+  });
+
+  it('leaves every other position alone', () => {
+    for (const text of ['0/2000', '0/2019', '16/B374D848', '0/1000018']) {
+      expect(Lsn.settled(Lsn.parse(text))).toBe(Lsn.parse(text));
+    }
+  });
+});

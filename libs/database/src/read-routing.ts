@@ -3,14 +3,20 @@
  * where the ReadRouter says (falling back to the primary if the chosen replica fails), and
  * `afterWrite()` returns the consistency token of everything the caller has committed so far.
  */
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { metrics, trace, type Attributes } from '@opentelemetry/api';
 import type { QueryResultRow } from 'pg';
 import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
 import { Database } from './database';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { DatabaseOptions } from './database.options';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { failsOnAnyMember } from './database-unavailable';
 import { Lsn } from './lsn';
 import { ReadReason, ReadRouter } from './read-router';
 import { ReplicaMonitor, ReplicaState } from './replica-monitor';
@@ -20,8 +26,9 @@ export interface RoutedRows<T> {
   /** `primary` or `replica-<n>`. */
   servedBy: string;
   /**
-   * A WAL position the rows are at least as new as: the replica's known replay position, or the
-   * last primary position measured. A cache can refuse entries older than a caller's token.
+   * A WAL position the rows are at least as new as (the replica's known replay position), or
+   * null for primary reads (current, position not measured). A cache can refuse an entry whose
+   * atLsn is below a caller's token, and treat null as "as of the read's start".
    */
   atLsn: bigint | null;
 }
@@ -38,7 +45,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       description: 'Reads by the member that served them and the reason it was chosen',
     });
   private readonly attributes = new Map<string, Attributes>();
-  private lastPrimaryLsn: bigint | null = null;
+  private readonly log = new Logger('ReadRouting');
 
   constructor(
     private readonly db: Database,
@@ -60,9 +67,10 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** After every module's init (the pools exist then), before the server listens. */
   async onApplicationBootstrap(): Promise<void> {
+    this.registerGauges();
+    if (this.db.replicas.length === 0) return; // nothing to measure
     await this.monitor.poll(); // a first picture before the first request
     this.monitor.start();
-    this.registerGauges();
   }
 
   onApplicationShutdown(): void {
@@ -80,12 +88,22 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** The token for a caller who has just committed: the primary's WAL insert position now. */
   async afterWrite(): Promise<string> {
-    const [{ lsn }] = await this.db.query<{ lsn: string }>(
-      'SELECT pg_current_wal_insert_lsn()::text AS lsn',
-    );
-    const point = { lsn: Lsn.parse(lsn), writtenAtMs: Date.now() };
-    this.lastPrimaryLsn = point.lsn;
-    return this.tokens.issue(point);
+    // The insert position, not pg_current_wal_lsn() or the flush position: with asynchronous
+    // commit (synchronous_commit=off) those can still be before the commit record, and a replica
+    // that reached them could miss the write. The insert position only moves forward and the
+    // commit's WAL was reserved before COMMIT returned, so it is at or past the commit's end.
+    let lsn: string;
+    try {
+      [{ lsn }] = await this.db.query<{ lsn: string }>(
+        'SELECT pg_current_wal_insert_lsn()::text AS lsn',
+      );
+    } catch (err) {
+      // The write is committed: failing the response would invite a duplicate retry. A token
+      // no replica can satisfy sends this caller's reads to the primary instead.
+      this.log.warn(`write committed but its position is unknown: ${(err as Error).message}`);
+      return this.tokens.issue({ lsn: Lsn.MAX, writtenAtMs: Date.now() });
+    }
+    return this.tokens.issue({ lsn: Lsn.settled(Lsn.parse(lsn)), writtenAtMs: Date.now() });
   }
 
   async read<T extends QueryResultRow>(
@@ -104,7 +122,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
         this.record(state.name, decision.reason);
         return { rows, servedBy: state.name, atLsn: state.replayLsn };
       } catch (err) {
-        if (pool && !isDatabaseUnavailable(err)) throw err; // a bad query fails on any member
+        if (pool && failsOnAnyMember(err)) throw err; // a bad query: the primary would refuse it too
         this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
         return this.onPrimary<T>(sql, params, 'replica-failed');
       }
@@ -119,7 +137,8 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   ): Promise<RoutedRows<T>> {
     const rows = await this.db.query<T>(sql, params);
     this.record('primary', reason);
-    return { rows, servedBy: 'primary', atLsn: this.lastPrimaryLsn };
+    // The primary is current; which position that is would take another query to learn.
+    return { rows, servedBy: 'primary', atLsn: null };
   }
 
   /** One counter add and, inside a sampled trace only, two span attributes. */

@@ -20,7 +20,7 @@
  * against poll queries.
  */
 import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { Lsn } from './lsn';
 
 export interface ReplicaState {
@@ -48,8 +48,8 @@ export class ReplicaMonitor {
   private readonly history: PrimarySample[] = [];
   private timer?: NodeJS.Timeout;
   private polling = false;
-  /** When each replica was last tripped: a poll that started before must not undo it. */
-  private readonly trippedAt: number[];
+  /** Trips per replica: a poll that started before a trip must not undo it. */
+  private readonly trips: number[];
 
   constructor(
     private readonly primary: () => Pool,
@@ -62,7 +62,7 @@ export class ReplicaMonitor {
       replayLsn: null,
       problem: 'not polled yet',
     }));
-    this.trippedAt = this.states.map(() => 0);
+    this.trips = this.states.map(() => 0);
   }
 
   start(): void {
@@ -80,8 +80,14 @@ export class ReplicaMonitor {
 
   /** Takes a replica out of rotation at once (a read on it just failed); the next poll decides. */
   trip(index: number, reason: string): void {
-    this.trippedAt[index] = Date.now();
-    this.update(index, { ...this.states[index], inRotation: false, problem: reason });
+    this.trips[index]++;
+    // Its position is forgotten too: a replica that failed may have restarted behind it.
+    this.update(index, {
+      ...this.states[index],
+      inRotation: false,
+      replayLsn: null,
+      problem: reason,
+    });
   }
 
   /** One round of measurements. Public so that start-up can wait for a first picture. */
@@ -90,8 +96,8 @@ export class ReplicaMonitor {
     this.polling = true;
     try {
       const primaryLsn = await this.primary()
-        .query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')
-        .then((r) => Lsn.parse(r.rows[0].lsn))
+        .query<{ lsn: string }>(this.bounded('SELECT pg_current_wal_insert_lsn()::text AS lsn'))
+        .then((r) => Lsn.settled(Lsn.parse(r.rows[0].lsn)))
         .catch(() => undefined);
       const now = Date.now();
       if (primaryLsn !== undefined) this.remember({ lsn: primaryLsn, at: now });
@@ -109,10 +115,14 @@ export class ReplicaMonitor {
     primaryLsn: bigint | undefined,
     now: number,
   ): Promise<void> {
+    const trips = this.trips[index];
     try {
       if (!pool) throw new Error('not connected');
+      // Bounded: a blackholed member must not stall the rounds of the others for long.
       const { rows } = await pool.query<{ standby: boolean; replay: string | null }>(
-        'SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replay',
+        this.bounded(
+          'SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replay',
+        ),
       );
       if (!rows[0].standby || rows[0].replay === null) {
         return this.update(index, {
@@ -124,7 +134,10 @@ export class ReplicaMonitor {
       const replayLsn = Lsn.parse(rows[0].replay);
       const lagBytes =
         primaryLsn === undefined ? undefined : Math.max(0, Number(primaryLsn - replayLsn));
-      const lagMs = this.lagMs(replayLsn, now);
+      // With the primary unreachable its last position may hold WAL that will never stream:
+      // time lag is not measurable then, and replicas must keep serving reads (read-only
+      // degradation, not a read outage).
+      const lagMs = primaryLsn === undefined ? 0 : this.lagMs(replayLsn, now);
       const tooFar = lagMs > this.options.maxLagMs;
       const state: ReplicaState = {
         name: this.states[index].name,
@@ -134,7 +147,7 @@ export class ReplicaMonitor {
         inRotation: !tooFar,
         problem: tooFar ? `lags ${lagMs} ms (> ${this.options.maxLagMs} ms)` : undefined,
       };
-      this.update(index, state, now);
+      this.update(index, state, trips);
     } catch (err) {
       this.update(index, {
         ...this.states[index],
@@ -142,6 +155,12 @@ export class ReplicaMonitor {
         problem: `unreachable: ${(err as Error).message}`,
       });
     }
+  }
+
+  /** A poll query with its own client-side timeout (pg honours `query_timeout` per query). */
+  private bounded(text: string): QueryConfig {
+    const timeout = Math.max(1000, 5 * this.options.lagPollMs);
+    return { text, query_timeout: timeout } as QueryConfig;
   }
 
   /** How long ago the primary first stood past `replayLsn`: 0 if the replica is caught up. */
@@ -157,9 +176,9 @@ export class ReplicaMonitor {
     if (this.history.length > HISTORY) this.history.shift();
   }
 
-  private update(index: number, next: ReplicaState, measuredAt = Date.now()): void {
+  private update(index: number, next: ReplicaState, tripsAtStart = this.trips[index]): void {
     // A measurement taken before a trip says nothing about the failure that caused it.
-    if (next.inRotation && this.trippedAt[index] > measuredAt) return;
+    if (next.inRotation && this.trips[index] !== tripsAtStart) return;
     const before = this.states[index];
     if (before.inRotation !== next.inRotation) {
       const how = next.inRotation ? 'back in rotation' : `out of rotation: ${next.problem}`;
