@@ -7,6 +7,16 @@ import { Client } from 'pg';
 import { AppConfig } from '../src/config';
 import { ApiKey } from '../src/tenants/api-key';
 
+/** The tenant's id, creating the tenant if the name is new (safe to repeat). */
+export async function upsertTenant(client: Client, name: string): Promise<string> {
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO tenants (name) VALUES ($1)
+     ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+    [name],
+  );
+  return rows[0].id;
+}
+
 export async function createTenant(
   config: AppConfig,
   name: string,
@@ -16,18 +26,14 @@ export async function createTenant(
   try {
     const key = ApiKey.generate();
     await client.query('BEGIN');
-    const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO tenants (name) VALUES ($1)
-       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-      [name],
-    );
+    const tenantId = await upsertTenant(client, name);
     await client.query(`INSERT INTO api_keys (tenant_id, key_hash, prefix) VALUES ($1, $2, $3)`, [
-      rows[0].id,
+      tenantId,
       ApiKey.hash(key),
       ApiKey.displayPrefix(key),
     ]);
     await client.query('COMMIT');
-    return { tenantId: rows[0].id, key };
+    return { tenantId, key };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
+import { upsertTenant } from './create-tenant';
 import { DocumentGenerator } from './document-generator';
 
 export interface SeedResult {
@@ -25,12 +26,7 @@ export async function seed(
   await client.connect();
   const started = process.hrtime.bigint();
   try {
-    const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO tenants (name) VALUES ($1)
-       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-      [options.tenant],
-    );
-    const tenantId = rows[0].id;
+    const tenantId = await upsertTenant(client, options.tenant);
     const generate = new DocumentGenerator(options.seed ?? 1);
     const batch = options.batch ?? 2000;
     let inserted = 0;

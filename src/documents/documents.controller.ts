@@ -19,6 +19,7 @@ import type { FastifyReply } from 'fastify';
 import { ValidationError } from '../problems/problem.errors';
 import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
 import type { Tenant } from '../tenants/tenants.repository';
+import type { DocumentFields } from './documents.repository';
 import { DocumentsService } from './documents.service';
 import { CreateDocumentDto } from './dto/create-document.dto';
 import { DocumentPage, DocumentResponse } from './dto/document.response';
@@ -86,13 +87,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse> {
     const fields = { title: dto.title, body: dto.body, tags: dto.tags ?? [] };
-    const written = await this.documents.update(
-      tenant.id,
-      id,
-      fields,
-      EntityTag.parseIfMatch(ifMatch),
-    );
-    return this.withTag(written.value, reply.header(TOKEN_HEADER, written.token));
+    return this.update(tenant, id, fields, ifMatch, reply);
   }
 
   @Patch(':id')
@@ -106,13 +101,7 @@ export class DocumentsController {
     if (dto.title === undefined && dto.body === undefined && dto.tags === undefined) {
       throw new ValidationError([{ field: '(body)', reason: 'must change at least one field' }]);
     }
-    const written = await this.documents.update(
-      tenant.id,
-      id,
-      dto,
-      EntityTag.parseIfMatch(ifMatch),
-    );
-    return this.withTag(written.value, reply.header(TOKEN_HEADER, written.token));
+    return this.update(tenant, id, dto, ifMatch, reply);
   }
 
   @Delete(':id')
@@ -125,6 +114,19 @@ export class DocumentsController {
   ): Promise<void> {
     const token = await this.documents.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
     reply.header(TOKEN_HEADER, token);
+  }
+
+  /** PUT and PATCH: the conditional update, answered with the new ETag and consistency token. */
+  private async update(
+    tenant: Tenant,
+    id: string,
+    fields: Partial<DocumentFields>,
+    ifMatch: string | undefined,
+    reply: FastifyReply,
+  ): Promise<DocumentResponse> {
+    const expected = EntityTag.parseIfMatch(ifMatch);
+    const written = await this.documents.update(tenant.id, id, fields, expected);
+    return this.withTag(written.value, reply.header(TOKEN_HEADER, written.token));
   }
 
   private withTag(doc: DocumentResponse, reply: FastifyReply): DocumentResponse {
