@@ -47,3 +47,30 @@ describe('Lsn.settled', () => {
     }
   });
 });
+
+describe('Lsn.seenBefore', () => {
+  it.each([
+    ['an ordinary position', '16/B374D848', '16/B374D847'],
+    ['a position just past a page header', '0/2018', '0/1FFF'],
+    ['a position just past a segment header', '0/1000028', '0/FFFFFF'],
+    ['a segment header that crosses into the high half', '1/28', '0/FFFFFFFF'],
+    ['a page boundary itself', '0/2000', '0/1FFF'],
+    ['one byte past a page header', '0/2019', '0/2018'],
+    ['24 bytes into a segment, whose first page has the long header', '0/1000018', '0/1000017'],
+  ])('is one below the settled position for %s (%s → %s)', (_what, seen, before) => {
+    expect(Lsn.seenBefore(Lsn.parse(seen))).toBe(Lsn.parse(before));
+  });
+
+  it('is below any token issued for the same insert position, so it never claims that commit', () => {
+    for (const text of ['0/2018', '0/1000028', '16/B374D848']) {
+      const token = Lsn.settled(Lsn.parse(text));
+      expect(Lsn.seenBefore(Lsn.parse(text))).toBeLessThan(token);
+    }
+  });
+
+  it('reaches a token once the insert position has moved past it', () => {
+    const token = Lsn.settled(Lsn.parse('0/2018'));
+
+    expect(Lsn.seenBefore(token + 1n)).toBe(token);
+  });
+});

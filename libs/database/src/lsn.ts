@@ -29,6 +29,17 @@ export const Lsn = {
     return lsn;
   },
 
+  /**
+   * What a read whose snapshot was taken after seeing insert position `lsn` can claim to
+   * reflect. Not `lsn` itself: a commit whose record ends at `lsn` may still be flushing, not yet
+   * visible to the snapshot. But a token is read only after its commit became visible, so a
+   * settled position strictly beyond a token's proves the token was issued before this read
+   * began: hence one below the settled position.
+   */
+  seenBefore(lsn: bigint): bigint {
+    return Lsn.settled(lsn) - 1n;
+  },
+
   format(lsn: bigint): string {
     return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
   },

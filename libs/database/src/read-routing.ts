@@ -26,11 +26,20 @@ export interface RoutedRows<T> {
   /** `primary` or `replica-<n>`. */
   servedBy: string;
   /**
-   * A WAL position the rows are at least as new as (the replica's known replay position), or
-   * null for primary reads (current, position not measured). A cache can refuse an entry whose
-   * atLsn is below a caller's token, and treat null as "as of the read's start".
+   * A WAL position the rows are at least as new as: they reflect every write whose consistency
+   * token is at or below it. A replica read gives its known replay position; a primary read gives
+   * null unless `positioned` was asked for. A cache refuses an entry whose atLsn is below a
+   * caller's token.
    */
   atLsn: bigint | null;
+}
+
+export interface ReadOptions {
+  /**
+   * Measure atLsn for primary reads too (a cache fill needs it): one more round trip, to read
+   * the WAL insert position before the statement's snapshot.
+   */
+  positioned?: boolean;
 }
 
 @Injectable()
@@ -110,6 +119,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     sql: string,
     params: unknown[],
     point?: ConsistencyPoint,
+    options: ReadOptions = {},
   ): Promise<RoutedRows<T>> {
     const replicas = this.monitor.snapshot();
     const decision = this.router.decide(replicas, this.replicasOn(), point);
@@ -124,21 +134,33 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (err) {
         if (pool && failsOnAnyMember(err)) throw err; // a bad query: the primary would refuse it too
         this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
-        return this.onPrimary<T>(sql, params, 'replica-failed');
+        return this.onPrimary<T>(sql, params, 'replica-failed', options);
       }
     }
-    return this.onPrimary<T>(sql, params, decision.reason);
+    return this.onPrimary<T>(sql, params, decision.reason, options);
   }
 
   private async onPrimary<T extends QueryResultRow>(
     sql: string,
     params: unknown[],
     reason: ReadReason | 'replica-failed',
+    options: ReadOptions,
   ): Promise<RoutedRows<T>> {
+    const before = options.positioned ? await this.insertPosition() : undefined;
     const rows = await this.db.query<T>(sql, params);
     this.record('primary', reason);
-    // The primary is current; which position that is would take another query to learn.
-    return { rows, servedBy: 'primary', atLsn: null };
+    return {
+      rows,
+      servedBy: 'primary',
+      atLsn: before === undefined ? null : Lsn.seenBefore(before),
+    };
+  }
+
+  private async insertPosition(): Promise<bigint> {
+    const [{ lsn }] = await this.db.query<{ lsn: string }>(
+      'SELECT pg_current_wal_insert_lsn()::text AS lsn',
+    );
+    return Lsn.parse(lsn);
   }
 
   /** One counter add and, inside a sampled trace only, two span attributes. */
