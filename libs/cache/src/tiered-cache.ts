@@ -1,0 +1,469 @@
+/**
+ * Multi-level cache-aside: L1 (this process, lru-cache bounded in bytes) → L2 (Redis) → loader
+ * (the database), correct across instances and under concurrency. docs/patterns/cache-aside.md
+ * draws each race; in short:
+ *
+ * - Invalidation: a write evicts its own L1, leaves a record in L2 (a floor at its new version, or
+ *   a deletion marker) and publishes the key; every instance evicts its L1 copy on the message.
+ *   An instance whose subscription drops empties L1 and stops using it until subscribed again.
+ * - Stale sets: an L2 fill is a compare-and-set on the version (Lua), so a reader that loaded an
+ *   old version cannot replace a newer record; an L1 fill is dropped when L2 refused it, when an
+ *   invalidation for the key arrived since the read began (a per-key sequence number) or named a
+ *   newer version, and any fill is dropped when its load began longer ago than half the write
+ *   records' lifetime.
+ * - Read-your-writes: entries carry the WAL position they were read at; a reader with a
+ *   consistency token only accepts entries at least as new as the token.
+ * - Stampedes: concurrent misses on one key in one process share one load (single-flight); across
+ *   processes a short Redis lease lets one loader fill while the others poll L2 for a moment, then
+ *   load themselves (a dead lease holder costs a wait, never an error).
+ * - Degradation: reads reach Redis through a breaker with a short timeout (l2-store.ts); writes
+ *   always try it. Writes that could not reach L2 are remembered and replayed as soon as Redis is
+ *   back; until its replay is done, the instance does not read L2 either. Another instance may,
+ *   meanwhile: that is the one window a writer cut off from Redis leaves
+ *   (docs/patterns/cache-aside.md, "Known limits").
+ *
+ * Written here rather than taken from a library: the cache libraries we looked at (cache-manager,
+ * keyv layers) delete on write and set on read, which is exactly the stale-set race this fixes.
+ */
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { CircuitState } from 'cockatiel';
+import { LRUCache } from 'lru-cache';
+import { CacheEntries, CacheEntry, Loaded } from './cache-entry';
+import { CACHE_OPTIONS, L2_STORE } from './cache.module-definition';
+import { CacheOptions } from './cache.options';
+import { CacheLevel, CacheTelemetry } from './cache-telemetry';
+import { L2Store, RedisL2 } from './l2-store';
+
+export type { CacheLevel } from './cache-telemetry';
+
+export interface CacheAnswer<T> {
+  /** The cached or loaded value; null when the key has none (a cached or loaded "not found"). */
+  value: T | null;
+  level: CacheLevel;
+}
+
+interface Fetched {
+  entry: CacheEntry;
+  level: CacheLevel;
+}
+
+/** Where a read began: fills check nothing was invalidated since. */
+interface ReadStart {
+  seq: number;
+  atMs: number;
+}
+
+interface Invalidation {
+  seq: number;
+  rank: number;
+}
+
+/** Remembered writes are bounded; past this many, the whole L2 is flushed on recovery. */
+const MAX_MISSED_WRITES = 10_000;
+/** Keys whose last invalidation is remembered for the L1 fill check; older ones raise a floor. */
+const MAX_REMEMBERED_INVALIDATIONS = 100_000;
+const REPLAY_INTERVAL_MS = 1000;
+const FLUSH_ALL = '*';
+
+@Injectable()
+export class TieredCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('TieredCache');
+  private readonly l2: L2Store;
+  private readonly l1: LRUCache<string, CacheEntry>;
+  private readonly flights = new Map<string, Promise<Fetched>>();
+  /** Sequence of invalidations seen by this process, the last one per key, and a floor for all. */
+  private seq = 0;
+  private floorSeq = 0;
+  /** Per key: the sequence number of its last invalidation, and the rank that write left. */
+  private readonly invalidatedAt: LRUCache<string, Invalidation>;
+  private readonly missedWrites = new Map<string, CacheEntry>();
+  private lostTrack = false;
+  private invalidationsReceived = 0;
+  private l1WasOn: boolean;
+  private replayTimer?: NodeJS.Timeout;
+  private replaying?: Promise<void>;
+  private readonly fillDeadlineMs: number;
+  private readonly replayIntervalMs: number;
+  private readonly telemetry = new CacheTelemetry();
+
+  constructor(
+    @Inject(CACHE_OPTIONS) private readonly options: CacheOptions,
+    @Optional() @Inject(L2_STORE) l2?: L2Store,
+  ) {
+    this.l2 =
+      l2 ??
+      new RedisL2({
+        redisUrl: options.redisUrl,
+        keyPrefix: options.keyPrefix ?? 'docscale:cache',
+        timeoutMs: options.redisTimeoutMs,
+        breakerThreshold: options.breakerThreshold,
+        halfOpenAfterMs: options.breakerHalfOpenMs,
+      });
+    this.l1 = new LRUCache<string, CacheEntry>({
+      maxSize: options.l1MaxBytes,
+      sizeCalculation: (entry, key) => entry.bytes + key.length,
+      ttl: options.l1TtlMs,
+      ttlAutopurge: false,
+    });
+    this.fillDeadlineMs = options.tombstoneTtlMs / 2;
+    this.replayIntervalMs = Math.min(REPLAY_INTERVAL_MS, options.breakerHalfOpenMs);
+    this.invalidatedAt = new LRUCache<string, Invalidation>({
+      max: MAX_REMEMBERED_INVALIDATIONS,
+      // A fill older than the deadline is dropped anyway, so older invalidations can be forgotten;
+      // one pushed out early by size raises the floor instead, which only costs fills.
+      ttl: this.fillDeadlineMs,
+      dispose: ({ seq }, _key, reason) => {
+        if (reason === 'evict') this.floorSeq = Math.max(this.floorSeq, seq);
+      },
+    });
+    this.l1WasOn = options.l1Enabled();
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.telemetry.observe(
+      this.l1,
+      () => this.l1On(),
+      () => this.l2.available,
+      () => this.missedWrites.size + (this.lostTrack ? 1 : 0),
+    );
+    await this.l2.start({
+      onInvalidation: (message) => {
+        this.invalidationsReceived++;
+        this.telemetry.invalidation('received');
+        if (message === FLUSH_ALL) return this.dropLocal('flush');
+        const bar = message.indexOf('|');
+        this.evictLocal(message.slice(bar + 1), Number(message.slice(0, bar)) || 0);
+      },
+      onSubscribed: () => {
+        this.log.log('cache invalidations subscribed: L1 in use');
+        // A read begun while unsubscribed may hold a version whose invalidation went unheard: it
+        // must neither fill L1 nor be shared with the reads that follow.
+        this.dropLocal('subscribed');
+      },
+      onSubscriptionLost: () => {
+        this.log.warn('cache invalidations unsubscribed: L1 dropped until resubscribed');
+        this.dropLocal('subscription-lost');
+      },
+      onBreakerState: (state) => {
+        this.telemetry.breaker(state);
+        // A load in flight across an outage must not fill: writes during it left no record.
+        if (state === CircuitState.Open) this.floorSeq = ++this.seq;
+        if (state === CircuitState.Closed) void this.replayMissedWrites();
+      },
+      onReconnected: () => void this.replayMissedWrites(),
+    });
+    this.replayTimer = setInterval(() => void this.replayMissedWrites(), this.replayIntervalMs);
+    this.replayTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.replayTimer);
+    await this.l2.stop();
+  }
+
+  /**
+   * Cache-aside read of `key`. `minLsn`: the caller's consistency token position, if any; only
+   * entries known to be at least that new answer it. `load` reads the source of truth; its
+   * argument says whether the result may be stored (then it must give the atLsn it read at).
+   */
+  async get<T>(
+    key: string,
+    minLsn: bigint | undefined,
+    load: (positioned: boolean) => Promise<Loaded<T>>,
+  ): Promise<CacheAnswer<T>> {
+    const start: ReadStart = { seq: this.seq, atMs: performance.now() };
+    const l1On = this.l1On();
+    if (!l1On && !this.options.l2Enabled()) {
+      // Cache off: the plain read path, with no sharing of loads either (the baseline to compare).
+      const loaded = await load(false);
+      this.telemetry.answered('db');
+      return { value: loaded.value, level: 'db' };
+    }
+    if (l1On) {
+      const entry = this.l1.get(key);
+      const result = !entry ? 'miss' : CacheEntries.answers(entry, minLsn) ? 'hit' : 'too_old';
+      this.telemetry.lookup('l1', result);
+      if (entry && result === 'hit') return this.answer<T>({ entry, level: 'l1' });
+    }
+    const shared = this.flights.get(key);
+    if (shared) {
+      this.telemetry.load('collapsed');
+      const fetched = await shared;
+      if (CacheEntries.answers(fetched.entry, minLsn)) return this.answer<T>(fetched);
+    }
+    const flight = this.fetch(key, minLsn, load, start);
+    if (!shared) {
+      this.flights.set(key, flight);
+      const done = () => this.flights.get(key) === flight && this.flights.delete(key);
+      flight.then(done, done);
+    }
+    return this.answer<T>(await flight);
+  }
+
+  /**
+   * After a write to `key` committed, before it is acknowledged: no instance serves an older
+   * version from then on (see the class comment for the one window a partitioned writer leaves).
+   * Never throws: the write is committed whatever the cache says.
+   */
+  async written(key: string, change: { version: number; deleted?: boolean }): Promise<void> {
+    const record = CacheEntries.afterWrite(change);
+    this.evictLocal(key, record.rank);
+    if (!this.options.invalidationEnabled()) {
+      // The naive pattern, for experiments: delete from Redis, tell nobody, guard against nothing.
+      await this.l2.delete(key).catch(() => undefined);
+      return;
+    }
+    if (!(await this.leaveRecord(key, record))) this.rememberMissed(key, record);
+    // Again: a read begun while the record was on its way may have found the old value in L2,
+    // and a request arriving after this write's answer must not join it.
+    this.evictLocal(key, record.rank);
+  }
+
+  /** Test and experiment hook: how many writes are waiting to be replayed into L2. */
+  get pendingWrites(): number {
+    return this.missedWrites.size;
+  }
+
+  /** Test hook: invalidation messages this instance has received. */
+  get received(): number {
+    return this.invalidationsReceived;
+  }
+
+  get l1Ready(): boolean {
+    return this.l1On();
+  }
+
+  private async fetch(
+    key: string,
+    minLsn: bigint | undefined,
+    load: (positioned: boolean) => Promise<Loaded<unknown>>,
+    start: ReadStart,
+  ): Promise<Fetched> {
+    // Not while this instance's own missed writes wait for replay: L2 may still hold what they replaced.
+    const useL2 =
+      this.options.l2Enabled() &&
+      this.l2.available &&
+      this.missedWrites.size === 0 &&
+      !this.lostTrack;
+    let lease: string | null | undefined;
+    if (useL2) {
+      const cached = await this.l2Get(key, minLsn);
+      if (cached) {
+        this.fillL1(key, cached, start);
+        return { entry: cached, level: 'l2' };
+      }
+      lease = await this.l2.acquireLease(key, this.options.leaseMs).catch(() => undefined);
+      if (lease) {
+        // Another instance may have loaded, filled and released between our miss and our lease.
+        const filled = await this.l2Get(key, minLsn, false);
+        if (filled) {
+          void this.l2.releaseLease(key, lease).catch(() => undefined);
+          this.fillL1(key, filled, start);
+          return { entry: filled, level: 'l2' };
+        }
+      } else if (lease === null) {
+        const filled = await this.awaitFill(key, minLsn);
+        this.telemetry.load(filled ? 'lease_wait_hit' : 'lease_wait_timeout');
+        if (filled) {
+          this.fillL1(key, filled, start);
+          return { entry: filled, level: 'l2' };
+        }
+      }
+    }
+    this.telemetry.load('loaded');
+    try {
+      const { entry, record } = CacheEntries.withRecord(await load(true));
+      if (this.fillable(start)) {
+        // Refused by L2: a newer record is there, so what was read is already old (a lagging replica).
+        const refused = useL2 && !(await this.fillL2(key, entry, record));
+        if (!refused) this.fillL1(key, entry, start);
+      }
+      return { entry, level: 'db' };
+    } finally {
+      if (lease) void this.l2.releaseLease(key, lease).catch(() => undefined);
+    }
+  }
+
+  /**
+   * An L2 record that can answer this reader, or undefined (miss, floor, too old, Redis down).
+   * `counted`: a lookup for the lookups metric (re-checks while waiting on a lease are not).
+   */
+  private async l2Get(
+    key: string,
+    minLsn: bigint | undefined,
+    counted = true,
+  ): Promise<CacheEntry | undefined> {
+    let raw: string | null;
+    try {
+      raw = await this.l2.get(key);
+    } catch {
+      if (counted) this.telemetry.lookup('l2', 'error');
+      return undefined;
+    }
+    const entry = raw === null ? undefined : CacheEntries.decode(raw);
+    const answers = entry !== undefined && CacheEntries.answers(entry, minLsn);
+    if (counted) {
+      const result = answers ? 'hit' : entry && entry.kind !== 'floor' ? 'too_old' : 'miss';
+      this.telemetry.lookup('l2', result);
+    }
+    return answers ? entry : undefined;
+  }
+
+  /** Polls L2 while another instance's loader holds the lease, up to leaseWaitMs. */
+  private async awaitFill(
+    key: string,
+    minLsn: bigint | undefined,
+  ): Promise<CacheEntry | undefined> {
+    const deadline = performance.now() + this.options.leaseWaitMs;
+    const step = Math.max(2, Math.round(this.options.leaseWaitMs / 10));
+    while (performance.now() + step <= deadline) {
+      await new Promise((resolve) => setTimeout(resolve, step));
+      const entry = await this.l2Get(key, minLsn, false);
+      if (entry) return entry;
+      if (!this.l2.available) return undefined;
+    }
+    return undefined;
+  }
+
+  /** False only when L2 refused the fill (an error is not a refusal). */
+  private async fillL2(key: string, entry: CacheEntry, record: string): Promise<boolean> {
+    const ttl =
+      entry.kind === 'absent' ? this.options.negativeTtlMs : this.jittered(this.options.l2TtlMs);
+    try {
+      const stored = await this.l2.put(key, record, entry.rank, ttl, 'fill');
+      this.telemetry.fill('l2', stored ? 'stored' : 'rejected');
+      return stored;
+    } catch {
+      this.telemetry.fill('l2', 'error');
+      return true;
+    }
+  }
+
+  private fillL1(key: string, entry: CacheEntry, start: ReadStart): void {
+    if (!this.l1On()) return;
+    const current = this.l1.peek(key);
+    if (
+      !this.fillable(start) ||
+      this.invalidatedSince(key, start.seq, entry.rank) ||
+      // A later read may have filled a newer version already (its invalidation still on the way).
+      (current !== undefined && current.rank > entry.rank)
+    ) {
+      this.telemetry.fill('l1', 'rejected');
+      return;
+    }
+    const ttl =
+      entry.kind === 'absent'
+        ? Math.min(this.options.l1TtlMs, this.options.negativeTtlMs)
+        : undefined;
+    this.l1.set(key, entry, { ttl });
+    this.telemetry.fill('l1', 'stored');
+  }
+
+  /** An invalidation arrived since the read began, or named a newer version than it read. */
+  private invalidatedSince(key: string, seq: number, rank: number): boolean {
+    const last = this.invalidatedAt.get(key);
+    return last !== undefined && (last.seq > seq || last.rank > rank);
+  }
+
+  /** Nothing dropped everything since the read began, and it is young enough to fill. */
+  private fillable(start: ReadStart): boolean {
+    return start.seq >= this.floorSeq && performance.now() - start.atMs < this.fillDeadlineMs;
+  }
+
+  private async leaveRecord(key: string, record: CacheEntry): Promise<boolean> {
+    try {
+      await this.l2.put(
+        key,
+        CacheEntries.encode(record),
+        record.rank,
+        this.options.tombstoneTtlMs,
+        'mark',
+      );
+      await this.l2.publish(`${record.rank}|${key}`);
+      this.telemetry.invalidation('sent');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private rememberMissed(key: string, record: CacheEntry): void {
+    this.telemetry.invalidation('missed');
+    const known = this.missedWrites.get(key);
+    if (known && known.rank >= record.rank) return;
+    if (this.missedWrites.size >= MAX_MISSED_WRITES && !known) this.lostTrack = true;
+    else this.missedWrites.set(key, record);
+  }
+
+  /** Leaves the records writes could not leave while Redis was unreachable, then announces them. */
+  private replayMissedWrites(): Promise<void> {
+    // Not gated on the breaker: writes do not wait for it (l2-store.ts), and neither do their replays.
+    if (this.replaying || (!this.lostTrack && this.missedWrites.size === 0)) {
+      return this.replaying ?? Promise.resolve();
+    }
+    this.replaying = (async () => {
+      try {
+        if (this.lostTrack) {
+          const removed = await this.l2.flushAll();
+          await this.l2.publish(FLUSH_ALL);
+          this.log.warn(`too many writes missed L2 during an outage: flushed ${removed} entries`);
+          this.lostTrack = false;
+          this.missedWrites.clear();
+        }
+        for (const [key, record] of [...this.missedWrites]) {
+          if (!(await this.leaveRecord(key, record))) return;
+          if (this.missedWrites.get(key) === record) this.missedWrites.delete(key);
+          this.telemetry.invalidation('replayed');
+        }
+      } catch (err) {
+        this.log.debug(`replay of missed cache writes interrupted: ${String(err)}`);
+      } finally {
+        this.replaying = undefined;
+      }
+    })();
+    return this.replaying;
+  }
+
+  private evictLocal(key: string, rank: number): void {
+    this.invalidatedAt.set(key, { seq: ++this.seq, rank });
+    this.l1.delete(key);
+    this.flights.delete(key);
+  }
+
+  /** Forgets everything local: L1, shared loads, and fills of reads begun before now. */
+  private dropLocal(reason: string): void {
+    this.floorSeq = ++this.seq;
+    this.l1.clear();
+    this.flights.clear();
+    this.invalidatedAt.clear();
+    this.log.debug(`L1 dropped (${reason})`);
+  }
+
+  /** L1 answers only while on and subscribed; switching it on or off starts it empty. */
+  private l1On(): boolean {
+    const on = this.options.l1Enabled();
+    if (on !== this.l1WasOn) {
+      this.l1WasOn = on;
+      this.dropLocal('toggled');
+    }
+    return on && this.l2.subscribed;
+  }
+
+  private answer<T>(fetched: Fetched): CacheAnswer<T> {
+    this.telemetry.answered(fetched.level);
+    const { entry } = fetched;
+    return { value: entry.kind === 'value' ? (entry.value as T) : null, level: fetched.level };
+  }
+
+  private jittered(ttlMs: number): number {
+    const spread = this.options.l2TtlJitter;
+    return ttlMs * (1 - spread + Math.random() * 2 * spread);
+  }
+}
