@@ -1,3 +1,5 @@
+import { CacheModule, type CacheOptions } from '@docscale/cache';
+import { Toggles } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config';
@@ -10,7 +12,37 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), DocumentsModule, AdminModule, HealthModule],
+      imports: [
+        InfrastructureModule.forRoot(config),
+        CacheModule.forRootAsync({
+          inject: [Toggles],
+          useFactory: (toggles: Toggles) => cacheOptions(config, toggles),
+        }),
+        DocumentsModule,
+        AdminModule,
+        HealthModule,
+      ],
     };
   }
+}
+
+function cacheOptions({ env }: AppConfig, toggles: Toggles): CacheOptions {
+  return {
+    redisUrl: env.REDIS_URL,
+    keyPrefix: env.CACHE_KEY_PREFIX,
+    redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
+    breakerThreshold: env.CACHE_BREAKER_THRESHOLD,
+    breakerHalfOpenMs: env.CACHE_BREAKER_HALF_OPEN_MS,
+    l1MaxBytes: env.CACHE_L1_MAX_BYTES,
+    l1TtlMs: env.CACHE_L1_TTL_MS,
+    l2TtlMs: env.CACHE_L2_TTL_MS,
+    l2TtlJitter: env.CACHE_L2_TTL_JITTER,
+    negativeTtlMs: env.CACHE_NEGATIVE_TTL_MS,
+    tombstoneTtlMs: env.CACHE_TOMBSTONE_TTL_MS,
+    leaseMs: env.CACHE_LEASE_MS,
+    leaseWaitMs: env.CACHE_LEASE_WAIT_MS,
+    l1Enabled: () => toggles.isOn('CACHE_L1'),
+    l2Enabled: () => toggles.isOn('CACHE_L2'),
+    invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
+  };
 }

@@ -42,6 +42,7 @@ export class InfrastructureModule {
           defaults: {
             CACHE_L1: env.CACHE_L1,
             CACHE_L2: env.CACHE_L2,
+            CACHE_INVALIDATION: env.CACHE_INVALIDATION,
             READ_REPLICAS: env.READ_REPLICAS,
             QUEUE: env.QUEUE,
             RATE_LIMIT: env.RATE_LIMIT,

@@ -97,6 +97,25 @@ describe('AppConfig', () => {
     ]);
   });
 
+  it('refuses a cache tombstone TTL that a slow read could outlive', () => {
+    const problems = configErrorFor({
+      DATABASE_STATEMENT_TIMEOUT_MS: '5000',
+      CACHE_TOMBSTONE_TTL_MS: '10000',
+    }).problems;
+
+    expect(problems).toEqual([expect.stringMatching(/^CACHE_TOMBSTONE_TTL_MS: .*twice/)]);
+    expect(
+      AppConfig.load({ CACHE_TOMBSTONE_TTL_MS: '10001', DATABASE_STATEMENT_TIMEOUT_MS: '5000' }).env
+        .CACHE_TOMBSTONE_TTL_MS,
+    ).toBe(10001);
+  });
+
+  it('bounds the L2 TTL jitter to half the TTL', () => {
+    expect(configErrorFor({ CACHE_L2_TTL_JITTER: '0.6' }).problems).toEqual([
+      expect.stringMatching(/^CACHE_L2_TTL_JITTER: /),
+    ]);
+  });
+
   it('accepts NODE_ENV=production with secrets of its own', () => {
     const { env } = AppConfig.load({
       NODE_ENV: 'production',

@@ -71,6 +71,19 @@ export const configSchema = z
 
     CACHE_L1: onOff.default(true),
     CACHE_L2: onOff.default(true),
+    CACHE_INVALIDATION: onOff.default(true),
+    CACHE_KEY_PREFIX: z.string().min(1).default('docscale:cache'),
+    CACHE_L1_MAX_BYTES: positiveInt.default(67_108_864),
+    CACHE_L1_TTL_MS: positiveInt.default(1000),
+    CACHE_L2_TTL_MS: positiveInt.default(60_000),
+    CACHE_L2_TTL_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
+    CACHE_NEGATIVE_TTL_MS: positiveInt.default(5000),
+    CACHE_TOMBSTONE_TTL_MS: positiveInt.default(30_000),
+    CACHE_LEASE_MS: positiveInt.default(500),
+    CACHE_LEASE_WAIT_MS: nonNegativeInt.default(100),
+    CACHE_REDIS_TIMEOUT_MS: positiveInt.default(200),
+    CACHE_BREAKER_THRESHOLD: positiveInt.default(5),
+    CACHE_BREAKER_HALF_OPEN_MS: positiveInt.default(1000),
     READ_REPLICAS: onOff.default(true),
     QUEUE: onOff.default(true),
     RATE_LIMIT: onOff.default(true),
@@ -98,6 +111,13 @@ export const configSchema = z
         code: 'custom',
         path: ['HTTP_BODY_LIMIT_BYTES'],
         message: `must be at least DOCUMENT_BODY_MAX_BYTES (${c.DOCUMENT_BODY_MAX_BYTES}), or the largest documents could never be sent`,
+      });
+    }
+    if (c.CACHE_TOMBSTONE_TTL_MS <= 2 * c.DATABASE_STATEMENT_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CACHE_TOMBSTONE_TTL_MS'],
+        message: `must be more than twice DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a read may fill the cache only within half the tombstone TTL, so every read the database allows must fit in that half`,
       });
     }
     if (c.SHUTDOWN_DRAIN_DELAY_MS >= c.SHUTDOWN_TIMEOUT_MS) {

@@ -31,18 +31,24 @@ export class DocumentsRepository {
     private readonly reads: ReadRouting,
   ) {}
 
-  /** A replica serves it when one is in rotation and, given `after`, has replayed past it. */
+  /**
+   * A replica serves it when one is in rotation and, given `after`, has replayed past it.
+   * `positioned`: also learn the WAL position the row is at (for a cache fill), which costs a
+   * primary read one more round trip.
+   */
   async findById(
     tenantId: string,
     id: string,
     after?: ConsistencyPoint,
-  ): Promise<DocumentResponse | undefined> {
-    const { rows } = await this.reads.read<DocumentResponse>(
+    positioned = false,
+  ): Promise<{ doc: DocumentResponse | undefined; atLsn: bigint | null }> {
+    const { rows, atLsn } = await this.reads.read<DocumentResponse>(
       `SELECT ${FULL} FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
       after,
+      { positioned },
     );
-    return rows[0];
+    return { doc: rows[0], atLsn };
   }
 
   async create(tenantId: string, fields: DocumentFields): Promise<DocumentResponse> {
@@ -83,14 +89,19 @@ export class DocumentsRepository {
     return rows[0];
   }
 
-  /** Deletes if the version matches; true when a row was deleted. */
-  async delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<boolean> {
-    const { rowCount } = await this.db.execute(
+  /** Deletes if the version matches; the deleted version, or undefined when no row matched. */
+  async delete(
+    tenantId: string,
+    id: string,
+    expected: ExpectedVersions,
+  ): Promise<number | undefined> {
+    const rows = await this.db.query<{ version: number }>(
       `DELETE FROM documents
-        WHERE tenant_id = $1 AND id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[]))`,
+        WHERE tenant_id = $1 AND id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[]))
+        RETURNING version`,
       [tenantId, id, expected === 'any' ? null : expected],
     );
-    return rowCount > 0;
+    return rows[0]?.version;
   }
 
   async currentVersion(tenantId: string, id: string): Promise<number | undefined> {

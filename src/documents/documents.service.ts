@@ -1,3 +1,4 @@
+import { TieredCache } from '@docscale/cache';
 import { ReadRouting } from '@docscale/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
@@ -20,6 +21,7 @@ export class DocumentsService {
   constructor(
     private readonly repository: DocumentsRepository,
     private readonly reads: ReadRouting,
+    private readonly cache: TieredCache,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.maxBodyBytes = config.env.DOCUMENT_BODY_MAX_BYTES;
@@ -27,9 +29,17 @@ export class DocumentsService {
 
   /** `token`: the caller's X-Consistency-Token, if any: the read then includes that write. */
   async get(tenantId: string, id: string, token?: string): Promise<DocumentResponse> {
-    const doc = await this.repository.findById(tenantId, id, this.reads.parseToken(token));
-    if (!doc) throw new DocumentNotFoundError(id);
-    return doc;
+    const point = this.reads.parseToken(token);
+    const { value } = await this.cache.get<DocumentResponse>(
+      cacheKey(tenantId, id),
+      point?.lsn,
+      async (positioned) => {
+        const { doc, atLsn } = await this.repository.findById(tenantId, id, point, positioned);
+        return { value: doc ?? null, version: doc?.version ?? 0, atLsn };
+      },
+    );
+    if (!value) throw new DocumentNotFoundError(id);
+    return value;
   }
 
   async create(
@@ -38,7 +48,7 @@ export class DocumentsService {
   ): Promise<Written<DocumentResponse>> {
     this.checkBody(fields.body);
     const doc = await this.repository.create(tenantId, { ...fields, tags: fields.tags ?? [] });
-    return { value: doc, token: await this.reads.afterWrite() };
+    return this.written(tenantId, doc);
   }
 
   async update(
@@ -50,14 +60,17 @@ export class DocumentsService {
     if (fields.body !== undefined) this.checkBody(fields.body);
     const updated = await this.repository.update(tenantId, id, fields, expected);
     if (!updated) throw await this.whyNot(tenantId, id);
-    return { value: updated, token: await this.reads.afterWrite() };
+    return this.written(tenantId, updated);
   }
 
   async delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<string> {
-    if (!(await this.repository.delete(tenantId, id, expected))) {
-      throw await this.whyNot(tenantId, id);
-    }
-    return this.reads.afterWrite();
+    const version = await this.repository.delete(tenantId, id, expected);
+    if (version === undefined) throw await this.whyNot(tenantId, id);
+    const [, token] = await Promise.all([
+      this.cache.written(cacheKey(tenantId, id), { version, deleted: true }),
+      this.reads.afterWrite(),
+    ]);
+    return token;
   }
 
   list(
@@ -73,6 +86,18 @@ export class DocumentsService {
       tag: query.tag,
       consistency,
     });
+  }
+
+  /** A committed write: caches invalidated and the read-your-writes token, before the answer. */
+  private async written(
+    tenantId: string,
+    doc: DocumentResponse,
+  ): Promise<Written<DocumentResponse>> {
+    const [, token] = await Promise.all([
+      this.cache.written(cacheKey(tenantId, doc.id), { version: doc.version }),
+      this.reads.afterWrite(),
+    ]);
+    return { value: doc, token };
   }
 
   /**
@@ -93,4 +118,9 @@ export class DocumentsService {
       ]);
     }
   }
+}
+
+/** Scoped by tenant like every query (ids are unique anyway: no tenant can reach another's). */
+function cacheKey(tenantId: string, id: string): string {
+  return `doc:${tenantId}:${id}`;
 }

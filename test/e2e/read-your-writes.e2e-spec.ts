@@ -31,7 +31,14 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
 
   beforeAll(async () => {
     stack('replica-delay', '300');
-    const env = { READ_REPLICAS: 'on', CONSISTENCY_TOKEN_SECRET: SECRET };
+    // The caches off: this suite measures where the database reads go (cache.e2e-spec.ts covers
+    // read-your-writes through the cache).
+    const env = {
+      READ_REPLICAS: 'on',
+      CONSISTENCY_TOKEN_SECRET: SECRET,
+      CACHE_L1: 'off',
+      CACHE_L2: 'off',
+    };
     [token, none, window] = await Promise.all([
       startInstances(2, { ...env, READ_CONSISTENCY: 'token' }),
       startInstances(2, { ...env, READ_CONSISTENCY: 'none' }),

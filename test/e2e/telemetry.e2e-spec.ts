@@ -70,6 +70,21 @@ describe('telemetry', () => {
     expect(server.attributes['http.response.status_code']).toBe(200);
   });
 
+  it('names the cache level that answered on the server span', async () => {
+    const { body: doc } = await request(url)
+      .post('/v1/documents')
+      .set(auth)
+      .send({ title: 'c', body: 'b' });
+    const levels: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      exporter.reset();
+      await request(url).get(`/v1/documents/${doc.id}`).set(auth).expect(200);
+      await pollUntil(() => serverSpans().length === 1, { what: 'the server span' });
+      levels.push(serverSpans()[0].attributes['cache.level']);
+    }
+    expect(levels).toEqual(['db', 'l1']);
+  });
+
   it('follows an unsampled traceparent: no span', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
     await request(url)
