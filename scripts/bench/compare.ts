@@ -1,0 +1,183 @@
+/**
+ * The comparison runner behind `npm run bench:*`: a few configurations of the API, measured as
+ * ratios within one run.
+ *
+ * One API process per configuration, pinned to core 0; the load generator (autocannon, in this
+ * process) is pinned to core 1. Every configuration serves the same workload, GET
+ * /v1/documents/:id over 1000 seeded ids. Configurations are interleaved over several rounds (the
+ * host's speed drifts within a session), and each is reported with its median req/s, its ratio to
+ * the baseline taken round by round, p99 latency, and server CPU microseconds per request read
+ * from /proc/<pid>/stat. Command line: `--rounds 3 --duration 5 --only "name,name"`.
+ */
+import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { AppConfig } from '../../src/config';
+import { createTenant } from '../create-tenant';
+import { migrate } from '../migrate';
+import { seed } from '../seed';
+import { startServer, tryPin } from './server-process';
+import { cpuMicros } from './process-stats';
+
+/** One configuration of the API: a name for the table and the environment that sets it up. */
+export interface Variant {
+  name: string;
+  env: Record<string, string>;
+}
+
+export interface Comparison {
+  /** Tenant the documents are seeded under; one per bench, so benches do not share rows. */
+  tenant: string;
+  /** What one request costs the server, printed above the table. */
+  workload: string;
+  variants: Variant[];
+  /** Name of the variant the others are divided by, round by round. */
+  baseline: string;
+  /** Environment given to every variant's server on top of its own, e.g. an exporter endpoint. */
+  extraEnv?: Record<string, string>;
+}
+
+interface Sample {
+  rps: number;
+  p99: number;
+  cpuUsPerReq: number;
+}
+
+interface Context {
+  key: string;
+  ids: string[];
+  seconds: number;
+  extraEnv: Record<string, string>;
+}
+
+async function load(url: string, key: string, ids: string[], seconds: number) {
+  let i = 0;
+  return autocannon({
+    url,
+    connections: 50,
+    duration: seconds,
+    headers: { authorization: `Bearer ${key}` },
+    requests: [
+      { setupRequest: (req) => ({ ...req, path: `/v1/documents/${ids[i++ % ids.length]}` }) },
+    ],
+  });
+}
+
+async function measure(variant: Variant, ctx: Context): Promise<Sample> {
+  const server = await startServer({ ...variant.env, ...ctx.extraEnv });
+  try {
+    await load(server.url, ctx.key, ctx.ids, 1); // warm-up: JIT, pools, auth cache
+    const cpuBefore = cpuMicros(server.pid);
+    const result = await load(server.url, ctx.key, ctx.ids, ctx.seconds);
+    const cpu = cpuMicros(server.pid) - cpuBefore;
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    }
+    return {
+      rps: result.requests.average,
+      p99: result.latency.p99,
+      cpuUsPerReq: cpu / result.requests.total,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function runComparison(comparison: Comparison): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '5' },
+      only: { type: 'string' },
+    },
+  });
+  const pinned = tryPin(process.pid, 1);
+  const config = AppConfig.load();
+  execFileSync('bash', ['scripts/stack.sh', 'up'], { stdio: 'ignore' });
+  await migrate(config);
+  const { tenantId, key } = await createTenant(config, comparison.tenant);
+  await seed(config, { tenant: comparison.tenant, documents: 1000, seed: 7 });
+  const ids = await documentIds(config, tenantId);
+  const variants = values.only
+    ? comparison.variants.filter((v) => values.only!.split(',').includes(v.name))
+    : comparison.variants;
+  const ctx: Context = {
+    key,
+    ids,
+    seconds: Number(values.duration),
+    extraEnv: comparison.extraEnv ?? {},
+  };
+  const rounds = Number(values.rounds);
+  const { samples, ratios } = await runRounds(variants, comparison.baseline, rounds, ctx);
+
+  console.log(
+    `\n${comparison.workload}, 50 connections, ` +
+      `${ctx.seconds} s x ${rounds} rounds; server on core 0, load on core 1${pinned ? '' : ' (taskset unavailable: not pinned)'}`,
+  );
+  printTable(variants, comparison.baseline, samples, ratios);
+}
+
+async function runRounds(variants: Variant[], baseline: string, rounds: number, ctx: Context) {
+  const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
+  const ratios = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round, so no variant always runs first or last.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    const thisRound = new Map<string, Sample>();
+    for (const v of order) {
+      process.stdout.write(`round ${round + 1}/${rounds}: ${v.name}... `);
+      const s = await measure(v, ctx);
+      thisRound.set(v.name, s);
+      samples.get(v.name)!.push(s);
+      console.log(
+        `${Math.round(s.rps)} req/s, p99 ${s.p99} ms, ${s.cpuUsPerReq.toFixed(0)} µs CPU/req`,
+      );
+    }
+    const base = thisRound.get(baseline)?.rps;
+    if (base) for (const v of variants) ratios.get(v.name)!.push(thisRound.get(v.name)!.rps / base);
+  }
+  return { samples, ratios };
+}
+
+function printTable(
+  variants: Variant[],
+  baseline: string,
+  samples: Map<string, Sample[]>,
+  ratios: Map<string, number[]>,
+): void {
+  const nameWidth = Math.max(16, ...variants.map((v) => v.name.length));
+  const ratioLabel = `vs ${baseline}`;
+  const ratioWidth = Math.max(6, ratioLabel.length);
+  console.log(
+    `${'variant'.padEnd(nameWidth)} req/s (median)  ${ratioLabel.padStart(ratioWidth)}   p99 ms  server CPU µs/req`,
+  );
+  for (const v of variants) {
+    const s = samples.get(v.name)!;
+    const r = ratios.get(v.name)!;
+    console.log(
+      `${v.name.padEnd(nameWidth)} ${String(Math.round(median(s.map((x) => x.rps)))).padStart(14)}  ` +
+        `${(r.length ? median(r).toFixed(2) : '-').padStart(ratioWidth)}  ` +
+        `${String(median(s.map((x) => x.p99))).padStart(6)}  ` +
+        `${median(s.map((x) => x.cpuUsPerReq))
+          .toFixed(0)
+          .padStart(17)}`,
+    );
+  }
+}
+
+async function documentIds(config: AppConfig, tenantId: string): Promise<string[]> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      'SELECT id FROM documents WHERE tenant_id = $1 LIMIT 1000',
+      [tenantId],
+    );
+    return rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
+}
