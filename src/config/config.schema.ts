@@ -113,11 +113,13 @@ export const configSchema = z
         message: `must be at least DOCUMENT_BODY_MAX_BYTES (${c.DOCUMENT_BODY_MAX_BYTES}), or the largest documents could never be sent`,
       });
     }
-    if (c.CACHE_TOMBSTONE_TTL_MS <= 2 * c.DATABASE_STATEMENT_TIMEOUT_MS) {
+    // A cache fill is dropped when its read began more than half the tombstone TTL ago, and a
+    // positioned read is two statements: every read the database allows must fit in that half.
+    if (c.CACHE_TOMBSTONE_TTL_MS <= 4 * c.DATABASE_STATEMENT_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
         path: ['CACHE_TOMBSTONE_TTL_MS'],
-        message: `must be more than twice DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a read may fill the cache only within half the tombstone TTL, so every read the database allows must fit in that half`,
+        message: `must be more than 4 × DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a cache fill must come within half of it, and a cache-filling read is up to two statements`,
       });
     }
     if (c.SHUTDOWN_DRAIN_DELAY_MS >= c.SHUTDOWN_TIMEOUT_MS) {

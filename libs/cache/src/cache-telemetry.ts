@@ -1,4 +1,4 @@
-import { metrics, trace, type Attributes } from '@opentelemetry/api';
+import { metrics, trace, type Attributes, type BatchObservableCallback } from '@opentelemetry/api';
 import { CircuitState } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 import { CacheEntry } from './cache-entry';
@@ -73,21 +73,24 @@ export class CacheTelemetry {
     const breaker = this.meter.createObservableGauge('docscale.cache.l2.breaker', {
       description: 'Redis (cache) breaker: 0 closed, 1 open (L2 bypassed), 2 half-open',
     });
-    this.meter.addBatchObservableCallback(
-      (result) => {
-        result.observe(bytes, l1.calculatedSize);
-        result.observe(entries, l1.size);
-        result.observe(active, l1Active() ? 1 : 0);
-        result.observe(pending, pendingWrites());
-        const state = available() ? this.breakerState : CircuitState.Open;
-        result.observe(
-          breaker,
-          state === CircuitState.Open ? 1 : state === CircuitState.HalfOpen ? 2 : 0,
-        );
-      },
-      [bytes, entries, active, breaker, pending],
-    );
+    const observables = [bytes, entries, active, breaker, pending];
+    this.stop = () => this.meter.removeBatchObservableCallback(callback, observables);
+    const callback: BatchObservableCallback = (result) => {
+      result.observe(bytes, l1.calculatedSize);
+      result.observe(entries, l1.size);
+      result.observe(active, l1Active() ? 1 : 0);
+      result.observe(pending, pendingWrites());
+      const state = available() ? this.breakerState : CircuitState.Open;
+      result.observe(
+        breaker,
+        state === CircuitState.Open ? 1 : state === CircuitState.HalfOpen ? 2 : 0,
+      );
+    };
+    this.meter.addBatchObservableCallback(callback, observables);
   }
+
+  /** Unregisters the gauges (set by observe), so a stopped cache is not kept alive by the meter. */
+  stop: () => void = () => undefined;
 
   private attributes(...pairs: string[]): Attributes {
     const key = pairs.join('|');

@@ -102,6 +102,8 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
+const SUBSCRIBE_RETRY_MS = 500;
+
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -243,7 +245,13 @@ export class RedisL2 implements L2Store {
       await this.subscriber.subscribe(this.channel);
     } catch (err) {
       this.log.warn(`cache invalidation subscription failed: ${String(err)}`);
-      return; // the next 'ready' (after a reconnect) tries again
+      // Retried while the connection stays up (an error reply); a reconnect's 'ready' retries too.
+      setTimeout(() => {
+        if (this.listeners && this.subscriber.status === 'ready' && !this.isSubscribed) {
+          void this.subscribe();
+        }
+      }, SUBSCRIBE_RETRY_MS).unref();
+      return;
     }
     this.isSubscribed = true;
     this.listeners?.onSubscribed();

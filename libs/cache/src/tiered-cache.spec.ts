@@ -872,6 +872,35 @@ describe('TieredCache', () => {
       expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 });
     });
 
+    it('does not fill L2 from a read begun before its own write missed L2', async () => {
+      const a = await instance();
+      const b = await instance();
+      const old = pausedLoader(doc(1));
+      const read = a.cache.get(KEY, undefined, old.load); // began with L2 in use
+      await old.started;
+      redis.down = true;
+      await a.cache.written(KEY, { version: 2 }); // missed: no floor in L2
+      redis.down = false;
+      old.release();
+      await read;
+
+      expect(a.l2.calls).not.toContain('put:fill');
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
+        value: doc(2),
+        level: 'db',
+      });
+    });
+
+    it('replays missed writes before shutting down', async () => {
+      const a = await instance({ breakerHalfOpenMs: 60_000 }); // no timer in time
+      redis.down = true;
+      await a.cache.written(KEY, { version: 2 });
+      redis.down = false;
+
+      await a.cache.onApplicationShutdown();
+      expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 });
+    });
+
     it('does not read L2 itself while its own missed writes wait for replay', async () => {
       const { cache, l2 } = await instance();
       await cache.get(KEY, undefined, loader(doc(1))); // v1 in L2
@@ -986,7 +1015,7 @@ describe('TieredCache', () => {
       await redis.delivered();
 
       expect(a.l2.calls).toContain('flushAll');
-      expect(redis.published).toEqual(['*']);
+      expect(redis.published).toEqual(['*', '*']); // before the scan, and after it
       expect(redis.entries.size).toBe(0);
       expect(await b.cache.get(KEY, undefined, loader(doc(1)))).toMatchObject({ level: 'db' });
     });
@@ -995,6 +1024,28 @@ describe('TieredCache', () => {
   describe('with invalidation switched off (the naive pattern)', () => {
     beforeEach(() => {
       toggles.invalidation = false;
+    });
+
+    it('flushes L2 and every L1 when switched back on: its writes left no floors', async () => {
+      const a = await instance({ breakerHalfOpenMs: 50 });
+      const b = await instance();
+      await b.cache.get(KEY, undefined, loader(doc(1)));
+      await a.cache.written(KEY, { version: 2 }); // naive: plain delete
+      const c = await instance();
+      await c.cache.get(KEY, undefined, loader(doc(1))); // a lagging read puts v1 back in L2
+      expect(redis.record(KEY)).toMatchObject({ kind: 'value', rank: 1 });
+
+      toggles.invalidation = true;
+      await pollUntil(() => redis.published.includes('*'), { ...PROMPTLY, what: 'the flush' });
+      await pollUntil(() => a.cache.pendingWrites === 0 && redis.entries.size === 0, {
+        ...PROMPTLY,
+        what: 'L2 emptied',
+      });
+      await redis.delivered();
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
+        value: doc(2),
+        level: 'db',
+      });
     });
 
     it('deletes from L2 and evicts its own L1 on a write, and tells no other instance', async () => {

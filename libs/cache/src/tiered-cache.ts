@@ -70,6 +70,7 @@ const MAX_MISSED_WRITES = 10_000;
 /** Keys whose last invalidation is remembered for the L1 fill check; older ones raise a floor. */
 const MAX_REMEMBERED_INVALIDATIONS = 100_000;
 const REPLAY_INTERVAL_MS = 1000;
+const SHUTDOWN_REPLAY_MS = 1000;
 const FLUSH_ALL = '*';
 
 @Injectable()
@@ -83,8 +84,11 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
   private floorSeq = 0;
   /** Per key: the sequence number of its last invalidation, and the rank that write left. */
   private readonly invalidatedAt: LRUCache<string, Invalidation>;
-  private readonly missedWrites = new Map<string, CacheEntry>();
+  private missedWrites = new Map<string, CacheEntry>();
+  /** Writes were missed beyond count (or made in the naive mode): L2 must be flushed. */
   private lostTrack = false;
+  private flushing = false;
+  private invalidationWasOn: boolean;
   private invalidationsReceived = 0;
   private l1WasOn: boolean;
   private replayTimer?: NodeJS.Timeout;
@@ -124,6 +128,7 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.l1WasOn = options.l1Enabled();
+    this.invalidationWasOn = options.invalidationEnabled();
   }
 
   async onModuleInit(): Promise<void> {
@@ -165,6 +170,18 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.replayTimer);
+    // A last chance for writes Redis missed: lost with this process, L2 would keep what they replaced.
+    await Promise.race([
+      this.replayMissedWrites(),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_REPLAY_MS).unref()),
+    ]);
+    if (this.missedWrites.size > 0 || this.lostTrack) {
+      this.log.warn(
+        `shutting down with ${this.missedWrites.size} writes not replayed into L2: ` +
+          `other instances may serve what they replaced until CACHE_L2_TTL_MS`,
+      );
+    }
+    this.telemetry.stop();
     await this.l2.stop();
   }
 
@@ -194,9 +211,11 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
     }
     const shared = this.flights.get(key);
     if (shared) {
-      this.telemetry.load('collapsed');
       const fetched = await shared;
-      if (CacheEntries.answers(fetched.entry, minLsn)) return this.answer<T>(fetched);
+      if (CacheEntries.answers(fetched.entry, minLsn)) {
+        this.telemetry.load('collapsed');
+        return this.answer<T>(fetched);
+      }
     }
     const flight = this.fetch(key, minLsn, load, start);
     if (!shared) {
@@ -215,7 +234,7 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
   async written(key: string, change: { version: number; deleted?: boolean }): Promise<void> {
     const record = CacheEntries.afterWrite(change);
     this.evictLocal(key, record.rank);
-    if (!this.options.invalidationEnabled()) {
+    if (!this.invalidationOn()) {
       // The naive pattern, for experiments: delete from Redis, tell nobody, guard against nothing.
       await this.l2.delete(key).catch(() => undefined);
       return;
@@ -247,11 +266,7 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
     start: ReadStart,
   ): Promise<Fetched> {
     // Not while this instance's own missed writes wait for replay: L2 may still hold what they replaced.
-    const useL2 =
-      this.options.l2Enabled() &&
-      this.l2.available &&
-      this.missedWrites.size === 0 &&
-      !this.lostTrack;
+    const useL2 = this.options.l2Enabled() && this.l2.available && !this.l2Untrusted();
     let lease: string | null | undefined;
     if (useL2) {
       const cached = await this.l2Get(key, minLsn);
@@ -280,7 +295,10 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
     this.telemetry.load('loaded');
     try {
       const { entry, record } = CacheEntries.withRecord(await load(true));
-      if (this.fillable(start)) {
+      // Known to be old already: an invalidation named the key since the read began, or this
+      // instance's own writes have not reached L2 (no floor there would refuse the fill).
+      const known = this.invalidatedSince(key, start.seq, entry.rank) || this.l2Untrusted();
+      if (this.fillable(start) && !known) {
         // Refused by L2: a newer record is there, so what was read is already old (a lagging replica).
         const refused = useL2 && !(await this.fillL2(key, entry, record));
         if (!refused) this.fillL1(key, entry, start);
@@ -404,19 +422,14 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
 
   /** Leaves the records writes could not leave while Redis was unreachable, then announces them. */
   private replayMissedWrites(): Promise<void> {
+    this.invalidationOn(); // notices the naive mode ending, even without writes
     // Not gated on the breaker: writes do not wait for it (l2-store.ts), and neither do their replays.
     if (this.replaying || (!this.lostTrack && this.missedWrites.size === 0)) {
       return this.replaying ?? Promise.resolve();
     }
     this.replaying = (async () => {
       try {
-        if (this.lostTrack) {
-          const removed = await this.l2.flushAll();
-          await this.l2.publish(FLUSH_ALL);
-          this.log.warn(`too many writes missed L2 during an outage: flushed ${removed} entries`);
-          this.lostTrack = false;
-          this.missedWrites.clear();
-        }
+        if (this.lostTrack) await this.flushAll();
         for (const [key, record] of [...this.missedWrites]) {
           if (!(await this.leaveRecord(key, record))) return;
           if (this.missedWrites.get(key) === record) this.missedWrites.delete(key);
@@ -431,8 +444,50 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
     return this.replaying;
   }
 
+  /**
+   * Empties L2 and every instance's L1, when this instance cannot say which records it owes.
+   * Writes missed meanwhile start a new list; `flushing` keeps this instance off L2 until done.
+   */
+  private async flushAll(): Promise<void> {
+    const owed = this.missedWrites;
+    this.missedWrites = new Map();
+    this.lostTrack = false;
+    this.flushing = true;
+    try {
+      await this.l2.publish(FLUSH_ALL);
+      const removed = await this.l2.flushAll();
+      await this.l2.publish(FLUSH_ALL);
+      this.log.warn(`L2 flushed (${removed} entries): writes were missed beyond count`);
+    } catch (err) {
+      this.lostTrack = true;
+      for (const [key, record] of owed)
+        if (!this.missedWrites.has(key)) this.missedWrites.set(key, record);
+      throw err;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** This instance owes L2 records (or a flush): what L2 holds may be older than its writes. */
+  private l2Untrusted(): boolean {
+    return this.missedWrites.size > 0 || this.lostTrack || this.flushing;
+  }
+
+  /**
+   * Whether writes invalidate. Switching the naive mode off owes a flush: its writes left no
+   * floors, so slow reads may have put replaced versions back into L2.
+   */
+  private invalidationOn(): boolean {
+    const on = this.options.invalidationEnabled();
+    if (on && !this.invalidationWasOn) this.lostTrack = true;
+    this.invalidationWasOn = on;
+    return on;
+  }
+
   private evictLocal(key: string, rank: number): void {
-    this.invalidatedAt.set(key, { seq: ++this.seq, rank });
+    // Messages from two writers may arrive in either order: keep the highest version named.
+    const known = this.invalidatedAt.peek(key)?.rank ?? 0;
+    this.invalidatedAt.set(key, { seq: ++this.seq, rank: Math.max(rank, known) });
     this.l1.delete(key);
     this.flights.delete(key);
   }

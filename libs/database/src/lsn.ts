@@ -34,7 +34,8 @@ export const Lsn = {
    * reflect. Not `lsn` itself: a commit whose record ends at `lsn` may still be flushing, not yet
    * visible to the snapshot. But a token is read only after its commit became visible, so a
    * settled position strictly beyond a token's proves the token was issued before this read
-   * began: hence one below the settled position.
+   * began: hence one below the settled position. (This holds because tokens come only from
+   * ReadRouting.afterWrite, which reads the position after the write's commit has returned.)
    */
   seenBefore(lsn: bigint): bigint {
     return Lsn.settled(lsn) - 1n;
