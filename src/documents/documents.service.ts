@@ -48,7 +48,7 @@ export class DocumentsService {
   ): Promise<Written<DocumentResponse>> {
     this.checkBody(fields.body);
     const doc = await this.repository.create(tenantId, { ...fields, tags: fields.tags ?? [] });
-    return this.written(tenantId, doc);
+    return { value: doc, token: await this.written(tenantId, doc.id, { version: doc.version }) };
   }
 
   async update(
@@ -60,17 +60,16 @@ export class DocumentsService {
     if (fields.body !== undefined) this.checkBody(fields.body);
     const updated = await this.repository.update(tenantId, id, fields, expected);
     if (!updated) throw await this.whyNot(tenantId, id);
-    return this.written(tenantId, updated);
+    return {
+      value: updated,
+      token: await this.written(tenantId, id, { version: updated.version }),
+    };
   }
 
   async delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<string> {
     const version = await this.repository.delete(tenantId, id, expected);
     if (version === undefined) throw await this.whyNot(tenantId, id);
-    const [, token] = await Promise.all([
-      this.cache.written(cacheKey(tenantId, id), { version, deleted: true }),
-      this.reads.afterWrite(),
-    ]);
-    return token;
+    return this.written(tenantId, id, { version, deleted: true });
   }
 
   list(
@@ -91,13 +90,14 @@ export class DocumentsService {
   /** A committed write: caches invalidated and the read-your-writes token, before the answer. */
   private async written(
     tenantId: string,
-    doc: DocumentResponse,
-  ): Promise<Written<DocumentResponse>> {
+    id: string,
+    change: { version: number; deleted?: boolean },
+  ): Promise<string> {
     const [, token] = await Promise.all([
-      this.cache.written(cacheKey(tenantId, doc.id), { version: doc.version }),
+      this.cache.written(cacheKey(tenantId, id), change),
       this.reads.afterWrite(),
     ]);
-    return { value: doc, token };
+    return token;
   }
 
   /**

@@ -42,9 +42,7 @@ export const ALWAYS = 0xffffffffffffffffn;
 
 export const CacheEntries = {
   fromLoaded<T>(loaded: Loaded<T>): CacheEntry<T> {
-    return loaded.value === null
-      ? CacheEntries.make<T>('absent', 0, loaded.atLsn)
-      : CacheEntries.make('value', loaded.version, loaded.atLsn, loaded.value);
+    return CacheEntries.withRecord(loaded).entry;
   },
 
   /** The entry and its encoding, for a fill: the document is serialized once (encode sizes it). */

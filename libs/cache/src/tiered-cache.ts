@@ -268,32 +268,25 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
     // Not while this instance's own missed writes wait for replay: L2 may still hold what they replaced.
     const useL2 = this.options.l2Enabled() && this.l2.available && !this.l2Untrusted();
     let lease: string | null | undefined;
-    if (useL2) {
-      const cached = await this.l2Get(key, minLsn);
-      if (cached) {
-        this.fillL1(key, cached, start);
-        return { entry: cached, level: 'l2' };
-      }
-      lease = await this.l2.acquireLease(key, this.options.leaseMs).catch(() => undefined);
-      if (lease) {
-        // Another instance may have loaded, filled and released between our miss and our lease.
-        const filled = await this.l2Get(key, minLsn, false);
-        if (filled) {
-          void this.l2.releaseLease(key, lease).catch(() => undefined);
-          this.fillL1(key, filled, start);
-          return { entry: filled, level: 'l2' };
-        }
-      } else if (lease === null) {
-        const filled = await this.awaitFill(key, minLsn);
-        this.telemetry.load(filled ? 'lease_wait_hit' : 'lease_wait_timeout');
-        if (filled) {
-          this.fillL1(key, filled, start);
-          return { entry: filled, level: 'l2' };
-        }
-      }
-    }
-    this.telemetry.load('loaded');
     try {
+      if (useL2) {
+        let cached = await this.l2Get(key, minLsn);
+        if (!cached) {
+          lease = await this.l2.acquireLease(key, this.options.leaseMs).catch(() => undefined);
+          if (lease) {
+            // Another instance may have loaded, filled and released between our miss and our lease.
+            cached = await this.l2Get(key, minLsn, false);
+          } else if (lease === null) {
+            cached = await this.awaitFill(key, minLsn);
+            this.telemetry.load(cached ? 'lease_wait_hit' : 'lease_wait_timeout');
+          }
+        }
+        if (cached) {
+          this.fillL1(key, cached, start);
+          return { entry: cached, level: 'l2' };
+        }
+      }
+      this.telemetry.load('loaded');
       const { entry, record } = CacheEntries.withRecord(await load(true));
       // Known to be old already: an invalidation named the key since the read began, or this
       // instance's own writes have not reached L2 (no floor there would refuse the fill).

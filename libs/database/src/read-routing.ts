@@ -101,18 +101,16 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     // commit (synchronous_commit=off) those can still be before the commit record, and a replica
     // that reached them could miss the write. The insert position only moves forward and the
     // commit's WAL was reserved before COMMIT returned, so it is at or past the commit's end.
-    let lsn: string;
+    let lsn: bigint;
     try {
-      [{ lsn }] = await this.db.query<{ lsn: string }>(
-        'SELECT pg_current_wal_insert_lsn()::text AS lsn',
-      );
+      lsn = await this.insertPosition();
     } catch (err) {
       // The write is committed: failing the response would invite a duplicate retry. A token
       // no replica can satisfy sends this caller's reads to the primary instead.
       this.log.warn(`write committed but its position is unknown: ${(err as Error).message}`);
       return this.tokens.issue({ lsn: Lsn.MAX, writtenAtMs: Date.now() });
     }
-    return this.tokens.issue({ lsn: Lsn.settled(Lsn.parse(lsn)), writtenAtMs: Date.now() });
+    return this.tokens.issue({ lsn: Lsn.settled(lsn), writtenAtMs: Date.now() });
   }
 
   async read<T extends QueryResultRow>(
@@ -156,6 +154,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     };
   }
 
+  /** The primary's WAL insert position now: a token's after a write, a fill's before a read. */
   private async insertPosition(): Promise<bigint> {
     const [{ lsn }] = await this.db.query<{ lsn: string }>(
       'SELECT pg_current_wal_insert_lsn()::text AS lsn',
