@@ -602,7 +602,8 @@ ensure_redis() {
   say "starting redis on 127.0.0.1:$REDIS_PORT"
   echo "$REDIS_PORT" >"$dir/redis.port"
   "$REDIS_SERVER" --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$dir" \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no 9>&-
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" \
+    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction 9>&-
   wait_until "$TIMEOUT" redis_ping || die "redis did not answer PING$(tail_log "$dir/redis.log")"
 }
 

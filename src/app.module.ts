@@ -1,4 +1,5 @@
 import { CacheModule, type CacheOptions } from '@docscale/cache';
+import { QueueModule } from '@docscale/queue';
 import { Toggles } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
@@ -6,6 +7,7 @@ import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
+import { queueOptions } from './jobs/queue-options';
 
 @Module({})
 export class AppModule {
@@ -18,6 +20,7 @@ export class AppModule {
           inject: [Toggles],
           useFactory: (toggles: Toggles) => cacheOptions(config, toggles),
         }),
+        QueueModule.forRoot(queueOptions(config, { relay: true })),
         DocumentsModule,
         AdminModule,
         HealthModule,

@@ -86,6 +86,25 @@ export const configSchema = z
     CACHE_BREAKER_HALF_OPEN_MS: positiveInt.default(1000),
     READ_REPLICAS: onOff.default(true),
     QUEUE: onOff.default(true),
+    QUEUE_PREFIX: z.string().min(1).default('docscale:queue'),
+    QUEUE_CONCURRENCY: positiveInt.default(4),
+    QUEUE_RATE_MAX: positiveInt.default(100),
+    QUEUE_RATE_DURATION_MS: positiveInt.default(1000),
+    QUEUE_ATTEMPTS: positiveInt.default(5),
+    QUEUE_BACKOFF_MS: positiveInt.default(1000),
+    QUEUE_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
+    QUEUE_LOCK_MS: positiveInt.default(30_000),
+    QUEUE_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+    QUEUE_HAND_BACK_AFTER_MS: positiveInt.default(5000),
+    QUEUE_KEEP_COMPLETED_MS: positiveInt.default(86_400_000),
+    QUEUE_KEEP_FAILED_MS: positiveInt.default(604_800_000),
+    QUEUE_MAX_DEPTH: positiveInt.default(10_000),
+    OUTBOX_RELAY: onOff.default(true),
+    OUTBOX_BATCH_SIZE: positiveInt.max(1000).default(100),
+    OUTBOX_POLL_MS: positiveInt.default(1000),
+    OUTBOX_RETENTION_MS: positiveInt.default(3_600_000),
+    FAULT_JOB_DELAY_MS: nonNegativeInt.default(0),
+    FAULT_JOB_FAIL_TAG: z.string().default(''),
     RATE_LIMIT: onOff.default(true),
     TOGGLE_SYNC_INTERVAL_MS: positiveInt.default(1000),
     TOGGLES_KEY_PREFIX: z.string().min(1).default('docscale:toggles'),
@@ -127,6 +146,29 @@ export const configSchema = z
         code: 'custom',
         path: ['SHUTDOWN_DRAIN_DELAY_MS'],
         message: 'must be shorter than SHUTDOWN_TIMEOUT_MS',
+      });
+    }
+    if (c.QUEUE_HAND_BACK_AFTER_MS >= c.SHUTDOWN_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_HAND_BACK_AFTER_MS'],
+        message: `must be shorter than SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS}): running jobs are handed back before the process gives up on closing`,
+      });
+    }
+    // A resent outbox row is harmless only while the job it duplicates still exists.
+    if (c.QUEUE_KEEP_COMPLETED_MS < 60 * c.OUTBOX_POLL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_KEEP_COMPLETED_MS'],
+        message: `must be at least 60 × OUTBOX_POLL_MS (${c.OUTBOX_POLL_MS}): a row the relay sends twice must find its job still there`,
+      });
+    }
+    if (c.NODE_ENV === 'production' && (c.FAULT_JOB_DELAY_MS > 0 || c.FAULT_JOB_FAIL_TAG !== '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FAULT_JOB_DELAY_MS'],
+        message:
+          'fault flags (FAULT_*) are for tests and experiments; unset them when NODE_ENV=production',
       });
     }
     if (c.NODE_ENV === 'production' && c.CONSISTENCY_TOKEN_SECRET === LOCAL_TOKEN_SECRET) {

@@ -6,7 +6,6 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Put,
@@ -26,14 +25,11 @@ import { DocumentPage, DocumentResponse } from './dto/document.response';
 import { ListDocumentsQuery } from './dto/list-documents.query';
 import { PatchDocumentDto } from './dto/patch-document.dto';
 import { ReplaceDocumentDto } from './dto/replace-document.dto';
+import { DocumentId } from './document-id.pipe';
 import { EntityTag } from './entity-tag';
 
 /** Read-your-writes: writes return it, reads may send it back (libs/database). */
 const TOKEN_HEADER = 'x-consistency-token';
-
-const DocumentId = new ParseUUIDPipe({
-  exceptionFactory: () => new ValidationError([{ field: 'id', reason: 'must be a UUID' }]),
-});
 
 @ApiTags('documents')
 @ApiBearerAuth()

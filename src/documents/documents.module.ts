@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
+import { DocumentJobsModule } from './jobs/document-jobs.module';
+import { ExportsController } from './jobs/exports.controller';
+import { ExportsService } from './jobs/exports.service';
+import { Indexing } from './jobs/indexing';
 
 @Module({
-  imports: [TenantsModule],
-  controllers: [DocumentsController],
-  providers: [DocumentsService, DocumentsRepository],
+  imports: [TenantsModule, DocumentJobsModule, JobsModule],
+  controllers: [DocumentsController, ExportsController],
+  providers: [DocumentsService, DocumentsRepository, Indexing, ExportsService],
 })
 export class DocumentsModule {}

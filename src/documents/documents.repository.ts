@@ -6,6 +6,8 @@
 import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
+import { INDEX_JOB } from './jobs/document-jobs';
+import type { IndexRequest } from './jobs/indexing';
 import { PageCursor, PagePosition } from './page-cursor';
 
 const iso = (column: string) =>
@@ -14,6 +16,23 @@ const SUMMARY = `id, title, tags, version,
   ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
 const FULL = `id, title, body, tags, version,
   ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
+
+/**
+ * `statement` (an INSERT or UPDATE of one document, `RETURNING *`) and, unless the parameter
+ * `traceParam` is null, the request to index the version it wrote, as an outbox row: one
+ * statement, so one transaction. Either both are committed or neither (libs/queue, outbox-relay.ts).
+ * The job id is DocumentJobIds.index's, built in SQL because the version is known only here.
+ */
+function withIndexRequest(statement: string, traceParam: string): string {
+  return `WITH doc AS (${statement}),
+    requested AS (
+      INSERT INTO outbox (job_name, job_id, data, trace)
+      SELECT '${INDEX_JOB}', 'index-' || id || '-v' || version,
+             jsonb_build_object('tenantId', tenant_id, 'documentId', id, 'version', version),
+             ${traceParam}::jsonb
+        FROM doc WHERE ${traceParam}::jsonb IS NOT NULL)
+    SELECT ${FULL} FROM doc`;
+}
 
 export interface DocumentFields {
   title: string;
@@ -51,11 +70,18 @@ export class DocumentsRepository {
     return { doc: rows[0], atLsn };
   }
 
-  async create(tenantId: string, fields: DocumentFields): Promise<DocumentResponse> {
+  /** `index`: the indexing request to write with it (QUEUE on), or undefined (indexed inline). */
+  async create(
+    tenantId: string,
+    fields: DocumentFields,
+    index: IndexRequest,
+  ): Promise<DocumentResponse> {
     const [row] = await this.db.query<DocumentResponse>(
-      `INSERT INTO documents (tenant_id, title, body, tags) VALUES ($1, $2, $3, $4)
-       RETURNING ${FULL}`,
-      [tenantId, fields.title, fields.body, fields.tags],
+      withIndexRequest(
+        `INSERT INTO documents (tenant_id, title, body, tags) VALUES ($1, $2, $3, $4) RETURNING *`,
+        '$5',
+      ),
+      [tenantId, fields.title, fields.body, fields.tags, index ?? null],
     );
     return row;
   }
@@ -70,13 +96,17 @@ export class DocumentsRepository {
     id: string,
     fields: Partial<DocumentFields>,
     expected: ExpectedVersions,
+    index: IndexRequest,
   ): Promise<DocumentResponse | undefined> {
     const rows = await this.db.query<DocumentResponse>(
-      `UPDATE documents
-          SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
-              version = version + 1, updated_at = clock_timestamp()
-        WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
-        RETURNING ${FULL}`,
+      withIndexRequest(
+        `UPDATE documents
+            SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
+                version = version + 1, updated_at = clock_timestamp()
+          WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
+          RETURNING *`,
+        '$7',
+      ),
       [
         tenantId,
         id,
@@ -84,6 +114,7 @@ export class DocumentsRepository {
         fields.body ?? null,
         fields.tags ?? null,
         expected === 'any' ? null : expected,
+        index ?? null,
       ],
     );
     return rows[0];
@@ -112,16 +143,27 @@ export class DocumentsRepository {
     return rows[0]?.version;
   }
 
-  /** Newest first, keyset-paginated on (created_at, id): stable while rows are inserted. */
+  /**
+   * Newest first, keyset-paginated on (created_at, id): stable while rows are inserted. `q`
+   * matches the indexed words (web search syntax: `"a phrase"`, `or`, `-word`); a document
+   * matches once its indexing job has run.
+   */
   async list(
     tenantId: string,
-    options: { limit: number; after?: PagePosition; tag?: string; consistency?: ConsistencyPoint },
+    options: {
+      limit: number;
+      after?: PagePosition;
+      tag?: string;
+      q?: string;
+      consistency?: ConsistencyPoint;
+    },
   ): Promise<DocumentPage> {
     const { rows } = await this.reads.read<DocumentSummary>(
       `SELECT ${SUMMARY} FROM documents
         WHERE tenant_id = $1
           AND ($2::text IS NULL OR tags @> ARRAY[$2::text])
           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+          AND ($6::text IS NULL OR search_vector @@ websearch_to_tsquery('english', $6::text))
         ORDER BY created_at DESC, id DESC
         LIMIT $5`,
       [
@@ -130,6 +172,7 @@ export class DocumentsRepository {
         options.after?.createdAt ?? null,
         options.after?.id ?? null,
         options.limit + 1,
+        options.q ?? null,
       ],
       options.consistency,
     );

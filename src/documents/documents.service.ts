@@ -6,6 +6,7 @@ import { ValidationError } from '../problems/problem.errors';
 import { DocumentNotFoundError, VersionMismatchError } from './document.errors';
 import { DocumentFields, DocumentsRepository, ExpectedVersions } from './documents.repository';
 import { DocumentPage, DocumentResponse } from './dto/document.response';
+import { Indexing } from './jobs/indexing';
 import { PageCursor } from './page-cursor';
 
 /** A write's result with the consistency token a later read may carry (X-Consistency-Token). */
@@ -22,6 +23,7 @@ export class DocumentsService {
     private readonly repository: DocumentsRepository,
     private readonly reads: ReadRouting,
     private readonly cache: TieredCache,
+    private readonly indexing: Indexing,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.maxBodyBytes = config.env.DOCUMENT_BODY_MAX_BYTES;
@@ -47,7 +49,13 @@ export class DocumentsService {
     fields: { title: string; body: string; tags?: string[] },
   ): Promise<Written<DocumentResponse>> {
     this.checkBody(fields.body);
-    const doc = await this.repository.create(tenantId, { ...fields, tags: fields.tags ?? [] });
+    const index = this.indexing.request();
+    const doc = await this.repository.create(
+      tenantId,
+      { ...fields, tags: fields.tags ?? [] },
+      index,
+    );
+    await this.indexing.written(index, tenantId, doc);
     return { value: doc, token: await this.written(tenantId, doc.id, { version: doc.version }) };
   }
 
@@ -58,8 +66,10 @@ export class DocumentsService {
     expected: ExpectedVersions,
   ): Promise<Written<DocumentResponse>> {
     if (fields.body !== undefined) this.checkBody(fields.body);
-    const updated = await this.repository.update(tenantId, id, fields, expected);
+    const index = this.indexing.request();
+    const updated = await this.repository.update(tenantId, id, fields, expected, index);
     if (!updated) throw await this.whyNot(tenantId, id);
+    await this.indexing.written(index, tenantId, updated);
     return {
       value: updated,
       token: await this.written(tenantId, id, { version: updated.version }),
@@ -74,7 +84,7 @@ export class DocumentsService {
 
   list(
     tenantId: string,
-    query: { limit: number; cursor?: string; tag?: string },
+    query: { limit: number; cursor?: string; tag?: string; q?: string },
     token?: string,
   ): Promise<DocumentPage> {
     const after = query.cursor === undefined ? undefined : PageCursor.parse(query.cursor);
@@ -83,6 +93,7 @@ export class DocumentsService {
       limit: query.limit,
       after,
       tag: query.tag,
+      q: query.q,
       consistency,
     });
   }

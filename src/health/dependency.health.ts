@@ -1,4 +1,5 @@
 import { Database, ReadRouting } from '@docscale/database';
+import { JobQueue, OutboxRelay } from '@docscale/queue';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
@@ -25,6 +26,8 @@ export class DependencyHealth implements OnApplicationShutdown {
     private readonly db: Database,
     private readonly routing: ReadRouting,
     private readonly indicator: HealthIndicatorService,
+    private readonly jobs: JobQueue,
+    private readonly relay: OutboxRelay,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.timeoutMs = config.env.HEALTH_CHECK_TIMEOUT_MS;
@@ -76,6 +79,22 @@ export class DependencyHealth implements OnApplicationShutdown {
       this.log.warn(`redis check failed: ${(err as Error).message}`);
       return session.up({ degraded: true, state: 'unreachable' });
     }
+  }
+
+  /**
+   * The queue's backlog and the outbox's (where this process relays). Never down: a queue that
+   * is unreachable or deep delays jobs, it does not make this instance unfit for requests.
+   */
+  async queue(key: string) {
+    const session = this.indicator.check(key);
+    const [depth, outbox] = await Promise.all([
+      this.bounded(this.jobs.depth()).catch(() => undefined),
+      this.bounded(this.relay.backlog()).catch(() => undefined),
+    ]);
+    const details = { depth, outboxPending: outbox?.pending, outboxLagMs: outbox?.oldestAgeMs };
+    if (depth === undefined)
+      return session.up({ degraded: true, state: 'unreachable', ...details });
+    return session.up(details);
   }
 
   onApplicationShutdown(): void {

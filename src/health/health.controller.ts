@@ -31,6 +31,7 @@ export class HealthController {
       () => this.dependencies.primary('primary'),
       () => this.dependencies.replicas('replicas'),
       () => this.dependencies.redis('redis'),
+      () => this.dependencies.queue('queue'),
     ]);
   }
 }

@@ -4,6 +4,7 @@
  * says nothing about internals (the log has the stack, with the trace id).
  */
 import { InvalidConsistencyTokenError, isDatabaseUnavailable } from '@docscale/database';
+import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from '@docscale/queue';
 import { HttpException } from '@nestjs/common';
 import {
   DocumentNotFoundError,
@@ -11,6 +12,7 @@ import {
   InvalidPreconditionError,
   VersionMismatchError,
 } from '../documents/document.errors';
+import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors';
 import { Problem, problem } from './problem';
 import {
   DependencyUnavailableError,
@@ -60,6 +62,29 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
   [
     DependencyUnavailableError,
     (e) => problem(503, 'dependency-unavailable', 'Temporarily unavailable', e.message),
+  ],
+  [JobNotFoundError, (e) => problem(404, 'job-not-found', 'Job not found', e.message)],
+  [
+    ArtifactNotFoundError,
+    (e) => problem(404, 'artifact-not-found', 'No artifact for this job', e.message),
+  ],
+  [
+    JobNotRetryableError,
+    (e) =>
+      problem(409, 'job-not-retryable', 'Job is not failed', e.message, {
+        state: (e as JobNotRetryableError).state,
+      }),
+  ],
+  [
+    QueueFullError,
+    (e) =>
+      problem(503, 'queue-full', 'Too much work queued', e.message, {
+        retryAfterSeconds: (e as QueueFullError).retryAfterSeconds,
+      }),
+  ],
+  [
+    QueueUnavailableError,
+    (e) => problem(503, 'queue-unavailable', 'Temporarily unavailable', e.message),
   ],
   [
     MalformedUrlError,

@@ -1,6 +1,15 @@
 import { Type } from 'class-transformer';
 import { TAG_PATTERN } from './document-fields';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export class ListDocumentsQuery {
   /** Page size, 1 to 100. */
@@ -21,4 +30,14 @@ export class ListDocumentsQuery {
   @IsOptional()
   @Matches(TAG_PATTERN, { message: 'tag must be a valid tag (1-64 of a-z, 0-9, ".", "_", "-")' })
   tag?: string;
+
+  /**
+   * Full-text search over the indexed title and body (web search syntax: words, `"a phrase"`,
+   * `or`, `-word`). A document is found once its indexing job has run.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string;
 }

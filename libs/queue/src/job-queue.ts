@@ -1,0 +1,186 @@
+/**
+ * The producer side of the queue: enqueue, the backlog depth, and the lookups behind /v1/jobs.
+ *
+ * Problem: a Redis outage must not hang the requests and relay cycles that enqueue. Mechanism:
+ * the producer's connection has no offline queue and a command timeout, so every call fails fast
+ * while Redis is away and the caller decides: the relay leaves its rows in the outbox, an export
+ * request gets a 503. Job ids are the caller's (derived from the work): adding an id that exists,
+ * in any state, is a no-op, which is what makes a resent outbox row harmless.
+ */
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Queue, type JobsOptions, type JobType } from 'bullmq';
+import Redis from 'ioredis';
+import type { JobRequest } from './job-processor';
+import { BACKLOG_STATES, backlogOf, REPORTED_STATES } from './job-states';
+import { JobTrace } from './job-trace';
+import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from './queue.errors';
+import { QUEUE_OPTIONS } from './queue.module-definition';
+import { QueueOptions } from './queue.options';
+import { QueueTelemetry } from './queue-telemetry';
+
+/** A job as /v1/jobs shows it. */
+export interface JobView {
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+  state: string;
+  progress: number;
+  /** Attempts that ended (failed or completed); a job handed back on shutdown does not count. */
+  attemptsMade: number;
+  createdAt: string;
+  processedAt?: string;
+  finishedAt?: string;
+  failedReason?: string;
+  result?: unknown;
+}
+
+/** The states a job can be listed by. */
+export const LISTABLE_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
+export type ListableState = (typeof LISTABLE_STATES)[number];
+
+@Injectable()
+export class JobQueue implements OnApplicationShutdown {
+  readonly queue: Queue;
+  private readonly connection: Redis;
+
+  constructor(
+    @Inject(QUEUE_OPTIONS) private readonly options: QueueOptions,
+    telemetry: QueueTelemetry,
+  ) {
+    this.connection = new Redis(options.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: options.commandTimeoutMs,
+      commandTimeout: options.commandTimeoutMs,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    });
+    this.connection.on('error', () => undefined); // each call reports its own failure
+    this.queue = new Queue(options.queueName, {
+      connection: this.connection,
+      prefix: options.prefix,
+      defaultJobOptions: defaultJobOptions(options),
+    });
+    this.queue.on('error', () => undefined);
+    telemetry.observeQueue(() => this.counts());
+  }
+
+  /** Enqueues every request in one round trip, each with a producer span in its request's trace. */
+  async enqueue(requests: JobRequest[]): Promise<void> {
+    const published = requests.map((r) => JobTrace.publish(r, this.options.queueName));
+    const spans = published.map((p) => p.span);
+    try {
+      await this.queue.addBulk(
+        requests.map((r, i) => {
+          const metadata = published[i].metadata;
+          const opts: JobsOptions = { jobId: r.id, ...(metadata && { telemetry: { metadata } }) };
+          return { name: r.name, data: r.data, opts };
+        }),
+      );
+      JobTrace.end(spans);
+    } catch (err) {
+      JobTrace.end(spans, err);
+      throw new QueueUnavailableError(err);
+    }
+  }
+
+  /** Refuses (QueueFullError) when the backlog is past `maxDepth`. */
+  async admit(): Promise<void> {
+    const depth = await this.depth();
+    if (depth < this.options.maxDepth) return;
+    throw new QueueFullError(
+      depth,
+      retryAfterSeconds(depth - this.options.maxDepth + 1, this.options),
+    );
+  }
+
+  /** Jobs accepted and not yet started. */
+  async depth(): Promise<number> {
+    return backlogOf(await this.counts());
+  }
+
+  /** Jobs by state: the reported states and the backlog's. */
+  counts(): Promise<Record<string, number>> {
+    const states = [...new Set<JobType>([...REPORTED_STATES, ...BACKLOG_STATES])];
+    return this.unavailableOnError(() => this.queue.getJobCounts(...states));
+  }
+
+  async find(id: string): Promise<JobView | undefined> {
+    const job = await this.unavailableOnError(() => this.queue.getJob(id));
+    return job ? view(job, await job.getState()) : undefined;
+  }
+
+  /** The newest `limit` jobs in `state` that `keep` accepts (a scan: states are shared by tenants). */
+  async list(
+    state: ListableState,
+    limit: number,
+    keep: (data: Record<string, unknown>) => boolean,
+    scan = 1000,
+  ): Promise<JobView[]> {
+    const jobs = await this.unavailableOnError(() => this.queue.getJobs([state], 0, scan - 1));
+    return jobs
+      .filter((job): job is Job => Boolean(job) && keep(job.data as Record<string, unknown>))
+      .slice(0, limit)
+      .map((job) => view(job, state));
+  }
+
+  /** Replays a failed job with its attempts reset: the whole retry policy applies again. */
+  async retry(id: string): Promise<JobView | undefined> {
+    const job = await this.unavailableOnError(() => this.queue.getJob(id));
+    if (!job) return undefined;
+    const state = await job.getState();
+    if (state !== 'failed') throw new JobNotRetryableError(id, state);
+    await this.unavailableOnError(() =>
+      job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
+    );
+    return view(job, 'waiting');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    this.connection.disconnect();
+  }
+
+  private async unavailableOnError<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof JobNotRetryableError) throw err;
+      throw new QueueUnavailableError(err);
+    }
+  }
+}
+
+export function defaultJobOptions(options: QueueOptions): JobsOptions {
+  return {
+    attempts: options.attempts,
+    backoff: { type: 'exponential', delay: options.backoffMs, jitter: options.backoffJitter },
+    removeOnComplete: { age: Math.ceil(options.keepCompletedMs / 1000) },
+    removeOnFail: { age: Math.ceil(options.keepFailedMs / 1000) },
+  };
+}
+
+/** Seconds for the workers, at their configured rate, to drain `excess` jobs; 1 to 60. */
+export function retryAfterSeconds(
+  excess: number,
+  options: Pick<QueueOptions, 'rateMax' | 'rateDurationMs'>,
+): number {
+  const seconds = Math.ceil((excess * options.rateDurationMs) / options.rateMax / 1000);
+  return Math.min(60, Math.max(1, seconds));
+}
+
+function view(job: Job, state: string): JobView {
+  const at = (ms?: number) => (ms ? new Date(ms).toISOString() : undefined);
+  return {
+    id: job.id!,
+    name: job.name,
+    data: job.data as Record<string, unknown>,
+    state,
+    progress: state === 'completed' ? 100 : typeof job.progress === 'number' ? job.progress : 0,
+    attemptsMade: job.attemptsMade,
+    createdAt: at(job.timestamp)!,
+    processedAt: at(job.processedOn),
+    finishedAt: at(job.finishedOn),
+    failedReason: job.failedReason || undefined,
+    result: job.returnvalue ?? undefined,
+  };
+}

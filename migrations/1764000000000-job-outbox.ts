@@ -1,0 +1,45 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The transactional outbox (libs/queue) and the export artifacts the export job stores.
+ */
+export class JobOutbox1764000000000 implements MigrationInterface {
+  name = 'JobOutbox1764000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    // One row per requested job, written in the same statement as the change that asks for it;
+    // the relay sets sent_at once BullMQ has the job. `trace` is the W3C trace context of the
+    // request (traceparent/tracestate), so the job's spans join the request's trace.
+    await q.query(`
+      CREATE TABLE outbox (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        job_name text NOT NULL,
+        job_id text NOT NULL,
+        data jsonb NOT NULL,
+        trace jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        sent_at timestamptz
+      )`);
+    // The relay only ever looks for unsent rows, oldest first: this index stays as small as the
+    // backlog, however long sent rows are kept.
+    await q.query(`CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL`);
+    await q.query(`CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL`);
+    await q.query(`CREATE INDEX outbox_job_id ON outbox (job_id)`);
+    await q.query(`
+      CREATE TABLE document_exports (
+        job_id text PRIMARY KEY,
+        tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        document_id uuid NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        version integer NOT NULL,
+        content_type text NOT NULL,
+        content text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      )`);
+    await q.query(`CREATE INDEX document_exports_document ON document_exports (document_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE document_exports`);
+    await q.query(`DROP TABLE outbox`);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The SQL of the document jobs. Every statement reads and writes the primary: a job acts on the
+ * current version, which a lagging replica may not show yet.
+ */
+import { Database } from '@docscale/database';
+import { Injectable } from '@nestjs/common';
+
+export interface JobSource {
+  title: string;
+  body: string;
+  tags: string[];
+  version: number;
+  indexedVersion: number | null;
+}
+
+/** Postgres refuses a tsvector over 1 MB; the first 256 KiB of a body index well within it. */
+const INDEXED_BODY_CHARS = 262_144;
+
+@Injectable()
+export class DocumentJobsRepository {
+  constructor(private readonly db: Database) {}
+
+  async findSource(tenantId: string, id: string): Promise<JobSource | undefined> {
+    const [row] = await this.db.query<JobSource>(
+      `SELECT title, body, tags, version, indexed_version AS "indexedVersion"
+         FROM documents WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return row;
+  }
+
+  /**
+   * Stores the search data of `version`, only if the document is still at that version and not
+   * yet indexed at it: a job that lost a race with an update, or runs twice, changes nothing.
+   * True when this call applied it.
+   */
+  async saveIndex(
+    tenantId: string,
+    id: string,
+    version: number,
+    analysis: { wordCount: number; keywords: string[] },
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.execute(
+      `UPDATE documents
+          SET word_count = $4, keywords = $5, indexed_version = $3,
+              search_vector = setweight(to_tsvector('english', title), 'A')
+                           || setweight(to_tsvector('english', left(body, ${INDEXED_BODY_CHARS})), 'B')
+        WHERE tenant_id = $1 AND id = $2 AND version = $3
+          AND (indexed_version IS NULL OR indexed_version < $3)`,
+      [tenantId, id, version, analysis.wordCount, analysis.keywords],
+    );
+    return rowCount === 1;
+  }
+
+  /** Stores an export's artifact; storing it again (the job ran twice) replaces it. */
+  async saveExport(
+    jobId: string,
+    source: { tenantId: string; documentId: string; version: number },
+    artifact: { contentType: string; content: string },
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO document_exports (job_id, tenant_id, document_id, version, content_type, content)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (job_id) DO UPDATE
+         SET content_type = EXCLUDED.content_type, content = EXCLUDED.content,
+             created_at = clock_timestamp()`,
+      [
+        jobId,
+        source.tenantId,
+        source.documentId,
+        source.version,
+        artifact.contentType,
+        artifact.content,
+      ],
+    );
+  }
+
+  async findExport(
+    tenantId: string,
+    jobId: string,
+  ): Promise<{ contentType: string; content: string; createdAt: Date } | undefined> {
+    const [row] = await this.db.query<{ contentType: string; content: string; createdAt: Date }>(
+      `SELECT content_type AS "contentType", content, created_at AS "createdAt"
+         FROM document_exports WHERE tenant_id = $1 AND job_id = $2`,
+      [tenantId, jobId],
+    );
+    return row;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Export requests. An export changes no document, so there is nothing to be atomic with and no
+ * outbox: the job is enqueued directly, and a 202 means BullMQ has it. When the backlog is past
+ * QUEUE_MAX_DEPTH, or Redis is unreachable, the request is refused with a 503 and Retry-After
+ * (nothing was accepted, nothing is lost). With QUEUE off the export is rendered in the request.
+ */
+import { JobQueue, runInline } from '@docscale/queue';
+import { Toggles } from '@docscale/toggles';
+import { Injectable } from '@nestjs/common';
+import { JobResponse } from '../../jobs/dto/job.response';
+import { JobsService } from '../../jobs/jobs.service';
+import { DocumentNotFoundError } from '../document.errors';
+import { DocumentsRepository } from '../documents.repository';
+import { DocumentJobIds, EXPORT_JOB } from './document-jobs';
+import { ExportDocumentJob } from './export-document.job';
+
+@Injectable()
+export class ExportsService {
+  constructor(
+    private readonly documents: DocumentsRepository,
+    private readonly queue: JobQueue,
+    private readonly jobs: JobsService,
+    private readonly job: ExportDocumentJob,
+    private readonly toggles: Toggles,
+  ) {}
+
+  /** The export of the document's current version; `queued` false when it ran inline. */
+  async request(tenantId: string, id: string): Promise<{ job: JobResponse; queued: boolean }> {
+    const version = await this.documents.currentVersion(tenantId, id);
+    if (version === undefined) throw new DocumentNotFoundError(id);
+    const jobId = DocumentJobIds.export(id, version);
+    const data = { tenantId, documentId: id, version };
+    const queued = this.toggles.isOn('QUEUE');
+    if (queued) {
+      await this.queue.admit();
+      await this.queue.enqueue([{ name: EXPORT_JOB, id: jobId, data }]);
+    } else {
+      await runInline(this.job, jobId, data);
+    }
+    return { job: await this.jobs.find(tenantId, jobId), queued };
+  }
+}

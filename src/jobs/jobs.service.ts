@@ -1,0 +1,119 @@
+/**
+ * Job status for a tenant, from wherever the job is: the queue (BullMQ keeps it while it runs and
+ * for a while after), the outbox (requested while Redis was unreachable, not yet queued), or the
+ * export artifacts (an inline export, or one whose queue record has expired). A job of another
+ * tenant is reported as not found, like a document.
+ */
+import {
+  JobQueue,
+  OutboxRelay,
+  QueueUnavailableError,
+  type JobView,
+  type ListableState,
+} from '@docscale/queue';
+import { Injectable } from '@nestjs/common';
+import type { DocumentJobData } from '../documents/jobs/document-jobs';
+import { DocumentJobsRepository } from '../documents/jobs/document-jobs.repository';
+import { JobResponse } from './dto/job.response';
+import { ArtifactNotFoundError, JobNotFoundError } from './job.errors';
+
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly relay: OutboxRelay,
+    private readonly artifacts: DocumentJobsRepository,
+  ) {}
+
+  async find(tenantId: string, id: string): Promise<JobResponse> {
+    let queued: JobView | undefined;
+    let unreachable: unknown;
+    try {
+      queued = await this.queue.find(id);
+    } catch (err) {
+      if (!(err instanceof QueueUnavailableError)) throw err;
+      unreachable = err;
+    }
+    if (queued && owns(queued.data, tenantId)) return toResponse(queued);
+    const pending = await this.relay.pending(id);
+    if (pending && owns(pending.data, tenantId)) {
+      return toResponse({
+        id,
+        name: pending.name,
+        data: pending.data,
+        state: 'pending',
+        progress: 0,
+        attemptsMade: 0,
+      });
+    }
+    const artifact = await this.artifacts.findExport(tenantId, id);
+    if (artifact) {
+      const [, documentId, version] = /^export-(.+)-v(\d+)-html$/.exec(id) ?? [];
+      return toResponse({
+        id,
+        name: 'export',
+        data: { documentId, version: Number(version) },
+        state: 'completed',
+        progress: 100,
+        attemptsMade: 1,
+        finishedAt: artifact.createdAt.toISOString(),
+        result: { outcome: 'applied', artifact: artifactLink(id) },
+      });
+    }
+    if (unreachable) throw unreachable;
+    throw new JobNotFoundError(id);
+  }
+
+  async list(tenantId: string, state: ListableState, limit: number): Promise<JobResponse[]> {
+    const jobs = await this.queue.list(state, limit, (data) => owns(data, tenantId));
+    return jobs.map(toResponse);
+  }
+
+  /** Replays a failed job (409 for any other state). */
+  async retry(tenantId: string, id: string): Promise<JobResponse> {
+    await this.find(tenantId, id); // ownership: another tenant's job is not found
+    const replayed = await this.queue.retry(id);
+    if (!replayed) throw new JobNotFoundError(id);
+    return toResponse(replayed);
+  }
+
+  async artifact(tenantId: string, id: string) {
+    const artifact = await this.artifacts.findExport(tenantId, id);
+    if (!artifact) throw new ArtifactNotFoundError(id);
+    return artifact;
+  }
+}
+
+function owns(data: Record<string, unknown>, tenantId: string): boolean {
+  return (data as Partial<DocumentJobData>).tenantId === tenantId;
+}
+
+function artifactLink(id: string): string {
+  return `/v1/jobs/${id}/artifact`;
+}
+
+function toResponse(job: Omit<JobView, 'createdAt'> & { createdAt?: string }): JobResponse {
+  const data = job.data as Partial<DocumentJobData>;
+  const self = `/v1/jobs/${job.id}`;
+  const exported = job.name === 'export' && job.state === 'completed';
+  const applied = (job.result as { outcome?: string } | undefined)?.outcome === 'applied';
+  return {
+    id: job.id,
+    name: job.name,
+    state: job.state,
+    progress: job.progress,
+    attemptsMade: job.attemptsMade,
+    documentId: data.documentId!,
+    version: data.version!,
+    createdAt: job.createdAt,
+    processedAt: job.processedAt,
+    finishedAt: job.finishedAt,
+    failedReason: job.failedReason,
+    result: job.result,
+    links: {
+      self,
+      ...(exported && applied && { artifact: artifactLink(job.id) }),
+      ...(job.state === 'failed' && { retry: `${self}/retry` }),
+    },
+  };
+}
