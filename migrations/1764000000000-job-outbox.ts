@@ -8,11 +8,14 @@ export class JobOutbox1764000000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // One row per requested job, written in the same statement as the change that asks for it;
-    // the relay sets sent_at once BullMQ has the job. `trace` is the W3C trace context of the
+    // the relay sets sent_at once BullMQ has the job. `queue` names the BullMQ queue (prefix and
+    // name): a relay moves only its own queue's rows, so deployments or test runs with queues of
+    // their own can share a database. `trace` is the W3C trace context of the
     // request (traceparent/tracestate), so the job's spans join the request's trace.
     await q.query(`
       CREATE TABLE outbox (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        queue text NOT NULL,
         job_name text NOT NULL,
         job_id text NOT NULL,
         data jsonb NOT NULL,
@@ -22,7 +25,7 @@ export class JobOutbox1764000000000 implements MigrationInterface {
       )`);
     // The relay only ever looks for unsent rows, oldest first: this index stays as small as the
     // backlog, however long sent rows are kept.
-    await q.query(`CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL`);
+    await q.query(`CREATE INDEX outbox_unsent ON outbox (queue, id) WHERE sent_at IS NULL`);
     await q.query(`CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL`);
     await q.query(`CREATE INDEX outbox_job_id ON outbox (job_id)`);
     await q.query(`

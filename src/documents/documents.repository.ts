@@ -19,18 +19,20 @@ const FULL = `id, title, body, tags, version,
 
 /**
  * `statement` (an INSERT or UPDATE of one document, `RETURNING *`) and, unless the parameter
- * `traceParam` is null, the request to index the version it wrote, as an outbox row: one
- * statement, so one transaction. Either both are committed or neither (libs/queue, outbox-relay.ts).
- * The job id is DocumentJobIds.index's, built in SQL because the version is known only here.
+ * `requestParam` (an OutboxRequest) is null, the request to index the version it wrote, as an
+ * outbox row: one statement, so one transaction. Either both are committed or neither
+ * (libs/queue, outbox-relay.ts). The job id is DocumentJobIds.index's, built in SQL because the
+ * version is known only here.
  */
-function withIndexRequest(statement: string, traceParam: string): string {
+function withIndexRequest(statement: string, requestParam: string): string {
+  const request = `${requestParam}::jsonb`;
   return `WITH doc AS (${statement}),
     requested AS (
-      INSERT INTO outbox (job_name, job_id, data, trace)
-      SELECT '${INDEX_JOB}', 'index-' || id || '-v' || version,
+      INSERT INTO outbox (queue, job_name, job_id, data, trace)
+      SELECT ${request} ->> 'queue', '${INDEX_JOB}', 'index-' || id || '-v' || version,
              jsonb_build_object('tenantId', tenant_id, 'documentId', id, 'version', version),
-             ${traceParam}::jsonb
-        FROM doc WHERE ${traceParam}::jsonb IS NOT NULL)
+             ${request} -> 'trace'
+        FROM doc WHERE ${request} IS NOT NULL)
     SELECT ${FULL} FROM doc`;
 }
 

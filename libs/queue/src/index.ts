@@ -5,5 +5,6 @@ export type { JobProcessor, RunningJob, JobRequest } from './job-processor';
 export { JobQueue, LISTABLE_STATES, retryAfterSeconds } from './job-queue';
 export type { JobView, ListableState } from './job-queue';
 export { OutboxRelay } from './outbox-relay';
+export type { OutboxRequest } from './outbox-relay';
 export { JobTrace } from './job-trace';
 export { JobNotRetryableError, QueueFullError, QueueUnavailableError } from './queue.errors';

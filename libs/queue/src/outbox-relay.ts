@@ -26,10 +26,17 @@ import {
 } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { JobRequest } from './job-processor';
+import { JobTrace } from './job-trace';
 import { JobQueue } from './job-queue';
 import { QUEUE_OPTIONS } from './queue.module-definition';
 import { QueueOptions, RelayOptions } from './queue.options';
 import { QueueTelemetry } from './queue-telemetry';
+
+/** The outbox columns a change provides; the rest (job name, id, data) come from the change. */
+export interface OutboxRequest {
+  queue: string;
+  trace: Record<string, string>;
+}
 
 interface OutboxRow {
   id: string;
@@ -49,6 +56,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private failing = false;
   private poll?: NodeJS.Timeout;
   private lastPrune = 0;
+  /** This relay's queue, as outbox rows name it. */
+  private readonly queueName: string;
 
   constructor(
     @Inject(QUEUE_OPTIONS) options: QueueOptions,
@@ -57,6 +66,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly telemetry: QueueTelemetry,
   ) {
     this.relay = options.relay;
+    this.queueName = `${options.prefix}:${options.queueName}`;
+  }
+
+  /**
+   * What a change writes into its outbox row (as one jsonb parameter: `queue`, and `trace`, the
+   * active request's trace context), see documents.repository.ts.
+   */
+  request(): OutboxRequest {
+    return { queue: this.queueName, trace: JobTrace.capture() };
   }
 
   onApplicationBootstrap(): void {
@@ -99,8 +117,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const [row] = await this.db.query<{ pending: string; age_ms: number | null }>(
       `SELECT count(*) AS pending,
               (SELECT extract(epoch FROM clock_timestamp() - created_at) * 1000
-                 FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1) AS age_ms
-         FROM outbox WHERE sent_at IS NULL`,
+                 FROM outbox WHERE queue = $1 AND sent_at IS NULL ORDER BY id LIMIT 1) AS age_ms
+         FROM outbox WHERE queue = $1 AND sent_at IS NULL`,
+      [this.queueName],
     );
     return { pending: Number(row.pending), oldestAgeMs: Math.max(0, row.age_ms ?? 0) };
   }
@@ -109,8 +128,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async pending(jobId: string): Promise<JobRequest | undefined> {
     const [row] = await this.db.query<OutboxRow>(
       `SELECT id, job_name, job_id, data, trace FROM outbox
-        WHERE job_id = $1 AND sent_at IS NULL ORDER BY id LIMIT 1`,
-      [jobId],
+        WHERE queue = $1 AND job_id = $2 AND sent_at IS NULL ORDER BY id LIMIT 1`,
+      [this.queueName, jobId],
     );
     return row && toRequest(row);
   }
@@ -128,8 +147,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, job_name, job_id, data, trace FROM outbox
-          WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
+          WHERE queue = $1 AND sent_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [this.queueName, limit],
       );
       if (rows.length > 0) {
         await this.queue.enqueue(rows.map(toRequest));

@@ -3,14 +3,14 @@
  * outbox (documents.repository.ts), and the relay is nudged once it has committed. QUEUE off: the
  * job runs inline before the answer, the baseline that shows what load leveling buys.
  */
-import { JobTrace, OutboxRelay, runInline } from '@docscale/queue';
+import { OutboxRelay, runInline, type OutboxRequest } from '@docscale/queue';
 import { Toggles } from '@docscale/toggles';
 import { Injectable, Logger } from '@nestjs/common';
 import { DocumentJobIds } from './document-jobs';
 import { IndexDocumentJob } from './index-document.job';
 
-/** The outbox request to write with a change: its trace context. Absent: index inline. */
-export type IndexRequest = Record<string, string> | undefined;
+/** The outbox row to write with a change (QUEUE on); undefined: index inline. */
+export type IndexRequest = OutboxRequest | undefined;
 
 @Injectable()
 export class Indexing {
@@ -24,7 +24,7 @@ export class Indexing {
 
   /** Decided once per write, before it: the same write must not be both queued and inline. */
   request(): IndexRequest {
-    return this.toggles.isOn('QUEUE') ? JobTrace.capture() : undefined;
+    return this.toggles.isOn('QUEUE') ? this.relay.request() : undefined;
   }
 
   /**
