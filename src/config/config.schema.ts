@@ -86,6 +86,9 @@ export const configSchema = z
     CACHE_BREAKER_HALF_OPEN_MS: positiveInt.default(1000),
     READ_REPLICAS: onOff.default(true),
     QUEUE: onOff.default(true),
+    // Empty: REDIS_URL. A Redis of its own for the queue can be durable (AOF, noeviction) while
+    // the cache's stays volatile (docs/patterns/load-leveling.md, "Redis durability").
+    QUEUE_REDIS_URL: z.union([z.literal(''), redisUrl]).default(''),
     QUEUE_PREFIX: z.string().min(1).default('docscale:queue'),
     QUEUE_CONCURRENCY: positiveInt.default(4),
     QUEUE_RATE_MAX: positiveInt.default(100),

@@ -7,7 +7,7 @@ export function queueOptions(
   role: { relay: true } | { processors: JobProcessor[] },
 ): QueueOptions {
   return {
-    redisUrl: env.REDIS_URL,
+    redisUrl: env.QUEUE_REDIS_URL || env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
     queueName: 'documents',
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
