@@ -4,7 +4,11 @@
 // ts-jest rather than @swc/jest: swc ships per-platform binaries the npm mirror here lacks, which
 // leaves package-lock.json incomplete and `npm ci` failing.
 const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
-const moduleNameMapper = { '^@docscale/([a-z-]+)$': '<rootDir>/libs/$1/src' };
+const moduleNameMapper = {
+  '^@docscale/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  // marked ships as an ES module only; its UMD build is the same release, loadable by jest.
+  '^marked$': '<rootDir>/node_modules/marked/lib/marked.umd.js',
+};
 const common = { transform: { '^.+\\.ts$': tsJest }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {

@@ -99,7 +99,7 @@ export const configSchema = z
     QUEUE_LOCK_MS: positiveInt.default(30_000),
     QUEUE_STALLED_INTERVAL_MS: positiveInt.default(30_000),
     QUEUE_HAND_BACK_AFTER_MS: positiveInt.default(5000),
-    QUEUE_KEEP_COMPLETED_MS: positiveInt.default(86_400_000),
+    QUEUE_KEEP_COMPLETED_MS: positiveInt.default(3_600_000),
     QUEUE_KEEP_FAILED_MS: positiveInt.default(604_800_000),
     QUEUE_MAX_DEPTH: positiveInt.default(10_000),
     OUTBOX_RELAY: onOff.default(true),
@@ -151,11 +151,12 @@ export const configSchema = z
         message: 'must be shorter than SHUTDOWN_TIMEOUT_MS',
       });
     }
-    if (c.QUEUE_HAND_BACK_AFTER_MS >= c.SHUTDOWN_TIMEOUT_MS) {
+    // A worker first waits out the drain delay (readiness off), then its running jobs.
+    if (c.QUEUE_HAND_BACK_AFTER_MS + c.SHUTDOWN_DRAIN_DELAY_MS >= c.SHUTDOWN_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
         path: ['QUEUE_HAND_BACK_AFTER_MS'],
-        message: `must be shorter than SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS}): running jobs are handed back before the process gives up on closing`,
+        message: `plus SHUTDOWN_DRAIN_DELAY_MS (${c.SHUTDOWN_DRAIN_DELAY_MS}) must be shorter than SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS}): running jobs are handed back before the process gives up on closing`,
       });
     }
     // A resent outbox row is harmless only while the job it duplicates still exists.
@@ -166,13 +167,18 @@ export const configSchema = z
         message: `must be at least 60 × OUTBOX_POLL_MS (${c.OUTBOX_POLL_MS}): a row the relay sends twice must find its job still there`,
       });
     }
-    if (c.NODE_ENV === 'production' && (c.FAULT_JOB_DELAY_MS > 0 || c.FAULT_JOB_FAIL_TAG !== '')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['FAULT_JOB_DELAY_MS'],
-        message:
-          'fault flags (FAULT_*) are for tests and experiments; unset them when NODE_ENV=production',
-      });
+    const faultFlags = {
+      FAULT_JOB_DELAY_MS: c.FAULT_JOB_DELAY_MS > 0,
+      FAULT_JOB_FAIL_TAG: c.FAULT_JOB_FAIL_TAG !== '',
+    };
+    for (const [key, set] of Object.entries(faultFlags)) {
+      if (c.NODE_ENV === 'production' && set) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'is a fault flag, for tests and experiments; unset it when NODE_ENV=production',
+        });
+      }
     }
     if (c.NODE_ENV === 'production' && c.CONSISTENCY_TOKEN_SECRET === LOCAL_TOKEN_SECRET) {
       ctx.addIssue({

@@ -1,7 +1,16 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { ArgumentMetadata, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { ValidationError } from '../problems/problem.errors';
 
-/** `:id` of a document route: a UUID, or a 400 naming the field. */
-export const DocumentId = new ParseUUIDPipe({
+const uuid = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationError([{ field: 'id', reason: 'must be a UUID' }]),
 });
+
+/**
+ * `:id` of a document route: a UUID, lower-cased (the form Postgres returns, and the one cache
+ * keys and job ids are built from), or a 400 naming the field.
+ */
+export const DocumentId: PipeTransform<string, Promise<string>> = {
+  async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    return ((await uuid.transform(value, metadata)) as string).toLowerCase();
+  },
+};

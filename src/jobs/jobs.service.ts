@@ -92,7 +92,8 @@ function artifactLink(id: string): string {
   return `/v1/jobs/${id}/artifact`;
 }
 
-function toResponse(job: Omit<JobView, 'createdAt'> & { createdAt?: string }): JobResponse {
+/** The API's view of a job, from the queue's (or an equivalent built from the outbox or an artifact). */
+export function toResponse(job: Omit<JobView, 'createdAt'> & { createdAt?: string }): JobResponse {
   const data = job.data as Partial<DocumentJobData>;
   const self = `/v1/jobs/${job.id}`;
   const exported = job.name === 'export' && job.state === 'completed';

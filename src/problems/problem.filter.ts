@@ -11,11 +11,13 @@ export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   bodyLimitBytes: number,
-  log: Pick<Logger, 'error'>,
+  log: Pick<Logger, 'error' | 'warn'>,
 ): void {
   const body = toProblem(err, bodyLimitBytes);
   body.instance = request.url;
-  if (body.status >= 500) log.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  // A 503 is the service degrading as designed (a dependency down, the queue full): one line.
+  if (body.status === 503) log.warn(`${request.method} ${request.url}: ${body.type}`);
+  else if (body.status >= 500) log.error(err instanceof Error ? (err.stack ?? err.message) : err);
   if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   if (body.status === 503) reply.header('Retry-After', String(body.retryAfterSeconds ?? 1));
   void reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);

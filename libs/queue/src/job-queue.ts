@@ -104,9 +104,17 @@ export class JobQueue implements OnApplicationShutdown {
     return this.unavailableOnError(() => this.queue.getJobCounts(...states));
   }
 
+  /**
+   * The state is read before the job's data: a job finishing in between then shows its old state
+   * with its final data, never `completed` without its result and attempts.
+   */
   async find(id: string): Promise<JobView | undefined> {
-    const job = await this.unavailableOnError(() => this.queue.getJob(id));
-    return job ? view(job, await job.getState()) : undefined;
+    return this.unavailableOnError(async () => {
+      const state = await this.queue.getJobState(id);
+      if (state === 'unknown') return undefined;
+      const job = await this.queue.getJob(id);
+      return job ? view(job, state) : undefined;
+    });
   }
 
   /** The newest `limit` jobs in `state` that `keep` accepts (a scan: states are shared by tenants). */

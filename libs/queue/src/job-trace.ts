@@ -17,11 +17,22 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Span,
 } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
 import type { JobRequest } from './job-processor';
 
 const tracer = trace.getTracer('docscale.queue');
+
+function notSampled() {
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: TraceFlags.NONE,
+    isRemote: true,
+  });
+}
 
 export const JobTrace = {
   /** The active context (the HTTP request's) as a W3C carrier; empty when nothing is traced. */
@@ -36,9 +47,13 @@ export const JobTrace = {
    * the metadata BullMQ carries to the consumer. The caller ends the span.
    */
   publish(request: JobRequest, queueName: string): { span: Span; metadata?: string } {
-    const parent = request.trace
+    const captured = request.trace
       ? propagation.extract(ROOT_CONTEXT, request.trace)
       : context.active();
+    // No trace context at all: the request was not sampled (docscale tracing starts no span for
+    // those). The job follows that decision, as it follows a parent with flags 00, rather than
+    // sampling a trace of its own that no request would be part of.
+    const parent = trace.getSpanContext(captured) ? captured : notSampled();
     const span = tracer.startSpan(
       `publish ${queueName}`,
       {

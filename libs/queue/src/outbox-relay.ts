@@ -168,16 +168,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Deletes rows sent longer ago than the retention, at most once per poll interval. */
+  /** Deletes this queue's rows sent longer ago than the retention, at most once per poll interval. */
   private async pruneSent(): Promise<void> {
     const now = Date.now();
     if (now - this.lastPrune < this.relay!.pollMs) return;
     this.lastPrune = now;
     await this.db.query(
       `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE sent_at < clock_timestamp() - $1 * interval '1 millisecond'
+         SELECT id FROM outbox
+          WHERE queue = $1 AND sent_at < clock_timestamp() - $2 * interval '1 millisecond'
           LIMIT 10000)`,
-      [this.relay!.retentionMs],
+      [this.queueName, this.relay!.retentionMs],
     );
   }
 }

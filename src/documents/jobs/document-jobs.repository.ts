@@ -13,8 +13,11 @@ export interface JobSource {
   indexedVersion: number | null;
 }
 
-/** Postgres refuses a tsvector over 1 MB; the first 256 KiB of a body index well within it. */
-const INDEXED_BODY_CHARS = 262_144;
+/**
+ * Postgres refuses a tsvector over 1 MB. `left()` counts characters, up to 4 bytes each in UTF-8:
+ * 100 000 of them stay well within the limit even as distinct two-letter words.
+ */
+const INDEXED_BODY_CHARS = 100_000;
 
 @Injectable()
 export class DocumentJobsRepository {

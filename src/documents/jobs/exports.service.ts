@@ -8,7 +8,7 @@ import { JobQueue, runInline } from '@docscale/queue';
 import { Toggles } from '@docscale/toggles';
 import { Injectable } from '@nestjs/common';
 import { JobResponse } from '../../jobs/dto/job.response';
-import { JobsService } from '../../jobs/jobs.service';
+import { JobsService, toResponse } from '../../jobs/jobs.service';
 import { DocumentNotFoundError } from '../document.errors';
 import { DocumentsRepository } from '../documents.repository';
 import { DocumentJobIds, EXPORT_JOB } from './document-jobs';
@@ -30,13 +30,15 @@ export class ExportsService {
     if (version === undefined) throw new DocumentNotFoundError(id);
     const jobId = DocumentJobIds.export(id, version);
     const data = { tenantId, documentId: id, version };
-    const queued = this.toggles.isOn('QUEUE');
-    if (queued) {
-      await this.queue.admit();
-      await this.queue.enqueue([{ name: EXPORT_JOB, id: jobId, data }]);
-    } else {
-      await runInline(this.job, jobId, data);
+    if (!this.toggles.isOn('QUEUE')) {
+      // Inline: the answer is this run's own result (the queue may hold an older job of this id).
+      const result = await runInline(this.job, jobId, data);
+      const finishedAt = new Date().toISOString();
+      const job = { id: jobId, name: EXPORT_JOB, data, state: 'completed', progress: 100 };
+      return { job: toResponse({ ...job, attemptsMade: 1, finishedAt, result }), queued: false };
     }
-    return { job: await this.jobs.find(tenantId, jobId), queued };
+    await this.queue.admit();
+    await this.queue.enqueue([{ name: EXPORT_JOB, id: jobId, data }]);
+    return { job: await this.jobs.find(tenantId, jobId), queued: true };
   }
 }
