@@ -126,6 +126,85 @@ describe('AppConfig', () => {
     expect(env.ADMIN_API_KEY).toBe('a-secret-of-our-own-0123456789');
   });
 
+  it('accepts the queue defaults, which satisfy its rules with fault flags off', () => {
+    const { env } = AppConfig.load({});
+
+    expect(env.QUEUE).toBe(true);
+    expect(env.QUEUE_HAND_BACK_AFTER_MS + env.SHUTDOWN_DRAIN_DELAY_MS).toBeLessThan(
+      env.SHUTDOWN_TIMEOUT_MS,
+    );
+    expect(env.QUEUE_KEEP_COMPLETED_MS).toBeGreaterThanOrEqual(60 * env.OUTBOX_POLL_MS);
+    expect(env.FAULT_JOB_DELAY_MS).toBe(0);
+    expect(env.FAULT_JOB_FAIL_TAG).toBe('');
+  });
+
+  it('refuses a queue hand-back that does not come before the shutdown timeout', () => {
+    const problems = configErrorFor({
+      QUEUE_HAND_BACK_AFTER_MS: '10000',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    }).problems;
+
+    expect(problems).toEqual([
+      expect.stringMatching(/^QUEUE_HAND_BACK_AFTER_MS: .*SHUTDOWN_TIMEOUT_MS/),
+    ]);
+    expect(
+      AppConfig.load({ QUEUE_HAND_BACK_AFTER_MS: '9999', SHUTDOWN_TIMEOUT_MS: '10000' }).env
+        .QUEUE_HAND_BACK_AFTER_MS,
+    ).toBe(9999);
+  });
+
+  it('refuses a hand-back that, after the drain delay, would not come before the shutdown timeout', () => {
+    const problems = configErrorFor({
+      QUEUE_HAND_BACK_AFTER_MS: '5000',
+      SHUTDOWN_DRAIN_DELAY_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    }).problems;
+
+    expect(problems).toEqual([
+      expect.stringMatching(/^QUEUE_HAND_BACK_AFTER_MS: .*SHUTDOWN_DRAIN_DELAY_MS/),
+    ]);
+  });
+
+  it('refuses to keep completed jobs for less than 60 outbox polls', () => {
+    const problems = configErrorFor({
+      OUTBOX_POLL_MS: '1000',
+      QUEUE_KEEP_COMPLETED_MS: '59999',
+    }).problems;
+
+    expect(problems).toEqual([
+      expect.stringMatching(/^QUEUE_KEEP_COMPLETED_MS: .*60 × OUTBOX_POLL_MS/),
+    ]);
+    expect(
+      AppConfig.load({ OUTBOX_POLL_MS: '1000', QUEUE_KEEP_COMPLETED_MS: '60000' }).env
+        .QUEUE_KEEP_COMPLETED_MS,
+    ).toBe(60_000);
+  });
+
+  it.each([
+    ['FAULT_JOB_DELAY_MS', '100'],
+    ['FAULT_JOB_FAIL_TAG', 'poison'],
+  ])('refuses the fault flag %s when NODE_ENV=production', (name, value) => {
+    const problems = configErrorFor({
+      NODE_ENV: 'production',
+      ADMIN_API_KEY: 'a-secret-of-our-own-0123456789',
+      CONSISTENCY_TOKEN_SECRET: 'a-token-secret-of-our-own-0123',
+      [name]: value,
+    }).problems;
+
+    expect(problems).toEqual([expect.stringMatching(/^FAULT_JOB_\w+: .*NODE_ENV=production/)]);
+  });
+
+  it('accepts fault flags outside production', () => {
+    const { env } = AppConfig.load({
+      NODE_ENV: 'test',
+      FAULT_JOB_DELAY_MS: '100',
+      FAULT_JOB_FAIL_TAG: 'poison',
+    });
+
+    expect(env.FAULT_JOB_DELAY_MS).toBe(100);
+    expect(env.FAULT_JOB_FAIL_TAG).toBe('poison');
+  });
+
   it.each([
     ['on', true],
     ['true', true],
