@@ -35,7 +35,6 @@ export function queueOptions(
             lockMs: env.QUEUE_LOCK_MS,
             stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_MS,
             handBackAfterMs: env.QUEUE_HAND_BACK_AFTER_MS,
-            faultDelayMs: env.FAULT_JOB_DELAY_MS,
           }
         : undefined,
   };

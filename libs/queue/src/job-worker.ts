@@ -24,7 +24,6 @@ import {
 import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import Redis from 'ioredis';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobProcessor } from './job-processor';
 import { QUEUE_OPTIONS } from './queue.module-definition';
 import { QueueOptions } from './queue.options';
@@ -104,14 +103,11 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async process(processor: JobProcessor, job: Job, signal?: AbortSignal) {
-    const faultDelayMs = this.options.worker!.faultDelayMs ?? 0;
-    const live = signal ?? new AbortController().signal;
-    if (faultDelayMs > 0) await sleep(faultDelayMs, undefined, { signal: live });
     return processor.process({
       id: job.id!,
       data: job.data,
       attempt: job.attemptsMade + 1,
-      signal: live,
+      signal: signal ?? new AbortController().signal,
       progress: (percent) => job.updateProgress(percent),
     });
   }
@@ -136,7 +132,12 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       this.telemetry.finished(job.name, retrying ? 'retried' : 'failed', took(job));
       this.log.warn(`job ${job.id} attempt ${job.attemptsMade} failed: ${err.message}`);
     });
-    worker.on('stalled', () => this.telemetry.outcome('unknown', 'stalled'));
+    worker.on('stalled', (jobId: string) => {
+      void Job.fromId(worker, jobId).then(
+        (job) => this.telemetry.outcome(job?.name ?? 'unknown', 'stalled'),
+        () => this.telemetry.outcome('unknown', 'stalled'),
+      );
+    });
   }
 }
 

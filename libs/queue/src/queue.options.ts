@@ -46,8 +46,6 @@ export interface WorkerOptions {
   stalledIntervalMs: number;
   /** On shutdown, running jobs have this long to finish before they are handed back to the queue. */
   handBackAfterMs: number;
-  /** Fault flag (tests, experiments): extra latency added to every job. @defaultValue 0 */
-  faultDelayMs?: number;
 }
 
 export interface RelayOptions {

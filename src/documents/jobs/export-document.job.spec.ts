@@ -1,6 +1,7 @@
 import type { RunningJob } from '@docscale/queue';
 import type { AppConfig } from '../../config';
 import { DocumentJobData, InjectedJobFault } from './document-jobs';
+import { CurrentDocument } from './current-document';
 import type { DocumentJobsRepository, JobSource } from './document-jobs.repository';
 import { ExportDocumentJob, renderPage } from './export-document.job';
 
@@ -90,7 +91,8 @@ describe('ExportDocumentJob', () => {
 
   function exportJob(failTag = ''): ExportDocumentJob {
     const config = { env: { FAULT_JOB_FAIL_TAG: failTag } } as unknown as AppConfig;
-    return new ExportDocumentJob(repository as unknown as DocumentJobsRepository, config);
+    const repo = repository as unknown as DocumentJobsRepository;
+    return new ExportDocumentJob(repo, new CurrentDocument(repo, config));
   }
 
   function jobFor(version: number, signal = new AbortController().signal) {

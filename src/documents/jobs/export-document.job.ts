@@ -8,42 +8,32 @@
  * script in a document cannot run as the API.
  */
 import type { JobProcessor, RunningJob } from '@docscale/queue';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Marked } from 'marked';
-import { AppConfig } from '../../config';
-import { DocumentJobData, DocumentJobResult, EXPORT_JOB, InjectedJobFault } from './document-jobs';
+import { CurrentDocument } from './current-document';
+import { DocumentJobData, DocumentJobResult, EXPORT_JOB } from './document-jobs';
 import { DocumentJobsRepository } from './document-jobs.repository';
-import { whyNotCurrent } from './index-document.job';
 
 const marked = new Marked({ gfm: true, async: false });
 
 @Injectable()
 export class ExportDocumentJob implements JobProcessor<DocumentJobData, DocumentJobResult> {
   readonly name = EXPORT_JOB;
-  private readonly failTag: string;
 
   constructor(
     private readonly repository: DocumentJobsRepository,
-    @Inject(AppConfig) config: AppConfig,
-  ) {
-    this.failTag = config.env.FAULT_JOB_FAIL_TAG;
-  }
+    private readonly current: CurrentDocument,
+  ) {}
 
   async process(job: RunningJob<DocumentJobData>): Promise<DocumentJobResult> {
-    const { data } = job;
-    const source = await this.repository.findSource(data.tenantId, data.documentId);
-    const stale = whyNotCurrent(source, data.version);
-    if (stale) return { outcome: 'skipped', reason: stale };
-    if (this.failTag && source!.tags.includes(this.failTag))
-      throw new InjectedJobFault(this.failTag);
+    const found = await this.current.load(job);
+    if ('skipped' in found) return found.skipped;
     await job.progress(25);
-    const content = renderPage(source!.title, source!.body);
+    const content = renderPage(found.source.title, found.source.body);
     job.signal.throwIfAborted();
     await job.progress(75);
-    await this.repository.saveExport(job.id, data, {
-      contentType: 'text/html; charset=utf-8',
-      content,
-    });
+    const artifact = { contentType: 'text/html; charset=utf-8', content };
+    await this.repository.saveExport(job.id, job.data, artifact);
     await job.progress(100);
     return { outcome: 'applied', artifact: `/v1/jobs/${job.id}/artifact` };
   }

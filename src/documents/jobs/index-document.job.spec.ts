@@ -1,6 +1,7 @@
 import type { RunningJob } from '@docscale/queue';
 import type { AppConfig } from '../../config';
 import { DocumentJobData, InjectedJobFault } from './document-jobs';
+import { CurrentDocument } from './current-document';
 import type { DocumentJobsRepository, JobSource } from './document-jobs.repository';
 import { IndexDocumentJob } from './index-document.job';
 
@@ -57,7 +58,8 @@ function jobFor(version: number): RunningJob<DocumentJobData> {
 
 function indexJob(repository: FakeJobsRepository, failTag = ''): IndexDocumentJob {
   const config = { env: { FAULT_JOB_FAIL_TAG: failTag } } as unknown as AppConfig;
-  return new IndexDocumentJob(repository as unknown as DocumentJobsRepository, config);
+  const repo = repository as unknown as DocumentJobsRepository;
+  return new IndexDocumentJob(repo, new CurrentDocument(repo, config));
 }
 
 describe('IndexDocumentJob', () => {
