@@ -1,7 +1,8 @@
 /**
  * The job queue under faults, with real API and worker processes, real Postgres and real Redis:
  * a worker killed mid-job, a worker stopped with SIGTERM (hand-back), Redis stopped in the middle
- * of writes (the transactional outbox keeps every request), Redis restarted under idle workers,
+ * of writes (the transactional outbox keeps every request), an API started while Redis is down,
+ * Redis restarted under idle workers,
  * and two API instances relaying the same outbox at once. Every test runs on a queue of its own
  * (QUEUE_PREFIX), so the jobs of one test are invisible to the processes of another.
  */
@@ -337,6 +338,37 @@ describe('job queue under faults', () => {
     expect(indexJobs).toBe(docs.length + total()); // one per write: a create or an update
     expect(applied).toBeLessThanOrEqual(indexJobs);
     expect(failed).toBe(0);
+  });
+
+  it('starts with Redis down, keeps every write, refuses exports, and relays once Redis is up', async () => {
+    const w = await world('start-down');
+    stack('stop-member', 'redis');
+    let doc: Doc;
+    try {
+      // BullMQ alone would wait for a first connection without limit: every queue call would hang.
+      const [api] = await apis(1, { ...w.env, OUTBOX_POLL_MS: '200' });
+      doc = await create(api, w, 'written before Redis ever answered');
+      const res = await fetch(`${api.url}/v1/documents/${doc.id}/exports`, {
+        method: 'POST',
+        headers: { Authorization: w.headers.Authorization },
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await res.json()) as { type: string }).type).toBe('/problems/queue-unavailable');
+      expect((await job(api, w, `index-${doc.id}-v1`)).state).toBe('pending');
+      expect(await unsent(w.queue)).toBe(1);
+    } finally {
+      stack('start-member', 'redis');
+    }
+    await worker(w.env);
+    await pollUntil(
+      async () => (await unindexed([doc.id])) === 0 && (await unsent(w.queue)) === 0,
+      {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        what: 'the document written during the outage indexed, its outbox row sent',
+      },
+    );
   });
 
   it('resumes taking jobs after a Redis restart without a worker restart', async () => {

@@ -10,6 +10,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Queue, type JobsOptions, type JobType } from 'bullmq';
 import Redis from 'ioredis';
+import { once } from 'node:events';
 import type { JobRequest } from './job-processor';
 import { BACKLOG_STATES, backlogOf, REPORTED_STATES } from './job-states';
 import { JobTrace } from './job-trace';
@@ -69,17 +70,19 @@ export class JobQueue implements OnApplicationShutdown {
     const published = requests.map((r) => JobTrace.publish(r, this.options.queueName));
     const spans = published.map((p) => p.span);
     try {
-      await this.queue.addBulk(
-        requests.map((r, i) => {
-          const metadata = published[i].metadata;
-          const opts: JobsOptions = { jobId: r.id, ...(metadata && { telemetry: { metadata } }) };
-          return { name: r.name, data: r.data, opts };
-        }),
+      await this.call(() =>
+        this.queue.addBulk(
+          requests.map((r, i) => {
+            const metadata = published[i].metadata;
+            const opts: JobsOptions = { jobId: r.id, ...(metadata && { telemetry: { metadata } }) };
+            return { name: r.name, data: r.data, opts };
+          }),
+        ),
       );
       JobTrace.end(spans);
     } catch (err) {
       JobTrace.end(spans, err);
-      throw new QueueUnavailableError(err);
+      throw err;
     }
   }
 
@@ -101,7 +104,7 @@ export class JobQueue implements OnApplicationShutdown {
   /** Jobs by state: the reported states and the backlog's. */
   counts(): Promise<Record<string, number>> {
     const states = [...new Set<JobType>([...REPORTED_STATES, ...BACKLOG_STATES])];
-    return this.unavailableOnError(() => this.queue.getJobCounts(...states));
+    return this.call(() => this.queue.getJobCounts(...states));
   }
 
   /**
@@ -109,7 +112,7 @@ export class JobQueue implements OnApplicationShutdown {
    * with its final data, never `completed` without its result and attempts.
    */
   async find(id: string): Promise<JobView | undefined> {
-    return this.unavailableOnError(async () => {
+    return this.call(async () => {
       const state = await this.queue.getJobState(id);
       if (state === 'unknown') return undefined;
       const job = await this.queue.getJob(id);
@@ -124,7 +127,7 @@ export class JobQueue implements OnApplicationShutdown {
     keep: (data: Record<string, unknown>) => boolean,
     scan = 1000,
   ): Promise<JobView[]> {
-    const jobs = await this.unavailableOnError(() => this.queue.getJobs([state], 0, scan - 1));
+    const jobs = await this.call(() => this.queue.getJobs([state], 0, scan - 1));
     return jobs
       .filter((job): job is Job => Boolean(job) && keep(job.data as Record<string, unknown>))
       .slice(0, limit)
@@ -133,14 +136,22 @@ export class JobQueue implements OnApplicationShutdown {
 
   /** Replays a failed job with its attempts reset: the whole retry policy applies again. */
   async retry(id: string): Promise<JobView | undefined> {
-    const job = await this.unavailableOnError(() => this.queue.getJob(id));
-    if (!job) return undefined;
-    const state = await job.getState();
-    if (state !== 'failed') throw new JobNotRetryableError(id, state);
-    await this.unavailableOnError(() =>
-      job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
-    );
-    return view(job, 'waiting');
+    return this.call(async () => {
+      const job = await this.queue.getJob(id);
+      if (!job) return undefined;
+      const notFailed = async () => {
+        const state = await job.getState();
+        return state === 'failed' ? undefined : new JobNotRetryableError(id, state);
+      };
+      const refused = await notFailed();
+      if (refused) throw refused;
+      try {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      } catch (err) {
+        throw (await notFailed()) ?? err; // a concurrent retry got there first: 409, not 503
+      }
+      return view(job, 'waiting');
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -148,9 +159,19 @@ export class JobQueue implements OnApplicationShutdown {
     this.connection.disconnect();
   }
 
-  private async unavailableOnError<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a Redis call, mapping failures to QueueUnavailableError. Until the connection is ready
+   * BullMQ would wait for it without limit (the offline queue and the command timeout only cover
+   * commands sent), so a process started while Redis is down would hang every call: wait for it
+   * at most the command timeout, and fail at once on a connection error.
+   */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      if (this.connection.status !== 'ready') {
+        const timeout = AbortSignal.timeout(this.options.commandTimeoutMs);
+        await once(this.connection, 'ready', { signal: timeout });
+      }
+      return await fn();
     } catch (err) {
       if (err instanceof JobNotRetryableError) throw err;
       throw new QueueUnavailableError(err);

@@ -63,6 +63,9 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         limiter: { max: this.options.rateMax, duration: this.options.rateDurationMs },
         lockDuration: w.lockMs,
         stalledInterval: w.stalledIntervalMs,
+        // BullMQ fails a job that stalls more than once by default; a worker crash is no fault
+        // of the job's, so it gets as many pickups as it has attempts.
+        maxStalledCount: this.options.attempts,
         telemetry: new BullMQOtel({ tracerName: 'docscale.queue' }),
       },
     );

@@ -91,7 +91,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => (this.running = undefined));
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      // A nudge that came after drain's last look at `again` must not wait for the poll.
+      if (this.again) this.nudge();
+    });
   }
 
   /** Relays until the outbox is empty; a failure leaves the rest to the next poll. */
@@ -107,6 +111,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (err) {
         if (!this.failing) this.log.warn(`cannot relay, rows wait in the outbox: ${describe(err)}`);
         this.failing = true;
+        this.again = false; // while failing, only the poll retries: writes do not each try
         return;
       }
     } while (this.again && !this.stopped);
