@@ -106,6 +106,8 @@ export const configSchema = z
     OUTBOX_BATCH_SIZE: positiveInt.max(1000).default(100),
     OUTBOX_POLL_MS: positiveInt.default(1000),
     OUTBOX_RETENTION_MS: positiveInt.default(3_600_000),
+    INDEX_RECONCILE_AFTER_MS: nonNegativeInt.default(600_000),
+    INDEX_RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
     FAULT_JOB_DELAY_MS: nonNegativeInt.default(0),
     FAULT_JOB_FAIL_TAG: z.string().default(''),
     RATE_LIMIT: onOff.default(true),

@@ -7,11 +7,12 @@ import { DocumentsService } from './documents.service';
 import { DocumentJobsModule } from './jobs/document-jobs.module';
 import { ExportsController } from './jobs/exports.controller';
 import { ExportsService } from './jobs/exports.service';
+import { IndexReconciler } from './jobs/index-reconciler';
 import { Indexing } from './jobs/indexing';
 
 @Module({
   imports: [TenantsModule, DocumentJobsModule, JobsModule],
   controllers: [DocumentsController, ExportsController],
-  providers: [DocumentsService, DocumentsRepository, Indexing, ExportsService],
+  providers: [DocumentsService, DocumentsRepository, Indexing, ExportsService, IndexReconciler],
 })
 export class DocumentsModule {}

@@ -6,7 +6,7 @@
 import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
-import { INDEX_JOB } from './jobs/document-jobs';
+import { INDEX_JOB_COLUMNS } from './jobs/document-jobs';
 import type { IndexRequest } from './jobs/indexing';
 import { PageCursor, PagePosition } from './page-cursor';
 
@@ -29,9 +29,7 @@ function withIndexRequest(statement: string, requestParam: string): string {
   return `WITH doc AS (${statement}),
     requested AS (
       INSERT INTO outbox (queue, job_name, job_id, data, trace)
-      SELECT ${request} ->> 'queue', '${INDEX_JOB}', 'index-' || id || '-v' || version,
-             jsonb_build_object('tenantId', tenant_id, 'documentId', id, 'version', version),
-             ${request} -> 'trace'
+      SELECT ${request} ->> 'queue', ${INDEX_JOB_COLUMNS}, ${request} -> 'trace'
         FROM doc WHERE ${request} IS NOT NULL)
     SELECT ${FULL} FROM doc`;
 }

@@ -2,13 +2,15 @@
  * The job queue under faults, with real API and worker processes, real Postgres and real Redis:
  * a worker killed mid-job, a worker stopped with SIGTERM (hand-back), Redis stopped in the middle
  * of writes (the transactional outbox keeps every request), an API started while Redis is down,
- * Redis restarted under idle workers,
- * and two API instances relaying the same outbox at once. Every test runs on a queue of its own
+ * a queued job lost by Redis (re-requested by the index reconciler), Redis restarted under idle
+ * workers, and two API instances relaying the same outbox at once. Every test runs on a queue of its own
  * (QUEUE_PREFIX), so the jobs of one test are invisible to the processes of another.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { AppConfig } from '../../src/config';
 import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances';
@@ -369,6 +371,47 @@ describe('job queue under faults', () => {
         what: 'the document written during the outage indexed, its outbox row sent',
       },
     );
+  });
+
+  it('re-requests the indexing of a document whose queued job Redis lost', async () => {
+    const w = await world('reconcile');
+    const [api] = await apis(1, {
+      ...w.env,
+      INDEX_RECONCILE_AFTER_MS: '300',
+      INDEX_RECONCILE_INTERVAL_MS: '200',
+    });
+    const doc = await create(api, w, 'its job is lost');
+    const jobId = `index-${doc.id}-v1`;
+    await waitForState(api, w, jobId, 'waiting'); // relayed: the outbox row is marked sent
+    // What a Redis crash does to a job it held for less than a second (AOF everysec).
+    const connection = new Redis(process.env.REDIS_URL ?? AppConfig.load().env.REDIS_URL);
+    const queue = new Queue('documents', { connection, prefix: w.env.QUEUE_PREFIX });
+    try {
+      await queue.remove(jobId);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const lost = await fetch(`${api.url}/v1/jobs/${jobId}`, { headers: w.headers });
+    expect(lost.status).toBe(404);
+
+    const w2 = await worker(w.env);
+    await pollUntil(async () => (await unindexed([doc.id])) === 0, {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      what: 'the document indexed after its lost job was requested again',
+    });
+    const requests = await count(
+      `SELECT count(*) AS n FROM outbox WHERE queue = $1 AND job_id = $2`,
+      [w.queue, jobId],
+    );
+    // The write's, then the reconciler's: one per INDEX_RECONCILE_AFTER_MS while it stayed unindexed
+    // (the worker took a few seconds to start); each resend of a job BullMQ holds is a no-op.
+    expect(requests).toBeGreaterThanOrEqual(2);
+    const applied = () => metricSum(w2.url, JOBS, { job_name: 'index', job_outcome: 'applied' });
+    // The worker counts an outcome just after the job is marked completed.
+    await pollUntil(async () => (await applied()) >= 1, { what: 'the applied count' });
+    expect(await applied()).toBe(1);
   });
 
   it('resumes taking jobs after a Redis restart without a worker restart', async () => {

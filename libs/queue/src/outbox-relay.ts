@@ -69,6 +69,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.queueName = `${options.prefix}:${options.queueName}`;
   }
 
+  /** True where this process relays (so it is where periodic outbox writers belong too). */
+  get relaying(): boolean {
+    return this.relay !== undefined;
+  }
+
   /**
    * What a change writes into its outbox row (as one jsonb parameter: `queue`, and `trace`, the
    * active request's trace context), see documents.repository.ts.

@@ -20,6 +20,14 @@ export interface DocumentJobResult {
 export const INDEX_JOB = 'index';
 export const EXPORT_JOB = 'export';
 
+/**
+ * The columns of an index job's outbox row (`job_name, job_id, data`), selected from a relation
+ * with the documents' columns: the job id as DocumentJobIds.index builds it, in SQL, for
+ * statements that learn the version only as they run.
+ */
+export const INDEX_JOB_COLUMNS = `'${INDEX_JOB}', 'index-' || id || '-v' || version,
+  jsonb_build_object('tenantId', tenant_id, 'documentId', id, 'version', version)`;
+
 export const DocumentJobIds = {
   index: (documentId: string, version: number) => `index-${documentId}-v${version}`,
   export: (documentId: string, version: number) => `export-${documentId}-v${version}-html`,
