@@ -75,6 +75,13 @@ class FakeArtifacts {
   findExport(tenantId: string, jobId: string) {
     return Promise.resolve(this.exports.get(`${tenantId}/${jobId}`));
   }
+
+  /** The status side of a stored export: its document and version are in its job id here. */
+  async findExportInfo(tenantId: string, jobId: string) {
+    const stored = await this.findExport(tenantId, jobId);
+    const [, documentId, version] = /^export-(.+)-v(\d+)-html$/.exec(jobId) ?? [];
+    return stored && { documentId, version: Number(version), createdAt: stored.createdAt };
+  }
 }
 
 describe('JobsService', () => {

@@ -46,13 +46,12 @@ export class JobsService {
         attemptsMade: 0,
       });
     }
-    const artifact = await this.artifacts.findExport(tenantId, id);
+    const artifact = await this.artifacts.findExportInfo(tenantId, id);
     if (artifact) {
-      const [, documentId, version] = /^export-(.+)-v(\d+)-html$/.exec(id) ?? [];
       return toResponse({
         id,
         name: 'export',
-        data: { documentId, version: Number(version) },
+        data: { documentId: artifact.documentId, version: artifact.version },
         state: 'completed',
         progress: 100,
         attemptsMade: 1,

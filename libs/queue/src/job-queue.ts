@@ -8,11 +8,11 @@
  * in any state, is a no-op, which is what makes a resent outbox row harmless.
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Queue, type JobsOptions, type JobType } from 'bullmq';
+import { Job, Queue, type JobsOptions } from 'bullmq';
 import Redis from 'ioredis';
 import { once } from 'node:events';
 import type { JobRequest } from './job-processor';
-import { BACKLOG_STATES, backlogOf, REPORTED_STATES } from './job-states';
+import { backlogOf, COUNTED_STATES } from './job-states';
 import { JobTrace } from './job-trace';
 import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from './queue.errors';
 import { QUEUE_OPTIONS } from './queue.module-definition';
@@ -103,8 +103,7 @@ export class JobQueue implements OnApplicationShutdown {
 
   /** Jobs by state: the reported states and the backlog's. */
   counts(): Promise<Record<string, number>> {
-    const states = [...new Set<JobType>([...REPORTED_STATES, ...BACKLOG_STATES])];
-    return this.call(() => this.queue.getJobCounts(...states));
+    return this.call(() => this.queue.getJobCounts(...COUNTED_STATES));
   }
 
   /**

@@ -6,3 +6,6 @@ export const BACKLOG_STATES = ['waiting', 'delayed', 'prioritized'] as const;
 export function backlogOf(counts: Record<string, number>): number {
   return BACKLOG_STATES.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
 }
+
+/** Every state docscale asks BullMQ to count. */
+export const COUNTED_STATES = [...new Set([...REPORTED_STATES, ...BACKLOG_STATES])];

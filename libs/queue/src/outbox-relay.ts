@@ -56,8 +56,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private failing = false;
   private poll?: NodeJS.Timeout;
   private lastPrune = 0;
-  /** This relay's queue, as outbox rows name it. */
-  private readonly queueName: string;
+  /** This relay's queue, as outbox rows name it (`<prefix>:<queue name>`). */
+  readonly queueName: string;
 
   constructor(
     @Inject(QUEUE_OPTIONS) options: QueueOptions,

@@ -26,7 +26,7 @@ export class CurrentDocument {
     private readonly repository: DocumentJobsRepository,
     @Inject(AppConfig) config: AppConfig,
   ) {
-    this.delayMs = config.env.FAULT_JOB_DELAY_MS ?? 0;
+    this.delayMs = config.env.FAULT_JOB_DELAY_MS;
     this.failTag = config.env.FAULT_JOB_FAIL_TAG;
   }
 

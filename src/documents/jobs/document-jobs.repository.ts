@@ -78,12 +78,26 @@ export class DocumentJobsRepository {
     );
   }
 
+  /** What a job's status needs of its artifact: the document and version it renders, and when. */
+  async findExportInfo(
+    tenantId: string,
+    jobId: string,
+  ): Promise<{ documentId: string; version: number; createdAt: Date } | undefined> {
+    const [row] = await this.db.query<{ documentId: string; version: number; createdAt: Date }>(
+      `SELECT document_id AS "documentId", version, created_at AS "createdAt"
+         FROM document_exports WHERE tenant_id = $1 AND job_id = $2`,
+      [tenantId, jobId],
+    );
+    return row;
+  }
+
+  /** The artifact itself, for its download. */
   async findExport(
     tenantId: string,
     jobId: string,
-  ): Promise<{ contentType: string; content: string; createdAt: Date } | undefined> {
-    const [row] = await this.db.query<{ contentType: string; content: string; createdAt: Date }>(
-      `SELECT content_type AS "contentType", content, created_at AS "createdAt"
+  ): Promise<{ contentType: string; content: string } | undefined> {
+    const [row] = await this.db.query<{ contentType: string; content: string }>(
+      `SELECT content_type AS "contentType", content
          FROM document_exports WHERE tenant_id = $1 AND job_id = $2`,
       [tenantId, jobId],
     );

@@ -25,8 +25,9 @@ export const EXPORT_JOB = 'export';
  * with the documents' columns: the job id as DocumentJobIds.index builds it, in SQL, for
  * statements that learn the version only as they run.
  */
-export const INDEX_JOB_COLUMNS = `'${INDEX_JOB}', 'index-' || id || '-v' || version,
-  jsonb_build_object('tenantId', tenant_id, 'documentId', id, 'version', version)`;
+export const INDEX_JOB_COLUMNS = `'${INDEX_JOB}' AS job_name,
+  'index-' || id || '-v' || version AS job_id,
+  jsonb_build_object('tenantId', tenant_id, 'documentId', id, 'version', version) AS data`;
 
 export const DocumentJobIds = {
   index: (documentId: string, version: number) => `index-${documentId}-v${version}`,

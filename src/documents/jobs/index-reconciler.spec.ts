@@ -8,7 +8,7 @@ function reconciler(opts: { relaying?: boolean; queueOn?: boolean; afterMs?: num
   const db = { query: jest.fn(async () => [{ job_id: 'index-d1-v2' }]) };
   const relay = {
     relaying: opts.relaying ?? true,
-    request: () => ({ queue: 'docscale:queue:documents', trace: {} }),
+    queueName: 'docscale:queue:documents',
     nudge: jest.fn(),
   };
   const toggles = { isOn: jest.fn(() => opts.queueOn ?? true) };

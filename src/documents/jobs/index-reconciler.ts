@@ -56,22 +56,22 @@ export class IndexReconciler implements OnApplicationBootstrap, OnApplicationShu
 
   /** Writes the outbox rows of one sweep; the number of documents re-requested. */
   async sweep(): Promise<number> {
-    const { queue } = this.relay.request();
     const rows = await this.db.query<{ job_id: string }>(
-      `INSERT INTO outbox (queue, job_name, job_id, data)
-       SELECT $1, ${INDEX_JOB_COLUMNS}
-         FROM documents d
-        WHERE indexed_version IS DISTINCT FROM version
-          AND updated_at < clock_timestamp() - $2 * interval '1 millisecond'
-          AND NOT EXISTS (
+      `WITH lagging AS (
+         SELECT ${INDEX_JOB_COLUMNS}, updated_at FROM documents
+          WHERE indexed_version IS DISTINCT FROM version
+            AND updated_at < clock_timestamp() - $2 * interval '1 millisecond')
+       INSERT INTO outbox (queue, job_name, job_id, data)
+       SELECT $1, job_name, job_id, data FROM lagging l
+        WHERE NOT EXISTS (
                 SELECT 1 FROM outbox o
-                 WHERE o.queue = $1 AND o.job_id = 'index-' || d.id || '-v' || d.version
+                 WHERE o.queue = $1 AND o.job_id = l.job_id
                    AND (o.sent_at IS NULL
                         OR o.sent_at > clock_timestamp() - $2 * interval '1 millisecond'))
         ORDER BY updated_at
         LIMIT ${SWEEP_LIMIT}
        RETURNING job_id`,
-      [queue, this.afterMs],
+      [this.relay.queueName, this.afterMs],
     );
     if (rows.length > 0) {
       this.log.warn(`re-requested indexing of ${rows.length} unindexed documents`);
