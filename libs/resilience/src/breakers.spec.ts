@@ -1,0 +1,70 @@
+import { Breakers } from './breakers';
+import { CircuitOpenError } from './resilience.errors';
+
+const down = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'X' }));
+const badQuery = () => Promise.reject(new Error('syntax error'));
+const isFailure = (err: unknown) => (err as Error).message.startsWith('connect');
+
+describe('Breakers', () => {
+  let board: Breakers;
+  beforeEach(() => (board = new Breakers()));
+  afterEach(() => board.stop());
+
+  it('opens after the threshold of consecutive failures and then fails fast', async () => {
+    const breaker = board.create('primary', { threshold: 3, halfOpenMs: 60_000, isFailure });
+    for (let i = 0; i < 3; i++) await expect(breaker.execute(down)).rejects.toThrow('ECONNREFUSED');
+    expect(breaker.state).toBe('open');
+    const work = jest.fn(async () => 'ran');
+    const err = await breaker.execute(work).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CircuitOpenError);
+    expect(err).toMatchObject({ breaker: 'primary', retryAfterSeconds: 60 });
+    expect(work).not.toHaveBeenCalled();
+  });
+
+  it('does not count errors the caller says are not the dependency’s', async () => {
+    const breaker = board.create('primary', { threshold: 2, halfOpenMs: 60_000, isFailure });
+    for (let i = 0; i < 5; i++) await expect(breaker.execute(badQuery)).rejects.toThrow('syntax');
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('lets one probe through after the half-open period, and closes when it succeeds', async () => {
+    const breaker = board.create('primary', { threshold: 1, halfOpenMs: 50, isFailure });
+    await expect(breaker.execute(down)).rejects.toThrow();
+    expect(breaker.state).toBe('open');
+    const deadline = Date.now() + 2000;
+    let result: unknown;
+    while (Date.now() < deadline) {
+      result = await breaker.execute(async () => 'probe').catch((e: unknown) => e);
+      if (result === 'probe') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(result).toBe('probe');
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('reopens when the probe fails', async () => {
+    const breaker = board.create('primary', { threshold: 1, halfOpenMs: 20, isFailure });
+    await expect(breaker.execute(down)).rejects.toThrow();
+    const deadline = Date.now() + 2000;
+    let probed = false;
+    while (!probed && Date.now() < deadline) {
+      const err = await breaker.execute(down).catch((e: unknown) => e);
+      probed = !(err instanceof CircuitOpenError);
+      if (!probed) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(probed).toBe(true);
+    expect(breaker.state).toBe('open');
+  });
+
+  it('shows breakers kept elsewhere beside its own', () => {
+    board.create('primary', { threshold: 1, halfOpenMs: 1000, isFailure });
+    board.report('replica-1', 'closed');
+    board.report('replica-1', 'open');
+    board.report('redis-cache', 'half-open');
+    expect(board.snapshot()).toEqual({
+      primary: 'closed',
+      'replica-1': 'open',
+      'redis-cache': 'half-open',
+    });
+  });
+});

@@ -1,0 +1,16 @@
+export { ResilienceModule } from './resilience.module';
+export type {
+  ResilienceOptions,
+  RateLimitOptions,
+  RouteClass,
+  RedisDownPolicy,
+} from './resilience.options';
+export { Breakers } from './breakers';
+export type { Breaker, BreakerSettings, BreakerState } from './breakers';
+export { CircuitOpenError } from './resilience.errors';
+export { RateLimiter } from './rate-limit/rate-limiter';
+export { RateLimitGuard } from './rate-limit/rate-limit.guard';
+export { RateLimitClass } from './rate-limit/route-class.decorator';
+export { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-limit.errors';
+export { registerLoadShedding, OverloadedError } from './load-shedding';
+export type { LoadSheddingOptions } from './load-shedding';
