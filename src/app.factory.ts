@@ -8,10 +8,13 @@ import {
   registerHttpTelemetry,
   tracedServerFactory,
 } from '@docscale/telemetry';
+import { registerLoadShedding } from '@docscale/resilience';
+import { Toggles } from '@docscale/toggles';
+import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
-import { frameworkErrorHandler, ProblemFilter } from './problems/problem.filter';
+import { frameworkErrorHandler, ProblemFilter, sendProblem } from './problems/problem.filter';
 import { createValidationPipe } from './problems/validation.pipe';
 
 /** Builds the HTTP application (not listening yet): main.ts and in-process tests share it. */
@@ -37,6 +40,7 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpTelemetry(fastify, telemetry); // first hooks: RED metrics cover everything after
+  await shedLoad(app, config);
   // Only JSON is accepted: without this, Fastify would parse text/plain into a string body.
   fastify.removeContentTypeParser('text/plain');
   // PATCH bodies may be sent as RFC 7396 JSON merge patches; they parse like JSON.
@@ -50,6 +54,29 @@ export async function createApp(
   app.useGlobalFilters(new ProblemFilter(config));
   if (config.env.API_DOCS) serveApiDocs(app);
   return app;
+}
+
+/**
+ * Refuses new requests with a fast 503 while the instance is overloaded; before Nest's own hooks,
+ * so a refused request costs next to nothing. Probes and metrics are never refused. Refusals are
+ * counted (docscale.shed.requests), not logged: a log line each is what an overloaded process
+ * can least afford.
+ */
+async function shedLoad(app: NestFastifyApplication, { env }: AppConfig): Promise<void> {
+  const toggles = app.get(Toggles);
+  const silent = {
+    warn: () => undefined,
+    error: (m: unknown) => new NestLogger('Problem').error(m),
+  };
+  await registerLoadShedding(app.getHttpAdapter().getInstance(), {
+    enabled: () => toggles.isOn('LOAD_SHEDDING'),
+    maxEventLoopDelayMs: env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+    maxInFlight: env.LOAD_SHED_MAX_IN_FLIGHT,
+    sampleIntervalMs: env.LOAD_SHED_SAMPLE_INTERVAL_MS,
+    exempt: (path) => path.startsWith('/health/') || path === '/metrics',
+    reject: (err, request, reply) =>
+      sendProblem(err, request, reply, env.HTTP_BODY_LIMIT_BYTES, silent),
+  });
 }
 
 /** The OpenAPI document at /docs (UI) and /docs-json, generated from the controllers and DTOs. */

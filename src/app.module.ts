@@ -1,5 +1,6 @@
 import { CacheModule, type CacheOptions } from '@docscale/cache';
 import { QueueModule } from '@docscale/queue';
+import { Breakers } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
@@ -17,8 +18,9 @@ export class AppModule {
       imports: [
         InfrastructureModule.forRoot(config),
         CacheModule.forRootAsync({
-          inject: [Toggles],
-          useFactory: (toggles: Toggles) => cacheOptions(config, toggles),
+          inject: [Toggles, Breakers],
+          useFactory: (toggles: Toggles, breakers: Breakers) =>
+            cacheOptions(config, toggles, breakers),
         }),
         QueueModule.forRoot(queueOptions(config, { relay: true })),
         DocumentsModule,
@@ -29,7 +31,8 @@ export class AppModule {
   }
 }
 
-function cacheOptions({ env }: AppConfig, toggles: Toggles): CacheOptions {
+function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
+  breakers.report('redis-cache', 'closed');
   return {
     redisUrl: env.REDIS_URL,
     keyPrefix: env.CACHE_KEY_PREFIX,
@@ -47,5 +50,6 @@ function cacheOptions({ env }: AppConfig, toggles: Toggles): CacheOptions {
     l1Enabled: () => toggles.isOn('CACHE_L1'),
     l2Enabled: () => toggles.isOn('CACHE_L2'),
     invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
+    onBreakerState: (state) => breakers.report('redis-cache', state),
   };
 }

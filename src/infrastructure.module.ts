@@ -1,4 +1,5 @@
-import { DatabaseModule } from '@docscale/database';
+import { DatabaseModule, isMemberFailure, isTimeout } from '@docscale/database';
+import { Breakers, ResilienceModule } from '@docscale/resilience';
 import { loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -19,9 +20,32 @@ export class InfrastructureModule {
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot({}),
         LoggerModule.forRoot(loggerParams({ level: env.LOG_LEVEL, httpLogs: env.LOG_HTTP })),
-        DatabaseModule.forRootAsync({
+        ResilienceModule.forRootAsync({
           inject: [Toggles],
           useFactory: (toggles: Toggles) => ({
+            breakerThreshold: env.BREAKER_THRESHOLD,
+            breakerHalfOpenMs: env.BREAKER_HALF_OPEN_MS,
+            rateLimit: {
+              enabled: () => toggles.isOn('RATE_LIMIT'),
+              redisUrl: env.REDIS_URL,
+              keyPrefix: env.RATE_LIMIT_KEY_PREFIX,
+              redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
+              windowMs: env.RATE_LIMIT_WINDOW_MS,
+              limits: {
+                reads: env.RATE_LIMIT_READS,
+                writes: env.RATE_LIMIT_WRITES,
+                exports: env.RATE_LIMIT_EXPORTS,
+              },
+              onRedisDown: env.RATE_LIMIT_ON_REDIS_DOWN,
+              instances: env.RATE_LIMIT_INSTANCES,
+              // The tenant ApiKeyGuard put on the request: a tenant's keys share its budget.
+              subject: (request) => (request as { tenant?: { id: string } }).tenant?.id,
+            },
+          }),
+        }),
+        DatabaseModule.forRootAsync({
+          inject: [Toggles, Breakers],
+          useFactory: (toggles: Toggles, breakers: Breakers) => ({
             primaryUrl: env.DATABASE_PRIMARY_URL,
             replicaUrls: env.DATABASE_REPLICA_URLS,
             entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
@@ -36,6 +60,16 @@ export class InfrastructureModule {
             replicaMaxLagMs: env.REPLICA_MAX_LAG_MS,
             replicaLagPollMs: env.REPLICA_LAG_POLL_MS,
             replicasEnabled: () => toggles.isOn('READ_REPLICAS'),
+            // Primary down: writes fail at once with 503 + Retry-After, not after a connect timeout.
+            primaryCalls: breakers.create('primary', {
+              threshold: env.BREAKER_THRESHOLD,
+              halfOpenMs: env.BREAKER_HALF_OPEN_MS,
+              isFailure: isMemberFailure,
+              isTimeout,
+            }),
+            // A replica's breaker is its place in the rotation (libs/database/src/replica-monitor.ts).
+            onReplicaRotation: (name, inRotation) =>
+              breakers.report(name, inRotation ? 'closed' : 'open'),
           }),
         }),
         TogglesModule.forRoot({
@@ -46,6 +80,7 @@ export class InfrastructureModule {
             READ_REPLICAS: env.READ_REPLICAS,
             QUEUE: env.QUEUE,
             RATE_LIMIT: env.RATE_LIMIT,
+            LOAD_SHEDDING: env.LOAD_SHEDDING,
           },
           redisUrl: env.REDIS_URL,
           syncIntervalMs: env.TOGGLE_SYNC_INTERVAL_MS,

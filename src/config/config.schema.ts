@@ -111,6 +111,22 @@ export const configSchema = z
     FAULT_JOB_DELAY_MS: nonNegativeInt.default(0),
     FAULT_JOB_FAIL_TAG: z.string().default(''),
     RATE_LIMIT: onOff.default(true),
+    // Per tenant and route class: a token bucket of RATE_LIMIT_<CLASS> tokens refilled over
+    // RATE_LIMIT_WINDOW_MS (docs/patterns/rate-limiting.md).
+    RATE_LIMIT_WINDOW_MS: positiveInt.default(1000),
+    RATE_LIMIT_READS: positiveInt.default(1000),
+    RATE_LIMIT_WRITES: positiveInt.default(200),
+    RATE_LIMIT_EXPORTS: positiveInt.default(10),
+    RATE_LIMIT_ON_REDIS_DOWN: z.enum(['local', 'open', 'closed']).default('local'),
+    RATE_LIMIT_INSTANCES: positiveInt.default(2),
+    RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(200),
+    RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('docscale:ratelimit'),
+    BREAKER_THRESHOLD: positiveInt.default(5),
+    BREAKER_HALF_OPEN_MS: positiveInt.default(2000),
+    LOAD_SHEDDING: onOff.default(true),
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: positiveInt.default(200),
+    LOAD_SHED_MAX_IN_FLIGHT: positiveInt.default(500),
+    LOAD_SHED_SAMPLE_INTERVAL_MS: positiveInt.min(20).default(200),
     TOGGLE_SYNC_INTERVAL_MS: positiveInt.default(1000),
     TOGGLES_KEY_PREFIX: z.string().min(1).default('docscale:toggles'),
     HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
@@ -159,6 +175,15 @@ export const configSchema = z
         code: 'custom',
         path: ['QUEUE_HAND_BACK_AFTER_MS'],
         message: `plus SHUTDOWN_DRAIN_DELAY_MS (${c.SHUTDOWN_DRAIN_DELAY_MS}) must be shorter than SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS}): running jobs are handed back before the process gives up on closing`,
+      });
+    }
+    // A sample shorter than the bound can read as "infinitely late" after one stall of its own
+    // length, so the real bound would silently become the interval (libs/resilience load-shedding).
+    if (c.LOAD_SHED_SAMPLE_INTERVAL_MS < c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOAD_SHED_SAMPLE_INTERVAL_MS'],
+        message: `must be at least LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS (${c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS})`,
       });
     }
     // A resent outbox row is harmless only while the job it duplicates still exists.

@@ -1,3 +1,4 @@
+import { RateLimitGuard } from '@docscale/resilience';
 import {
   Body,
   Controller,
@@ -33,7 +34,8 @@ const TOKEN_HEADER = 'x-consistency-token';
 
 @ApiTags('documents')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+// The rate limit is per tenant, so it runs after the key is known.
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @Controller({ path: 'documents', version: '1' })
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}

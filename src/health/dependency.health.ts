@@ -1,16 +1,19 @@
 import { Database, ReadRouting } from '@docscale/database';
 import { JobQueue, OutboxRelay } from '@docscale/queue';
+import { Breakers, CircuitOpenError } from '@docscale/resilience';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { AppConfig } from '../config';
 
 /**
- * Dependency checks for readiness. Only the primary is critical: without it the service cannot
- * write. A replica or Redis that is down degrades the service (reads fall back to the primary,
- * the cache is bypassed) but does not make this instance unfit for traffic, and taking every
- * instance out of the balancer because a shared dependency blinked would turn a degradation into
- * an outage. They are reported as `up` with `degraded: true`.
+ * Dependency checks for readiness. None of them fails readiness: every dependency is shared by
+ * all instances, so taking an instance out of the balancer because one is down helps nobody and
+ * takes every instance out at once, turning a degradation into an outage. With the primary down,
+ * reads are still served from the replicas and the cache while writes fail fast (503 from the
+ * primary's breaker); with a replica or Redis down, reads fall back to the primary and the cache is
+ * bypassed. A dependency that is down is reported as `up` with `degraded: true` and its state.
+ * Readiness fails only while this instance shuts down (Lifecycle).
  *
  * Every check is bounded by HEALTH_CHECK_TIMEOUT_MS, so a frozen dependency cannot hang a probe.
  * The endpoint is unauthenticated: it names members by position and says what state they are in;
@@ -28,6 +31,7 @@ export class DependencyHealth implements OnApplicationShutdown {
     private readonly indicator: HealthIndicatorService,
     private readonly jobs: JobQueue,
     private readonly relay: OutboxRelay,
+    private readonly breakerBoard: Breakers,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.timeoutMs = config.env.HEALTH_CHECK_TIMEOUT_MS;
@@ -48,7 +52,8 @@ export class DependencyHealth implements OnApplicationShutdown {
       return session.up();
     } catch (err) {
       this.log.warn(`primary check failed: ${(err as Error).message}`);
-      return session.down({ state: 'unreachable' });
+      const state = err instanceof CircuitOpenError ? 'circuit open' : 'unreachable';
+      return session.up({ degraded: true, state });
     }
   }
 
@@ -95,6 +100,13 @@ export class DependencyHealth implements OnApplicationShutdown {
     if (depth === undefined)
       return session.up({ degraded: true, state: 'unreachable', ...details });
     return session.up(details);
+  }
+
+  /** Every circuit breaker's state (primary, each replica, the cache's and the limiter's Redis). */
+  breakers(key: string) {
+    const states = this.breakerBoard.snapshot();
+    const degraded = Object.values(states).some((state) => state !== 'closed');
+    return this.indicator.check(key).up({ degraded, ...states });
   }
 
   onApplicationShutdown(): void {

@@ -6,7 +6,8 @@ import { Lifecycle } from './lifecycle';
 
 /**
  * Liveness says the process can serve at all (no dependency is checked: restarting a process
- * because Postgres is down helps nobody). Readiness says this instance should get traffic.
+ * because Postgres is down helps nobody). Readiness says this instance should get traffic: it
+ * fails while the instance shuts down, and reports (without failing) every dependency's state.
  */
 @ApiTags('health')
 @Controller('health')
@@ -32,6 +33,7 @@ export class HealthController {
       () => this.dependencies.replicas('replicas'),
       () => this.dependencies.redis('redis'),
       () => this.dependencies.queue('queue'),
+      () => this.dependencies.breakers('breakers'),
     ]);
   }
 }

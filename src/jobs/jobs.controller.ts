@@ -1,3 +1,4 @@
+import { RateLimitGuard } from '@docscale/resilience';
 import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -10,7 +11,8 @@ import { JobId } from './job-id.pipe';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+// The rate limit is per tenant, so it runs after the key is known.
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @Controller({ path: 'jobs', version: '1' })
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}

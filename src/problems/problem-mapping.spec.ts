@@ -12,6 +12,12 @@ import {
   InvalidPreconditionError,
   VersionMismatchError,
 } from '../documents/document.errors';
+import {
+  CircuitOpenError,
+  OverloadedError,
+  RateLimitedError,
+  RateLimitUnavailableError,
+} from '@docscale/resilience';
 import { toProblem } from './problem-mapping';
 import {
   DependencyUnavailableError,
@@ -26,6 +32,18 @@ const BODY_LIMIT = 1234;
 const SECRET = 'postgres://docscale:hunter2-s3cr3t@10.0.0.7:5432/docscale';
 
 describe('toProblem', () => {
+  it('says when to retry, and what was refused, for rate limits and open breakers', () => {
+    expect(toProblem(new RateLimitedError('reads', 10, 3), BODY_LIMIT)).toMatchObject({
+      retryAfterSeconds: 3,
+      routeClass: 'reads',
+      limit: 10,
+    });
+    expect(toProblem(new CircuitOpenError('primary', 2), BODY_LIMIT)).toMatchObject({
+      retryAfterSeconds: 2,
+      dependency: 'primary',
+    });
+  });
+
   it.each<[string, Error, number, string]>([
     [
       'ValidationError',
@@ -51,6 +69,10 @@ describe('toProblem', () => {
       503,
       'dependency-unavailable',
     ],
+    ['RateLimitedError', new RateLimitedError('writes', 200, 3), 429, 'rate-limited'],
+    ['RateLimitUnavailableError', new RateLimitUnavailableError(2), 503, 'rate-limit-unavailable'],
+    ['CircuitOpenError', new CircuitOpenError('primary', 2), 503, 'circuit-open'],
+    ['OverloadedError', new OverloadedError('in-flight', 1), 503, 'overloaded'],
     ['MalformedUrlError 400', new MalformedUrlError(400, 'bad %'), 400, 'malformed-url'],
     ['MalformedUrlError 414', new MalformedUrlError(414, 'too long'), 414, 'uri-too-long'],
   ])('maps %s to %i /problems/%s with its message as detail', (_name, err, status, slug) => {

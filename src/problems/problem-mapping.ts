@@ -5,6 +5,12 @@
  */
 import { InvalidConsistencyTokenError, isDatabaseUnavailable } from '@docscale/database';
 import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from '@docscale/queue';
+import {
+  CircuitOpenError,
+  OverloadedError,
+  RateLimitedError,
+  RateLimitUnavailableError,
+} from '@docscale/resilience';
 import { HttpException } from '@nestjs/common';
 import {
   DocumentNotFoundError,
@@ -29,6 +35,20 @@ const unauthorized =
   (slug: string, title: string): Mapper =>
   (e) =>
     problem(401, slug, title, e.message);
+
+/** A refusal that says when to come back: `Retry-After` is set from `retryAfterSeconds`. */
+const retryLater =
+  (
+    status: 429 | 503,
+    slug: string,
+    title: string,
+    extensions: (e: Error) => Record<string, unknown> = () => ({}),
+  ): Mapper =>
+  (e) =>
+    problem(status, slug, title, e.message, {
+      ...extensions(e),
+      retryAfterSeconds: (e as Error & { retryAfterSeconds: number }).retryAfterSeconds,
+    });
 
 /** Known error classes, checked in order with instanceof. */
 const known: [new (...args: never[]) => Error, Mapper][] = [
@@ -75,16 +95,28 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
         state: (e as JobNotRetryableError).state,
       }),
   ],
-  [
-    QueueFullError,
-    (e) =>
-      problem(503, 'queue-full', 'Too much work queued', e.message, {
-        retryAfterSeconds: (e as QueueFullError).retryAfterSeconds,
-      }),
-  ],
+  [QueueFullError, retryLater(503, 'queue-full', 'Too much work queued')],
   [
     QueueUnavailableError,
     (e) => problem(503, 'queue-unavailable', 'Temporarily unavailable', e.message),
+  ],
+  [
+    RateLimitedError,
+    retryLater(429, 'rate-limited', 'Too many requests', (e) => ({
+      routeClass: (e as RateLimitedError).routeClass,
+      limit: (e as RateLimitedError).limit,
+    })),
+  ],
+  [RateLimitUnavailableError, retryLater(503, 'rate-limit-unavailable', 'Temporarily unavailable')],
+  [
+    CircuitOpenError,
+    retryLater(503, 'circuit-open', 'Temporarily unavailable', (e) => ({
+      dependency: (e as CircuitOpenError).breaker,
+    })),
+  ],
+  [
+    OverloadedError,
+    retryLater(503, 'overloaded', 'Overloaded', (e) => ({ reason: (e as OverloadedError).reason })),
   ],
   [
     MalformedUrlError,

@@ -19,7 +19,9 @@ export function sendProblem(
   if (body.status === 503) log.warn(`${request.method} ${request.url}: ${body.type}`);
   else if (body.status >= 500) log.error(err instanceof Error ? (err.stack ?? err.message) : err);
   if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer');
-  if (body.status === 503) reply.header('Retry-After', String(body.retryAfterSeconds ?? 1));
+  if (body.status === 503 || body.status === 429) {
+    reply.header('Retry-After', String(body.retryAfterSeconds ?? 1));
+  }
   void reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 

@@ -28,4 +28,6 @@ export interface CacheOptions {
   l2Enabled: () => boolean;
   /** Off only to show the naive pattern: writes then evict their own L1 and delete the L2 key. */
   invalidationEnabled: () => boolean;
+  /** Told when the Redis breaker changes state (the app shows every breaker in one place). */
+  onBreakerState?: (state: 'closed' | 'open' | 'half-open') => void;
 }

@@ -158,6 +158,13 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
       },
       onBreakerState: (state) => {
         this.telemetry.breaker(state);
+        this.options.onBreakerState?.(
+          state === CircuitState.Closed
+            ? 'closed'
+            : state === CircuitState.HalfOpen
+              ? 'half-open'
+              : 'open',
+        );
         // A load in flight across an outage must not fill: writes during it left no record.
         if (state === CircuitState.Open) this.floorSeq = ++this.seq;
         if (state === CircuitState.Closed) void this.replayMissedWrites();

@@ -1,5 +1,10 @@
 import { QueryFailedError } from 'typeorm';
-import { failsOnAnyMember, isDatabaseUnavailable } from './database-unavailable';
+import {
+  failsOnAnyMember,
+  isDatabaseUnavailable,
+  isMemberFailure,
+  isTimeout,
+} from './database-unavailable';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -49,5 +54,35 @@ describe('failsOnAnyMember', () => {
     ['a statement timeout (57014)', withCode('57014')],
   ])('says no for %s: the read is retried on the primary', (_, err) => {
     expect(failsOnAnyMember(err)).toBe(false);
+  });
+});
+
+describe('isMemberFailure (what the primary breaker counts)', () => {
+  it.each([
+    ['a refused connection', withCode('ECONNREFUSED')],
+    ['an admin shutdown (57P01)', withCode('57P01')],
+    ['a pool wait timeout', new Error('timeout exceeded when trying to connect')],
+  ])('counts %s', (_, err) => {
+    expect(isMemberFailure(err)).toBe(true);
+  });
+
+  it.each([
+    ['a serialization failure (40001)', withCode('40001')],
+    ['a deadlock (40P01)', withCode('40P01')],
+    ['a unique violation (23505)', withCode('23505')],
+    ['a plain bug', new TypeError('x is undefined')],
+  ])('does not count %s: the server is fine', (_, err) => {
+    expect(isMemberFailure(err)).toBe(false);
+  });
+});
+
+describe('isTimeout', () => {
+  it.each([
+    ['a statement timeout (57014)', withCode('57014'), true],
+    ['a pool wait timeout', new Error('timeout exceeded when trying to connect'), true],
+    ['a client query timeout', new Error('Query read timeout'), true],
+    ['a refused connection', withCode('ECONNREFUSED'), false],
+  ])('tells %s', (_, err, expected) => {
+    expect(isTimeout(err)).toBe(expected);
   });
 });

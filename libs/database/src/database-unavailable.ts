@@ -57,3 +57,24 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return UNAVAILABLE_MESSAGES.some((re) => re.test(cause.message));
 }
+
+/**
+ * Whether a failed primary statement says the primary is failing (what its breaker counts): it is
+ * unavailable, and not merely a transaction that lost a race (serialization failure, deadlock),
+ * which says nothing about the server's health.
+ */
+export function isMemberFailure(err: unknown): boolean {
+  const cause = (err as { driverError?: unknown })?.driverError ?? err;
+  const code = (cause as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^40/.test(code)) return false;
+  return isDatabaseUnavailable(err);
+}
+
+/** Whether a failure was a timeout (statement, query, connect or pool wait). */
+export function isTimeout(err: unknown): boolean {
+  const cause = (err as { driverError?: unknown })?.driverError ?? err;
+  const code = (cause as { code?: unknown })?.code;
+  return (
+    code === '57014' || code === 'ETIMEDOUT' || /timeout/i.test(String((cause as Error)?.message))
+  );
+}

@@ -1,6 +1,15 @@
 import type { MixedList, EntitySchema } from 'typeorm';
 import type { ReadConsistencyMode, ReplicaSelection } from './read-router';
 
+/**
+ * What every primary statement runs through: a circuit breaker in the app (libs/resilience), so a
+ * primary that is down fails requests at once instead of each waiting out the connect timeout.
+ * A port, so this lib does not depend on the breaker's.
+ */
+export interface CallPolicy {
+  execute<T>(work: () => Promise<T>): Promise<T>;
+}
+
 /** Options of the database module: one primary, zero or more streaming replicas. */
 export interface DatabaseOptions {
   /** The primary: every write, and every read inside a write transaction. */
@@ -60,4 +69,14 @@ export interface DatabaseOptions {
    * @defaultValue () => true
    */
   replicasEnabled?: () => boolean;
+  /**
+   * Runs every statement on the primary (see CallPolicy).
+   * @defaultValue runs the statement as is
+   */
+  primaryCalls?: CallPolicy;
+  /**
+   * Told when a replica leaves or rejoins the rotation (its breaker opens or closes), with the
+   * replica's name (`replica-1`, ...).
+   */
+  onReplicaRotation?: (name: string, inRotation: boolean) => void;
 }

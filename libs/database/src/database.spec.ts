@@ -15,8 +15,13 @@ const CLOSED_PORT_URL = 'postgres://docscale:docscale@127.0.0.1:1/docscale';
 
 const created: Database[] = [];
 
-async function connect(replicaUrls: string[], primaryUrl = PRIMARY_URL): Promise<Database> {
+async function connect(
+  replicaUrls: string[],
+  primaryUrl = PRIMARY_URL,
+  extra: Partial<DatabaseOptions> = {},
+): Promise<Database> {
   const options: DatabaseOptions = {
+    ...extra,
     primaryUrl,
     replicaUrls,
     entities: [],
@@ -195,5 +200,31 @@ describe('redact', () => {
     const redacted = redact('postgres://docscale@db.internal:5432/docscale?password=hunter2');
 
     expect(redacted).not.toContain('hunter2');
+  });
+});
+
+describe('Database primary calls', () => {
+  it('runs every primary statement through the configured call policy (the breaker)', async () => {
+    let calls = 0;
+    const db = await connect([], PRIMARY_URL, {
+      primaryCalls: {
+        execute: (work) => {
+          calls++;
+          return work();
+        },
+      },
+    });
+    await db.query('SELECT 1');
+    await db.execute('SELECT 1');
+    await db.pingPrimary();
+    expect(calls).toBe(3);
+  });
+
+  it('does not run a statement the policy refuses', async () => {
+    const refused = new Error('circuit open');
+    const db = await connect([], PRIMARY_URL, {
+      primaryCalls: { execute: () => Promise.reject(refused) },
+    });
+    await expect(db.query('SELECT 1')).rejects.toBe(refused);
   });
 });

@@ -11,7 +11,9 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createDataSource } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
-import { DatabaseOptions } from './database.options';
+import { CallPolicy, DatabaseOptions } from './database.options';
+
+const DIRECT: CallPolicy = { execute: (work) => work() };
 
 export interface ReplicaStatus {
   url: string;
@@ -27,10 +29,12 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   readonly primary: DataSource;
   readonly replicas: DataSource[];
   private readonly initializing = new Map<DataSource, Promise<void>>();
+  private readonly calls: CallPolicy;
 
   constructor(@Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions) {
     this.primary = createDataSource(options.primaryUrl, options);
     this.replicas = options.replicaUrls.map((url) => createDataSource(url, options));
+    this.calls = options.primaryCalls ?? DIRECT;
   }
 
   async onModuleInit(): Promise<void> {
@@ -50,7 +54,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
    * that tracing's context propagation then pays for again (docs/patterns/telemetry.md).
    */
   async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.primaryPool().query<T>(sql, params)).rows;
+    return (await this.calls.execute(() => this.primaryPool().query<T>(sql, params))).rows;
   }
 
   /** Like {@link query}, for statements whose affected row count matters (UPDATE, DELETE). */
@@ -58,7 +62,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     sql: string,
     params: unknown[] = [],
   ): Promise<{ rows: T[]; rowCount: number }> {
-    const result = await this.primaryPool().query<T>(sql, params);
+    const result = await this.calls.execute(() => this.primaryPool().query<T>(sql, params));
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   }
 

@@ -48,6 +48,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly router: ReadRouter;
   private readonly monitor: ReplicaMonitor;
   private readonly replicasOn: () => boolean;
+  private readonly onRotation: DatabaseOptions['onReplicaRotation'];
   private readonly reads = metrics
     .getMeter('docscale.database')
     .createCounter('docscale.db.reads', {
@@ -69,9 +70,14 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     this.monitor = new ReplicaMonitor(
       () => db.primaryPool(),
       () => db.replicas.map((_, i) => db.replicaPool(i)),
-      { lagPollMs: options.replicaLagPollMs ?? 100, maxLagMs: options.replicaMaxLagMs ?? 5000 },
+      {
+        lagPollMs: options.replicaLagPollMs ?? 100,
+        maxLagMs: options.replicaMaxLagMs ?? 5000,
+        onRotation: options.onReplicaRotation,
+      },
     );
     this.replicasOn = options.replicasEnabled ?? (() => true);
+    this.onRotation = options.onReplicaRotation;
   }
 
   /** After every module's init (the pools exist then), before the server listens. */
@@ -79,6 +85,8 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     this.registerGauges();
     if (this.db.replicas.length === 0) return; // nothing to measure
     await this.monitor.poll(); // a first picture before the first request
+    // Members already down at start never changed state: say where each one stands.
+    for (const r of this.monitor.snapshot()) this.onRotation?.(r.name, r.inRotation);
     this.monitor.start();
   }
 

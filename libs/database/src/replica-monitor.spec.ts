@@ -229,3 +229,28 @@ describe('ReplicaMonitor lag, against a fake primary and replica', () => {
     expect(wal.primaryQueries).toBe(2);
   });
 });
+
+describe('ReplicaMonitor rotation changes', () => {
+  it('tells the listener when a replica leaves and rejoins the rotation, once each', async () => {
+    const { primary, replica } = fakeStack(100n, 100n);
+    const changes: [string, boolean][] = [];
+    const replicas: (Pool | undefined)[] = [replica];
+    const m = new ReplicaMonitor(
+      () => primary,
+      () => replicas,
+      { ...OPTIONS, onRotation: (name, inRotation) => changes.push([name, inRotation]) },
+    );
+    await m.poll();
+    await m.poll();
+    m.trip(0, 'read failed');
+    replicas[0] = undefined; // unreachable: stays out
+    await m.poll();
+    replicas[0] = replica;
+    await m.poll();
+    expect(changes).toEqual([
+      ['replica-1', true],
+      ['replica-1', false],
+      ['replica-1', true],
+    ]);
+  });
+});

@@ -54,7 +54,11 @@ export class ReplicaMonitor {
   constructor(
     private readonly primary: () => Pool,
     private readonly replicas: () => (Pool | undefined)[],
-    private readonly options: { lagPollMs: number; maxLagMs: number },
+    private readonly options: {
+      lagPollMs: number;
+      maxLagMs: number;
+      onRotation?: (name: string, inRotation: boolean) => void;
+    },
   ) {
     this.states = replicas().map((_, i) => ({
       name: `replica-${i + 1}`,
@@ -183,6 +187,7 @@ export class ReplicaMonitor {
     if (before.inRotation !== next.inRotation) {
       const how = next.inRotation ? 'back in rotation' : `out of rotation: ${next.problem}`;
       this.log.warn(`${next.name} ${how}`);
+      this.options.onRotation?.(next.name, next.inRotation);
     }
     this.states[index] = next;
   }

@@ -1,3 +1,4 @@
+import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
 import { Controller, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -9,7 +10,8 @@ import { ExportsService } from './exports.service';
 
 @ApiTags('documents')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+// The rate limit is per tenant, so it runs after the key is known.
+@UseGuards(ApiKeyGuard, RateLimitGuard)
 @Controller({ path: 'documents', version: '1' })
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
@@ -20,6 +22,7 @@ export class ExportsController {
    * the same job. 503 + Retry-After when the queue is too deep or unreachable.
    */
   @Post(':id/exports')
+  @RateLimitClass('exports') // heavy work: a budget of its own, much smaller than writes'
   async create(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
