@@ -1,7 +1,16 @@
 import { once } from 'node:events';
 import request from 'supertest';
-import { spawnProcess, startInstances, waitReady } from '../helpers/instances';
+import { Instance, spawnProcess, startInstances, waitReady } from '../helpers/instances';
+import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
+import { newTenant } from '../helpers/tenants';
+
+/** Polls until the instance's readiness answers 503 (it has started shutting down). */
+const readinessFails = (api: Instance) =>
+  pollUntil(
+    async () => (await fetch(`${api.url}/health/ready`).catch(() => undefined))?.status === 503,
+    { timeoutMs: 1000, what: 'readiness to fail' },
+  );
 
 describe('process lifecycle', () => {
   it('refuses to start on a bad variable and names it', async () => {
@@ -55,12 +64,37 @@ describe('process lifecycle', () => {
   it('on SIGTERM turns readiness off first, keeps serving through the drain delay, then exits 0', async () => {
     const [api] = await startInstances(1, { SHUTDOWN_DRAIN_DELAY_MS: '1500' });
     api.process.kill('SIGTERM');
-    await pollUntil(
-      async () => (await fetch(`${api.url}/health/ready`).catch(() => undefined))?.status === 503,
-      { timeoutMs: 1000, what: 'readiness to fail' },
-    );
+    await readinessFails(api);
     await request(api.url).get('/health/live').expect(200); // still serving while draining
     expect(await api.exit).toBe(0);
+  });
+
+  it('finishes a request in flight when SIGTERM arrives before it exits 0', async () => {
+    // QUEUE off: an export runs inside its request, and the fault flag makes it take 1.5 s.
+    const [api] = await startInstances(1, { QUEUE: 'off', FAULT_JOB_DELAY_MS: '1500' });
+    const { key } = await newTenant('shutdown');
+    const auth = { Authorization: `Bearer ${key}` };
+    const doc = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .send({ title: 'Slow export', body: 'x' })
+      .expect(201);
+    const slow = request(api.url).post(`/v1/documents/${doc.body.id}/exports`).set(auth);
+    const answered = slow.then((res) => res.status);
+    await pollUntil(async () => (await metricSum(api.url, 'docscale_http_in_flight')) >= 1, {
+      what: 'the export to be in flight',
+    });
+    api.process.kill('SIGTERM');
+    expect(await answered).toBe(201);
+    expect(await api.exit).toBe(0);
+  });
+
+  it('exits at once on a second signal, without waiting out the drain delay', async () => {
+    const [api] = await startInstances(1, { SHUTDOWN_DRAIN_DELAY_MS: '8000' });
+    api.process.kill('SIGTERM');
+    await readinessFails(api);
+    api.process.kill('SIGTERM');
+    expect(await api.exit).toBe(130);
   });
 
   it('exits 0 on SIGTERM', async () => {

@@ -1,0 +1,183 @@
+/**
+ * The stack's members fail under load, with every pattern on (replicas, cache, queue, rate limit,
+ * load shedding): a stopped replica, a stopped primary, a stopped Redis. Each test checks the
+ * promise in docs/patterns/resilience.md: the documented status codes and nothing else (no 500,
+ * no request hung past the timeouts), and recovery once the member is back, without restarts.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Instance, startInstances, stopAll } from '../helpers/instances';
+import { Outcome, startLoad, tally } from '../helpers/load';
+import { metricSum } from '../helpers/metrics';
+import { pollUntil } from '../helpers/poll';
+import { newTenant } from '../helpers/tenants';
+
+const STACK = join(__dirname, '../../scripts/stack.sh');
+// process.env is inherited: STACK_* and the URLs pick the stack this run uses.
+const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
+const READS = 'docscale_db_reads_total';
+/** The longest any request may take: the pool's connect timeout plus a statement timeout. */
+const LONGEST_MS = 3000 + 5000 + 1000;
+
+jest.setTimeout(120_000);
+
+interface Doc {
+  id: string;
+}
+
+describe('resilience under faults', () => {
+  let instances: Instance[] = [];
+  let headers: Record<string, string>;
+  let docs: Doc[];
+  let token: string;
+
+  beforeEach(async () => {
+    const prefix = `docscale:test:resilience:${randomUUID()}`;
+    instances = await startInstances(2, {
+      READ_REPLICAS: 'on',
+      RATE_LIMIT: 'on',
+      BREAKER_HALF_OPEN_MS: '500',
+      QUEUE_PREFIX: prefix,
+      TOGGLES_KEY_PREFIX: `${prefix}:toggles`,
+      CACHE_KEY_PREFIX: `${prefix}:cache`,
+      RATE_LIMIT_KEY_PREFIX: `${prefix}:ratelimit`,
+    });
+    const { key } = await newTenant('resilience');
+    headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+    docs = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await write(instances[i % 2]);
+      docs.push((await res.json()) as Doc);
+      // Reads by id carry the last write's token: they must find every document (read-your-writes).
+      token = res.headers.get('x-consistency-token')!;
+    }
+  });
+  afterEach(async () => {
+    await stopAll(instances);
+    stack('up'); // whatever a failed test left stopped
+  });
+
+  const write = (api: Instance, signal?: AbortSignal) =>
+    fetch(`${api.url}/v1/documents`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'Under fault', body: 'x'.repeat(200), tags: ['faults'] }),
+      signal,
+    });
+
+  /** Reads by id (cache first), listings (a replica or the primary) and writes, 2:1:1. */
+  function mixedLoad() {
+    return startLoad(6, (client, n, signal) => {
+      const api = instances[(client + n) % instances.length];
+      const kind = n % 4;
+      if (kind === 3) return write(api, signal);
+      const url =
+        kind === 2
+          ? `${api.url}/v1/documents?limit=5`
+          : `${api.url}/v1/documents/${docs[(client + n) % docs.length].id}`;
+      return fetch(url, { headers: { ...headers, 'X-Consistency-Token': token }, signal });
+    });
+  }
+
+  async function breakerState(api: Instance, name: string): Promise<string | undefined> {
+    const res = await fetch(`${api.url}/health/ready`);
+    const body = (await res.json()) as { details: { breakers: Record<string, unknown> } };
+    return body.details.breakers[name] as string | undefined;
+  }
+
+  const waitForBreaker = (name: string, state: string) =>
+    pollUntil(
+      async () =>
+        (await Promise.all(instances.map((i) => breakerState(i, name)))).every((s) => s === state),
+      { timeoutMs: 30_000, intervalMs: 100, what: `${name} breaker ${state} on every instance` },
+    );
+
+  /** Polls until a counter has grown on every instance from its value now. */
+  async function increases(metric: string, labels: Record<string, string>, what: string) {
+    const sum = () => Promise.all(instances.map((i) => metricSum(i.url, metric, labels)));
+    const before = await sum();
+    await pollUntil(async () => (await sum()).every((n, i) => n > before[i]), {
+      timeoutMs: 30_000,
+      what,
+    });
+  }
+
+  const waitForMore = (since: () => Outcome[], n: number) =>
+    pollUntil(() => since().length >= n, { timeoutMs: 30_000, what: `${n} more requests` });
+
+  function expectNoneHung(outcomes: Outcome[]): void {
+    expect(outcomes.filter((o) => o.status === 0)).toEqual([]);
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(LONGEST_MS);
+  }
+
+  it('serves every request while the replica is stopped, and takes it back without a restart', async () => {
+    const load = mixedLoad();
+    try {
+      await waitForMore(load.mark(), 100);
+      stack('stop-member', 'replica');
+      await waitForBreaker('replica-1', 'open');
+      await waitForMore(load.mark(), 200);
+      stack('start-member', 'replica');
+      await waitForBreaker('replica-1', 'closed');
+      await increases(READS, { db_read_target: 'replica' }, 'reads on the replica again');
+    } finally {
+      await load.stop();
+    }
+    console.log('replica stopped:', tally(load.outcomes));
+    expectNoneHung(load.outcomes);
+    expect(load.outcomes.filter((o) => o.status >= 300)).toEqual([]);
+  });
+
+  it('keeps serving reads while the primary is stopped, fails writes fast with 503 + Retry-After, and writes again once it is back', async () => {
+    const load = mixedLoad();
+    let outage: () => Outcome[] = () => [];
+    try {
+      await waitForMore(load.mark(), 100);
+      outage = load.mark();
+      stack('stop-member', 'primary');
+      await waitForBreaker('primary', 'open');
+      await waitForMore(load.mark(), 200);
+      stack('start-member', 'primary');
+      // Recovery without restarts: a write goes through on every instance.
+      await pollUntil(
+        async () =>
+          (await Promise.all(instances.map((i) => write(i)))).every((r) => r.status === 201),
+        { timeoutMs: 30_000, intervalMs: 200, what: 'writes to succeed again' },
+      );
+    } finally {
+      await load.stop();
+    }
+    console.log('primary stopped:', tally(outage()));
+    expectNoneHung(load.outcomes);
+    const refused = load.outcomes.filter((o) => o.status >= 300);
+    // Only writes are refused, only with 503 + Retry-After, and the breaker did its part.
+    expect(refused.every((o) => o.status === 503 && Number(o.retryAfter) >= 1)).toBe(true);
+    const types = new Set(refused.map((o) => o.type));
+    for (const type of types) {
+      expect(['/problems/circuit-open', '/problems/database-unavailable']).toContain(type);
+    }
+    expect(types.has('/problems/circuit-open')).toBe(true);
+    const reads = outage().filter((o) => o.status === 200);
+    expect(reads.length).toBeGreaterThan(100);
+  });
+
+  it('serves every request while Redis is stopped, and uses it again once it is back', async () => {
+    const load = mixedLoad();
+    try {
+      await waitForMore(load.mark(), 100);
+      stack('stop-member', 'redis');
+      // The rate limiter asks Redis on every request; the cache stops asking while disconnected.
+      await waitForBreaker('redis-rate-limit', 'open');
+      await waitForMore(load.mark(), 200);
+      stack('start-member', 'redis');
+      await waitForBreaker('redis-rate-limit', 'closed');
+      await increases('docscale_cache_answers_total', { cache_level: 'l2' }, 'reads from L2 again');
+    } finally {
+      await load.stop();
+    }
+    console.log('redis stopped:', tally(load.outcomes));
+    expectNoneHung(load.outcomes);
+    expect(load.outcomes.filter((o) => o.status >= 300)).toEqual([]);
+  });
+});
