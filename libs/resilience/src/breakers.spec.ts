@@ -1,9 +1,30 @@
+import { Logger } from '@nestjs/common';
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { Breakers } from './breakers';
 import { CircuitOpenError } from './resilience.errors';
 
 const down = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'X' }));
 const badQuery = () => Promise.reject(new Error('syntax error'));
 const isFailure = (err: unknown) => (err as Error).message.startsWith('connect');
+
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+const reader = new TestReader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+/** The data points of one metric, as the exporters would see them now. */
+async function points(name: string): Promise<DataPoint<number>[]> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .find((m) => m.descriptor.name === name);
+  return (metric?.dataPoints ?? []) as DataPoint<number>[];
+}
+
+beforeAll(() => Logger.overrideLogger(false));
 
 describe('Breakers', () => {
   let board: Breakers;
@@ -66,5 +87,30 @@ describe('Breakers', () => {
       'replica-1': 'open',
       'redis-cache': 'half-open',
     });
+  });
+
+  it('exports each breaker’s state, its transitions, failures by kind and rejections', async () => {
+    const breaker = board.create('metrics-primary', {
+      threshold: 2,
+      halfOpenMs: 60_000,
+      isFailure,
+      isTimeout: (err) => /timeout/.test((err as Error).message),
+    });
+    await expect(breaker.execute(down)).rejects.toThrow();
+    await expect(
+      breaker.execute(() => Promise.reject(new Error('connect timeout'))),
+    ).rejects.toThrow();
+    await expect(breaker.execute(async () => 'refused')).rejects.toBeInstanceOf(CircuitOpenError);
+    const of = (ps: DataPoint<number>[], attrs: Record<string, string>) =>
+      ps.find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))?.value;
+
+    expect(of(await points('docscale.breaker.state'), { breaker: 'metrics-primary' })).toBe(1);
+    const transitions = await points('docscale.breaker.transitions');
+    expect(of(transitions, { breaker: 'metrics-primary', state: 'open' })).toBe(1);
+    const failures = await points('docscale.breaker.failures');
+    expect(of(failures, { breaker: 'metrics-primary', failure: 'error' })).toBe(1);
+    expect(of(failures, { breaker: 'metrics-primary', failure: 'timeout' })).toBe(1);
+    const rejections = await points('docscale.breaker.rejections');
+    expect(of(rejections, { breaker: 'metrics-primary' })).toBe(1);
   });
 });
