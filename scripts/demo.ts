@@ -1,16 +1,21 @@
 /**
  * `npm run demo`: everything on a fresh machine. Starts the local stack (unless it already runs),
- * migrates, seeds a demo tenant, starts two API instances and a worker, prints the URLs, the
- * demo API key and a ready curl, then waits. Ctrl-C stops what it started, and only that.
+ * migrates, seeds a demo tenant, starts two API instances and a worker, nginx in front of the API
+ * instances, prints the URLs, the demo API key and a ready curl, then waits. SIGUSR2 (`npm run
+ * restart:rolling`) restarts the API instances one by one behind nginx. Ctrl-C stops what it
+ * started, and only that.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
 import { waitForReady } from './api-process';
+import { Balancer } from './balancer';
 import { createTenant } from './create-tenant';
 import { migrate } from './migrate';
+import { DEMO_PID_FILE, Restartable, rollingRestart } from './rolling-restart';
 import { seed } from './seed';
 
 const ROOT = join(__dirname, '../..');
@@ -48,14 +53,63 @@ function start(entry: string, env: Record<string, string>): ChildProcess {
     // second signal would make the instances skip their graceful shutdown).
     detached: true,
   });
+  children.add(child);
   child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`${entry} (${env.INSTANCE_ID}) exited: ${code ?? signal}`);
+    children.delete(child);
+    if (!stopping && !retiring.has(child)) {
+      console.error(`${entry} (${env.INSTANCE_ID}) exited: ${code ?? signal}`);
+    }
+    retiring.delete(child);
   });
   return child;
 }
 
+/** API instance `n` on `port`, as the rolling restart handles it. */
+function startApi(n: number, port: number): Restartable {
+  const child = start('main', { PORT: String(port), INSTANCE_ID: `api-${n}` });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = () => {
+    retiring.add(child); // stopped on purpose: its exit is no news
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { port, process: child, stop };
+}
+
+/** Ready, or failing at once if the process dies (a port already taken, say), not after a timeout. */
+function ready(port: number, child: ChildProcess): Promise<void> {
+  return waitForReady(`http://127.0.0.1:${port}`, { exited: () => child.exitCode !== null });
+}
+
+/** SIGUSR2 (`npm run restart:rolling`): the API instances replaced one at a time behind nginx. */
+function restartOnSignal(lb: Balancer, apis: Restartable[]): void {
+  let restarting = false;
+  process.on('SIGUSR2', () => {
+    if (restarting) return console.log('a rolling restart is already running');
+    restarting = true;
+    console.log('rolling restart of the API instances, one at a time behind nginx:');
+    rollingRestart({
+      balancer: lb,
+      instances: [...apis],
+      // Replacements go into `apis` as they start: the next restart sees the current ones.
+      start: async (port) => {
+        const i = apis.findIndex((a) => a.port === port);
+        return (apis[i] = startApi(i + 1, port));
+      },
+      log: (message) => console.log(`  ${message}`),
+    })
+      .then(() => console.log('rolling restart done'))
+      .catch((err: Error) => {
+        if (!stopping) console.error(`rolling restart failed: ${err.message}`);
+      })
+      .finally(() => (restarting = false));
+  });
+}
+
 let stopping = false;
-const children: ChildProcess[] = [];
+const children = new Set<ChildProcess>();
+const retiring = new Set<ChildProcess>();
+let balancer: Balancer | undefined;
 let startedStack = false;
 
 /** Stops what this script started, and only that: its processes, and the stack if it started it. */
@@ -63,8 +117,10 @@ async function stop(exitCode: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log('\nstopping...');
+    rmSync(DEMO_PID_FILE, { force: true });
+    await balancer?.stop();
     await Promise.all(
-      children.map((c) =>
+      [...children].map((c) =>
         c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : undefined,
       ),
     );
@@ -78,6 +134,7 @@ async function main(): Promise<void> {
     options: {
       documents: { type: 'string', default: '20000' },
       'base-port': { type: 'string', default: '3000' },
+      'lb-port': { type: 'string', default: '8080' },
     },
   });
   const config = AppConfig.load();
@@ -97,38 +154,49 @@ async function main(): Promise<void> {
   }
   const { key } = await createTenant(config, 'demo');
 
-  const apis = [1, 2].map((n) => ({ n, url: `http://127.0.0.1:${basePort + n - 1}` }));
-  children.push(
-    ...apis.map(({ n }) =>
-      start('main', { PORT: String(basePort + n - 1), INSTANCE_ID: `api-${n}` }),
-    ),
-    start('worker', { WORKER_HEALTH_PORT: String(basePort + 100), INSTANCE_ID: 'worker-1' }),
-  );
-  // An instance that dies (a port already taken, say) fails the demo at once, not after a timeout.
-  const urls = [...apis.map((a) => a.url), `http://127.0.0.1:${basePort + 100}`];
-  await Promise.all(
-    urls.map((url, i) => waitForReady(url, { exited: () => children[i].exitCode !== null })),
-  );
-  const [first] = apis;
+  const apis = [1, 2].map((n) => startApi(n, basePort + n - 1));
+  const worker = start('worker', {
+    WORKER_HEALTH_PORT: String(basePort + 100),
+    INSTANCE_ID: 'worker-1',
+  });
+  await Promise.all([...apis.map((a) => ready(a.port, a.process)), ready(basePort + 100, worker)]);
+  const lb = new Balancer({
+    port: Number(values['lb-port']),
+    members: apis.map((a) => a.port),
+    stdio: 'inherit',
+  });
+  balancer = lb;
+  await lb.start();
+  lb.process.on('exit', (code, signal) => {
+    if (!stopping) console.error(`nginx exited: ${code ?? signal}`);
+  });
+  writeFileSync(DEMO_PID_FILE, `${process.pid}\n`);
+  restartOnSignal(lb, apis);
+
+  const api = (i: number) => `http://127.0.0.1:${apis[i].port}`;
   console.log(`
 docscale demo is running (${(await documentCount(config, 'demo')).toLocaleString()} documents for tenant "demo")
 
-  API instance 1   ${apis[0].url}
-  API instance 2   ${apis[1].url}
+  load balancer    ${lb.url}   (nginx with docker/nginx/docscale.conf)
+  API instance 1   ${api(0)}
+  API instance 2   ${api(1)}
   worker health    http://127.0.0.1:${basePort + 100}/health/ready
-  OpenAPI          ${first.url}/docs
-  metrics          ${first.url}/metrics
-  readiness        ${first.url}/health/ready
+  OpenAPI          ${lb.url}/docs
+  metrics          ${api(0)}/metrics   (per instance)
+  readiness        ${api(0)}/health/ready
 
   demo API key     ${key}
   admin key        ${config.env.ADMIN_API_KEY}   (ADMIN_API_KEY; for /v1/admin/toggles)
 
 Try:
-  curl -s -H 'Authorization: Bearer ${key}' '${first.url}/v1/documents?limit=3'
+  curl -s -H 'Authorization: Bearer ${key}' '${lb.url}/v1/documents?limit=3'
   curl -s -X POST -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\
-       -d '{"title":"Hello","body":"First document","tags":["demo"]}' ${first.url}/v1/documents
+       -d '{"title":"Hello","body":"First document","tags":["demo"]}' ${lb.url}/v1/documents
 
-Ctrl-C stops the API instances and the worker${startedStack ? ' and the local stack' : ''}.
+Rolling restart of the API instances onto the current build, with no failed request:
+  npm run restart:rolling
+
+Ctrl-C stops nginx, the API instances and the worker${startedStack ? ' and the local stack' : ''}.
 `);
 }
 

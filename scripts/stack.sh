@@ -16,14 +16,17 @@
 #   status                    one line per member; exit 0 if all up and the replica streams, else 3
 #   start-member|stop-member|restart-member primary|replica|redis
 #   replica-delay MS          set recovery_min_apply_delay on the replica (0 removes it)
+#   nginx-bin                 print the path of the nginx binary (installing what is missing first)
 #
 # Environment: STACK_DIR (<repo>/.stack), STACK_PG_PRIMARY_PORT (55432), STACK_PG_REPLICA_PORT
 # (55433), STACK_REDIS_PORT (56379), STACK_PG_BINDIR (found: PATH, pg_config --bindir, newest
 # /usr/lib/postgresql/*/bin), STACK_TIMEOUT (seconds to wait for a member, 60).
 #
 # As root, PostgreSQL runs as the "postgres" OS user (it refuses root) and missing binaries are
-# installed from Debian's packages. LOCAL DEV/TEST STACK ONLY: fsync, synchronous_commit and
-# full_page_writes are off and local socket connections are trusted. Never keep data you need here.
+# installed from Debian's packages. nginx is only found (or installed) here: scripts/balancer.ts
+# runs it, in front of API processes this script does not start. LOCAL DEV/TEST STACK ONLY: fsync,
+# synchronous_commit and full_page_writes are off and local socket connections are trusted. Never
+# keep data you need here.
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,6 +49,7 @@ readonly HANG_GRACE=10   # seconds a running member may fail to answer before it
 PG_BIN=""        # PostgreSQL bin dir, set by ensure_tools
 PG_MAJOR=""      # its major version
 REDIS_SERVER=""  # redis-server binary
+NGINX_BIN=""     # nginx binary (run by scripts/balancer.ts, not by this script)
 CLEANUP_FILES=() # removed on exit (the temporary policy-rc.d guard)
 
 # ---------------------------------------------------------------------------------------------
@@ -193,21 +197,29 @@ find_pg_bindir() {
   return 1
 }
 
-find_redis_server() {
-  local bin
-  local candidates=(/usr/bin/redis-server /usr/local/bin/redis-server)
-  if bin=$(command -v redis-server 2>/dev/null); then candidates=("$bin" "${candidates[@]}"); fi
-  for bin in "${candidates[@]}"; do
-    if [[ -n $bin && -x $bin ]]; then
-      printf '%s\n' "$bin"
+# find_binary NAME DIR...: NAME on PATH, else in one of the DIRs (Debian installs nginx in
+# /usr/sbin, which is not on every user's PATH).
+find_binary() {
+  local name=$1 bin dir
+  if bin=$(command -v "$name" 2>/dev/null) && [[ -x $bin ]]; then
+    printf '%s\n' "$bin"
+    return 0
+  fi
+  for dir in "${@:2}"; do
+    if [[ -x $dir/$name ]]; then
+      printf '%s\n' "$dir/$name"
       return 0
     fi
   done
   return 1
 }
 
+find_redis_server() { find_binary redis-server /usr/bin /usr/local/bin; }
+find_nginx() { find_binary nginx /usr/sbin /usr/local/sbin; }
+
 # Install Debian packages without letting them start services: Debian's postgresql package would
-# otherwise create and start a "main" cluster, redis-server a system Redis on 6379. A policy-rc.d
+# otherwise create and start a "main" cluster, redis-server a system Redis on 6379, nginx a system
+# nginx on port 80 (its default site), none of which this stack uses. A policy-rc.d
 # that answers 101 ("action forbidden") is the standard way to say so; ours is removed on exit.
 apt_install() {
   command -v apt-get >/dev/null || die "missing $*, and apt-get is not available to install it"
@@ -224,18 +236,20 @@ apt_install() {
   CLEANUP_FILES=()
 }
 
-# ensure_tools install|no-install: set PG_BIN, PG_MAJOR, REDIS_SERVER.
+# ensure_tools install|no-install: set PG_BIN, PG_MAJOR, REDIS_SERVER, NGINX_BIN.
 ensure_tools() {
   local mode=$1 missing=()
   PG_BIN=$(find_pg_bindir) || missing+=(postgresql)
   REDIS_SERVER=$(find_redis_server) || missing+=(redis-server)
+  NGINX_BIN=$(find_nginx) || missing+=(nginx)
   if ((${#missing[@]})); then
     if [[ $mode == install ]] && is_root; then
       apt_install "${missing[@]}"
       PG_BIN=$(find_pg_bindir) || die "PostgreSQL binaries still not found after installing postgresql"
       REDIS_SERVER=$(find_redis_server) || die "redis-server still not found after installing redis-server"
+      NGINX_BIN=$(find_nginx) || die "nginx still not found after installing nginx"
     else
-      die "missing: ${missing[*]} (need ${PG_TOOLS[*]} and redis-server)." \
+      die "missing: ${missing[*]} (need ${PG_TOOLS[*]}, redis-server and nginx)." \
         "Install with:  sudo apt-get install -y ${missing[*]}" \
         "(or put the binaries on PATH / set STACK_PG_BINDIR), then run this again"
     fi
@@ -695,7 +709,7 @@ print_urls() {
 # ---------------------------------------------------------------------------------------------
 # commands
 
-usage() { sed -n '11,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '11,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 cmd_up() {
   local delay=""
@@ -786,6 +800,7 @@ main() {
     status) cmd_status ;;
     start-member | stop-member | restart-member) cmd_member "$cmd" "$@" ;;
     replica-delay) cmd_replica_delay "$@" ;;
+    nginx-bin) ensure_tools install && printf '%s\n' "$NGINX_BIN" ;;
     help | -h | --help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
