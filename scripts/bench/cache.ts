@@ -14,6 +14,8 @@ const VARIANTS: Variant[] = [
   { name: 'L2 only', env: { CACHE_L1: 'off' } },
   { name: 'L1 only', env: { CACHE_L2: 'off' } },
   { name: 'L1 + L2', env: {} },
+  // The distributed limiter's price: one Redis script per request (a limit no run reaches).
+  { name: 'L1 + L2 + rate limit', env: { RATE_LIMIT: 'on', RATE_LIMIT_READS: '1000000000' } },
 ];
 
 runComparison({

@@ -22,6 +22,8 @@ export async function startServer(env: Record<string, string>) {
       LOG_LEVEL: 'warn',
       PORT: String(port),
       INSTANCE_ID: `bench-${port}`,
+      // The SPEC's targets compare reads with rate limiting off; a variant turns it on to price it.
+      RATE_LIMIT: 'off',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
