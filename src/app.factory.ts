@@ -8,7 +8,7 @@ import {
   registerHttpTelemetry,
   tracedServerFactory,
 } from '@docscale/telemetry';
-import { registerLoadShedding } from '@docscale/resilience';
+import { drainKeepAliveConnections, registerLoadShedding } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
@@ -41,6 +41,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpTelemetry(fastify, telemetry); // first hooks: RED metrics cover everything after
   await shedLoad(app, config);
+  drainKeepAliveConnections(fastify);
   // Only JSON is accepted: without this, Fastify would parse text/plain into a string body.
   fastify.removeContentTypeParser('text/plain');
   // PATCH bodies may be sent as RFC 7396 JSON merge patches; they parse like JSON.
