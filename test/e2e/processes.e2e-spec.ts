@@ -90,7 +90,10 @@ describe('process lifecycle', () => {
   });
 
   it('exits at once on a second signal, without waiting out the drain delay', async () => {
-    const [api] = await startInstances(1, { SHUTDOWN_DRAIN_DELAY_MS: '8000' });
+    const [api] = await startInstances(1, {
+      SHUTDOWN_DRAIN_DELAY_MS: '8000',
+      SHUTDOWN_TIMEOUT_MS: '30000',
+    });
     api.process.kill('SIGTERM');
     await readinessFails(api);
     api.process.kill('SIGTERM');
