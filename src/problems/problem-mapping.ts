@@ -158,9 +158,10 @@ function fromHttpException(err: HttpException, bodyLimitBytes: number): Problem 
   }
   if (status === 404) return problem(404, 'not-found', 'Not found', 'No such route.');
   if (status === 405) return problem(405, 'method-not-allowed', 'Method not allowed');
-  // Terminus reports a failed readiness check this way; keep its details for the operator.
+  // Terminus reports a failed readiness check this way (the instance is shutting down); keep its
+  // details for the operator.
   if (status === 503) {
-    return problem(503, 'not-ready', 'Not ready', 'A critical dependency is down.', {
+    return problem(503, 'not-ready', 'Not ready', 'This instance is not taking traffic.', {
       health: err.getResponse(),
     });
   }
