@@ -63,6 +63,32 @@ describe('Breakers', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('fails calls that arrive while the probe runs at once, rather than queue them behind it', async () => {
+    const breaker = board.create('primary', { threshold: 1, halfOpenMs: 20, isFailure });
+    await expect(breaker.execute(down)).rejects.toThrow();
+    let finishProbe!: (v: string) => void;
+    const deadline = Date.now() + 2000;
+    let probe: Promise<string> | undefined;
+    while (!probe && Date.now() < deadline) {
+      const attempt = breaker.execute(() => new Promise<string>((r) => (finishProbe = r)));
+      const refused = await Promise.race([
+        attempt.then(
+          () => false,
+          (e: unknown) => e instanceof CircuitOpenError,
+        ),
+        new Promise<false>((r) => setTimeout(() => r(false), 5)),
+      ]);
+      if (refused) await new Promise((r) => setTimeout(r, 5));
+      else probe = attempt;
+    }
+    expect(breaker.state).toBe('half-open');
+    const during = await breaker.execute(async () => 'queued').catch((e: unknown) => e);
+    expect(during).toBeInstanceOf(CircuitOpenError);
+    finishProbe('probe');
+    expect(await probe).toBe('probe');
+    expect(breaker.state).toBe('closed');
+  });
+
   it('reopens when the probe fails', async () => {
     const breaker = board.create('primary', { threshold: 1, halfOpenMs: 20, isFailure });
     await expect(breaker.execute(down)).rejects.toThrow();

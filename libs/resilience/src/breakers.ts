@@ -102,6 +102,12 @@ export class Breakers {
         return states.get(name) ?? 'closed';
       },
       execute: async <T>(work: () => Promise<T>): Promise<T> => {
+        // cockatiel makes calls that arrive while the probe runs wait for it: with a frozen
+        // dependency that is a connect timeout each. Fail them fast instead.
+        if (policy.state === CircuitState.HalfOpen) {
+          this.rejections.add(1, { breaker: name });
+          throw new CircuitOpenError(name, 1);
+        }
         try {
           return await policy.execute(work);
         } catch (err) {
