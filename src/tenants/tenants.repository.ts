@@ -1,4 +1,4 @@
-import { Database, isDatabaseUnavailable, ReadRouting } from '@docscale/database';
+import { Database, isMemberFailure, ReadRouting } from '@docscale/database';
 import { CircuitOpenError } from '@docscale/resilience';
 import { Injectable } from '@nestjs/common';
 import { ApiKey } from './api-key';
@@ -23,15 +23,15 @@ export class TenantsRepository {
    * The tenant an unrevoked key belongs to, or undefined. Asked of the primary, so a key is
    * usable (and a revocation effective) the moment it is committed. While the primary is down,
    * a replica answers: every request authenticates first, and reads must keep being served then.
-   * The price, only during the outage: a key created or revoked within the replica's lag is not
-   * seen yet.
+   * The price, only during the outage: a key created or revoked within the replica's lag when the
+   * primary went is not seen (a replica that lagged further is out of rotation; replica-monitor).
    */
   async findByKey(key: string): Promise<Tenant | undefined> {
     const params = [ApiKey.hash(key)];
     try {
       return (await this.db.query<Tenant>(FIND_BY_KEY, params))[0];
     } catch (err) {
-      if (!(err instanceof CircuitOpenError) && !isDatabaseUnavailable(err)) throw err;
+      if (!(err instanceof CircuitOpenError) && !isMemberFailure(err)) throw err;
       return (await this.routing.read<Tenant>(FIND_BY_KEY, params)).rows[0];
     }
   }

@@ -69,6 +69,7 @@ describe('isMemberFailure (what the primary breaker counts)', () => {
   it.each([
     ['a serialization failure (40001)', withCode('40001')],
     ['a deadlock (40P01)', withCode('40P01')],
+    ['a statement timeout (57014)', withCode('57014')],
     ['a unique violation (23505)', withCode('23505')],
     ['a plain bug', new TypeError('x is undefined')],
   ])('does not count %s: the server is fine', (_, err) => {

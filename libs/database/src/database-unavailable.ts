@@ -40,17 +40,24 @@ const UNAVAILABLE_MESSAGES = [
  */
 const STATEMENT_SQLSTATE = /^(22|23|42|0A|21|44)/;
 
+/** The driver's error: TypeORM wraps it in QueryFailedError, keeping it as `driverError`. */
+function driverCause(err: unknown): unknown {
+  return (err as { driverError?: unknown })?.driverError ?? err;
+}
+
+function codeOf(err: unknown): unknown {
+  return (driverCause(err) as { code?: unknown })?.code;
+}
+
 export function failsOnAnyMember(err: unknown): boolean {
-  const cause = (err as { driverError?: unknown })?.driverError ?? err;
-  const code = (cause as { code?: unknown })?.code;
+  const code = codeOf(err);
   return typeof code === 'string' && STATEMENT_SQLSTATE.test(code);
 }
 
 export function isDatabaseUnavailable(err: unknown): boolean {
-  // TypeORM wraps driver errors in QueryFailedError, keeping the original as `driverError`.
-  const cause = (err as { driverError?: unknown })?.driverError ?? err;
+  const cause = driverCause(err);
   if (!(cause instanceof Error)) return false;
-  const code = (cause as { code?: unknown }).code;
+  const code = codeOf(cause);
   if (typeof code === 'string') {
     if (UNAVAILABLE_NODE_CODES.has(code)) return true;
     if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATES.some((re) => re.test(code));
@@ -60,21 +67,22 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /**
  * Whether a failed primary statement says the primary is failing (what its breaker counts): it is
- * unavailable, and not merely a transaction that lost a race (serialization failure, deadlock),
- * which says nothing about the server's health.
+ * unavailable, and not merely a statement that ran too long (statement_timeout: the server is
+ * answering, and one tenant's slow query must not open the breaker for all) or a transaction that
+ * lost a race (serialization failure, deadlock).
  */
 export function isMemberFailure(err: unknown): boolean {
-  const cause = (err as { driverError?: unknown })?.driverError ?? err;
-  const code = (cause as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^40/.test(code)) return false;
+  const code = codeOf(err);
+  if (typeof code === 'string' && (/^40/.test(code) || code === '57014')) return false;
   return isDatabaseUnavailable(err);
 }
 
 /** Whether a failure was a timeout (statement, query, connect or pool wait). */
 export function isTimeout(err: unknown): boolean {
-  const cause = (err as { driverError?: unknown })?.driverError ?? err;
-  const code = (cause as { code?: unknown })?.code;
+  const code = codeOf(err);
   return (
-    code === '57014' || code === 'ETIMEDOUT' || /timeout/i.test(String((cause as Error)?.message))
+    code === '57014' ||
+    code === 'ETIMEDOUT' ||
+    /timeout/i.test(String((driverCause(err) as Error)?.message))
   );
 }

@@ -34,9 +34,10 @@ function monitor(primary: Pool, replicas: (Pool | undefined)[], maxLagMs = OPTIO
  * ever sends them its two polling queries.
  */
 function fakeStack(primaryLsn: bigint, replayLsn: bigint) {
-  const wal = { primary: primaryLsn, replay: replayLsn, primaryQueries: 0 };
+  const wal = { primary: primaryLsn, replay: replayLsn, primaryQueries: 0, primaryDown: false };
   const primary = {
     query: async () => {
+      if (wal.primaryDown) throw new Error('connect ECONNREFUSED');
       wal.primaryQueries++;
       return { rows: [{ lsn: Lsn.format(wal.primary) }] };
     },
@@ -123,6 +124,15 @@ describe('ReplicaMonitor on the local stack', () => {
     const [state] = m.snapshot();
     expect(state.inRotation).toBe(true);
     expect(state.lagBytes).toBeUndefined();
+  });
+
+  it('keeps a replica that lagged too far out of rotation while the primary is unreachable', async () => {
+    const { wal, primary, replica } = fakeStack(0x200n, 0x100n);
+    const m = monitor(primary, [replica], 1);
+    await pollUntil(m, () => !m.snapshot()[0].inRotation);
+    wal.primaryDown = true;
+    await m.poll();
+    expect(m.snapshot()[0].inRotation).toBe(false);
   });
 
   it('takes a tripped replica out of rotation at once, with the reason given', async () => {

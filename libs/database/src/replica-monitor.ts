@@ -138,10 +138,12 @@ export class ReplicaMonitor {
       const replayLsn = Lsn.parse(rows[0].replay);
       const lagBytes =
         primaryLsn === undefined ? undefined : Math.max(0, Number(primaryLsn - replayLsn));
-      // With the primary unreachable its last position may hold WAL that will never stream:
-      // time lag is not measurable then, and replicas must keep serving reads (read-only
-      // degradation, not a read outage).
-      const lagMs = primaryLsn === undefined ? 0 : this.lagMs(replayLsn, now);
+      // With the primary unreachable its last position may hold WAL that will never stream, so
+      // time lag is not measurable: a replica keeps the lag it had when the primary went, and
+      // the rotation with it. A caught-up replica keeps serving reads (read-only degradation,
+      // not a read outage); one that was far behind stays out rather than serve very old data.
+      const lagMs =
+        primaryLsn === undefined ? (this.states[index].lagMs ?? 0) : this.lagMs(replayLsn, now);
       const tooFar = lagMs > this.options.maxLagMs;
       const state: ReplicaState = {
         name: this.states[index].name,
