@@ -241,13 +241,15 @@ ensure_tools() {
   local mode=$1 missing=()
   PG_BIN=$(find_pg_bindir) || missing+=(postgresql)
   REDIS_SERVER=$(find_redis_server) || missing+=(redis-server)
-  NGINX_BIN=$(find_nginx) || missing+=(nginx)
+  # Only `up` and `nginx-bin` need nginx (the balancer's); status and member commands do not.
+  if ! NGINX_BIN=$(find_nginx) && [[ $mode == install ]]; then missing+=(nginx); fi
   if ((${#missing[@]})); then
     if [[ $mode == install ]] && is_root; then
       apt_install "${missing[@]}"
       PG_BIN=$(find_pg_bindir) || die "PostgreSQL binaries still not found after installing postgresql"
       REDIS_SERVER=$(find_redis_server) || die "redis-server still not found after installing redis-server"
-      NGINX_BIN=$(find_nginx) || die "nginx still not found after installing nginx"
+      [[ " ${missing[*]} " != *" nginx "* ]] || NGINX_BIN=$(find_nginx) ||
+        die "nginx still not found after installing nginx"
     else
       die "missing: ${missing[*]} (need ${PG_TOOLS[*]}, redis-server and nginx)." \
         "Install with:  sudo apt-get install -y ${missing[*]}" \
