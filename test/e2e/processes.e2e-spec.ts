@@ -9,7 +9,7 @@ import { newTenant } from '../helpers/tenants';
 const readinessFails = (api: Instance) =>
   pollUntil(
     async () => (await fetch(`${api.url}/health/ready`).catch(() => undefined))?.status === 503,
-    { timeoutMs: 1000, what: 'readiness to fail' },
+    { timeoutMs: 5000, what: 'readiness to fail' },
   );
 
 describe('process lifecycle', () => {

@@ -374,6 +374,11 @@ describe('job queue under faults', () => {
   });
 
   it('re-requests the indexing of a document whose queued job Redis lost', async () => {
+    // The reconciler sweeps every tenant's documents, oldest first: suites that wrote with no
+    // worker running leave unindexed ones, which would queue ahead of this test's. Settle them.
+    await db.query(
+      'UPDATE documents SET indexed_version = version WHERE indexed_version IS DISTINCT FROM version',
+    );
     const w = await world('reconcile');
     const [api] = await apis(1, {
       ...w.env,
@@ -395,7 +400,7 @@ describe('job queue under faults', () => {
     const lost = await fetch(`${api.url}/v1/jobs/${jobId}`, { headers: w.headers });
     expect(lost.status).toBe(404);
 
-    const w2 = await worker(w.env);
+    await worker(w.env);
     await pollUntil(async () => (await unindexed([doc.id])) === 0, {
       timeoutMs: 15_000,
       intervalMs: 100,
@@ -408,10 +413,9 @@ describe('job queue under faults', () => {
     // The write's, then the reconciler's: one per INDEX_RECONCILE_AFTER_MS while it stayed unindexed
     // (the worker took a few seconds to start); each resend of a job BullMQ holds is a no-op.
     expect(requests).toBeGreaterThanOrEqual(2);
-    const applied = () => metricSum(w2.url, JOBS, { job_name: 'index', job_outcome: 'applied' });
-    // The worker counts an outcome just after the job is marked completed.
-    await pollUntil(async () => (await applied()) >= 1, { what: 'the applied count' });
-    expect(await applied()).toBe(1);
+    // Run once, and applied.
+    const done = await waitForState(api, w, jobId, 'completed');
+    expect(done).toMatchObject({ attemptsMade: 1, result: { outcome: 'applied' } });
   });
 
   it('resumes taking jobs after a Redis restart without a worker restart', async () => {

@@ -164,11 +164,16 @@ describe('rate limiting with Redis stopped', () => {
   it('limits through Redis again once it is back, without a restart', async () => {
     stack('start-member', 'redis');
     const probe = await bearer('ratelimit-probe');
+    // Each instance finds Redis again on its own (its breaker's probe): wait for both.
+    const limitSeen = async (api: Instance) => {
+      const res = await fetch(`${api.url}/v1/documents?limit=1`, { headers: probe });
+      return res.headers.get('ratelimit-limit');
+    };
     await pollUntil(
       async () =>
-        (await fetch(`${byPolicy.closed.url}/v1/documents?limit=1`, { headers: probe })).status ===
-        200,
-      { timeoutMs: 20_000, intervalMs: 200, what: 'the fail-closed instance to admit again' },
+        (await limitSeen(byPolicy.closed)) === String(LIMIT) &&
+        (await limitSeen(byPolicy.local)) === String(LIMIT),
+      { timeoutMs: 20_000, intervalMs: 200, what: 'both instances to limit through Redis again' },
     );
     const answers = await reads(byPolicy.local.url, await bearer('ratelimit-back'), 2 * LIMIT);
     // The whole limit again, not the local share: the buckets are in Redis.
