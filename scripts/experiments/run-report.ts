@@ -1,0 +1,68 @@
+/**
+ * What one experiment run produces: the raw data a report (JSON + HTML) is made of. The runner
+ * fills it; the report renderer and the capacity model only read it.
+ */
+
+/** One sample of the load generator and the app's metrics, taken every second of a run. */
+export interface TimePoint {
+  /** Seconds since the configuration's run started. */
+  t: number;
+  /** Requests answered in the last second (all statuses). */
+  rps: number;
+  /** Latency percentiles of the requests answered in the last second, in ms. */
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Non-2xx answers and transport errors in the last second. */
+  errors: number;
+  /** From /metrics, summed over instances: share of reads answered by L1, L2 (0..1; null when unknown). */
+  l1HitRatio: number | null;
+  l2HitRatio: number | null;
+  /** Share of database reads served by replicas (0..1; null when there were none). */
+  replicaShare: number | null;
+  /** Jobs waiting in the queue (null when unknown). */
+  queueDepth: number | null;
+  /** API processes' CPU, in cores (1 = one core busy), summed over instances. */
+  apiCpuCores: number;
+  /** Worst event-loop delay reported by an API instance, in ms (null when unknown). */
+  eventLoopDelayMs: number | null;
+}
+
+/** Something done to the system during a run, drawn as a marked line on the time series. */
+export interface RunEvent {
+  t: number;
+  /** e.g. `CACHE_L1=off`, `stop redis`, `start redis`. */
+  label: string;
+}
+
+/** One configuration (a toggle set) within a run, with its summary and time series. */
+export interface ConfigurationResult {
+  /** e.g. `defaults`, `CACHE_L1=off`. */
+  name: string;
+  toggles: Record<string, string>;
+  summary: {
+    requests: number;
+    rps: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    errors: number;
+    /** Count of answers by status code (`0` for transport errors). */
+    statuses: Record<string, number>;
+  };
+  series: TimePoint[];
+  events: RunEvent[];
+  /** Scenario-specific figures, e.g. `{ staleReads: 0, pairs: 1000 }` for read-after-write. */
+  extra?: Record<string, number | string>;
+}
+
+export interface RunReport {
+  scenario: string;
+  startedAt: string;
+  /** Machine facts: cores, node version, pinned or not. */
+  host: Record<string, string | number | boolean>;
+  durationSeconds: number;
+  configurations: ConfigurationResult[];
+  /** Set by the `capacity` scenario (scripts/experiments/capacity.ts). */
+  capacity?: unknown;
+}
