@@ -1,6 +1,21 @@
 /** What the demo, the benchmarks and the e2e helpers share to run API processes on this machine. */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** scripts/stack.sh, from scripts/ (ts-jest) or dist/scripts/ (the build). */
+const STACK = join(__dirname, __dirname.includes('/dist/') ? '../../scripts' : '.', 'stack.sh');
+
+/** Whether the local stack already runs (so a script that starts it knows to stop it after). */
+export function stackIsUp(): boolean {
+  try {
+    execFileSync('bash', [STACK, 'status'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it). */
 export async function freePort(): Promise<number> {

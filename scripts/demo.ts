@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
-import { waitForReady } from './api-process';
+import { stackIsUp, waitForReady } from './api-process';
 import { Balancer } from './balancer';
 import { createTenant } from './create-tenant';
 import { migrate } from './migrate';
@@ -20,15 +20,6 @@ import { seed } from './seed';
 
 const ROOT = join(__dirname, '../..');
 const STACK = join(ROOT, 'scripts/stack.sh');
-
-function stackIsUp(): boolean {
-  try {
-    execFileSync('bash', [STACK, 'status'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function documentCount(config: AppConfig, tenant: string): Promise<number> {
   const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });

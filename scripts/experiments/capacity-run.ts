@@ -1,0 +1,97 @@
+/**
+ * The `capacity` scenario: Zipf reads at a rising offered rate (paced-load.ts), one step at a time, until a step's p99 breaks the SLO or the step limit is reached. Each step is
+ * turned into a CapacityStep, with the resources it used normalised to their own limits, and
+ * capacity.ts finds the knee and the binding constraint (and, given a current rate and growth, the
+ * doomsday clock). Measured here: `api-cpu` (busy cores ÷ cores the API processes may use) and
+ * `event-loop` (worst delay ÷ the load-shedding bound); the DB pool's wait and Redis are not
+ * exported as metrics yet, so they cannot be named as the binding constraint.
+ */
+import { cpus } from 'node:os';
+import { analyzeCapacity, CapacityProfile, CapacityStep } from './capacity';
+import type { ConfigurationResult } from './run-report';
+import { runConfiguration, RunOptions } from './runner';
+import { pacedLoad } from './paced-load';
+import type { Scenario } from './scenario-context';
+
+export interface CapacityRunOptions {
+  sloP99Ms: number;
+  startRps: number;
+  /** Each step offers this many times the previous one's rate. */
+  factor: number;
+  maxSteps: number;
+  /** The API processes' CPU limit, in cores (1 when pinned to core 0). */
+  apiCores: number;
+  /** LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: past it the API sheds load, so it is the loop's limit. */
+  eventLoopLimitMs: number;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+export function toStep(
+  offeredRps: number,
+  r: ConfigurationResult,
+  o: CapacityRunOptions,
+): CapacityStep {
+  // The first second holds the ramp-up (connections opening): it would flatter every step.
+  const steady = r.series.length > 2 ? r.series.slice(1) : r.series;
+  const loop = steady.map((s) => s.eventLoopDelayMs ?? 0);
+  return {
+    offeredRps,
+    achievedRps: r.summary.rps,
+    p50Ms: r.summary.p50,
+    p99Ms: r.summary.p99,
+    errorRatio: r.summary.requests ? r.summary.errors / r.summary.requests : 0,
+    resources: {
+      'api-cpu': mean(steady.map((s) => s.apiCpuCores)) / o.apiCores,
+      'event-loop': (loop.length ? Math.max(...loop) : 0) / o.eventLoopLimitMs,
+    },
+  };
+}
+
+export async function runCapacity(
+  run: RunOptions,
+  o: CapacityRunOptions,
+  log: (line: string) => void,
+): Promise<{ results: ConfigurationResult[]; steps: CapacityStep[]; profile: CapacityProfile }> {
+  const results: ConfigurationResult[] = [];
+  const steps: CapacityStep[] = [];
+  let offered = o.startRps;
+  for (let i = 0; i < o.maxSteps; i++) {
+    const rate = Math.round(offered);
+    const result = await runConfiguration(
+      { ...run, scenario: pacedReads(rate) },
+      `${rate} req/s offered`,
+      {},
+    );
+    const step = toStep(rate, result, o);
+    results.push(result);
+    steps.push(step);
+    log(
+      `step ${i + 1}: offered ${rate}, achieved ${Math.round(step.achievedRps)} req/s, ` +
+        `p99 ${step.p99Ms.toFixed(1)} ms, api-cpu ${(step.resources['api-cpu'] * 100).toFixed(0)}%`,
+    );
+    if (step.p99Ms > o.sloP99Ms || step.achievedRps < 0.9 * rate) break;
+    offered *= o.factor;
+  }
+  return { results, steps, profile: analyzeCapacity(steps, { sloP99Ms: o.sloP99Ms }) };
+}
+
+/** Zipf reads at `rate` req/s through the balancer. */
+function pacedReads(rate: number): Scenario {
+  return async (ctx) => {
+    const { url, key } = ctx.topology;
+    const { skipped } = await pacedLoad({
+      rate,
+      seconds: ctx.seconds,
+      next: () => `${url}/v1/documents/${ctx.zipf.next()}`,
+      headers: { authorization: `Bearer ${key}` },
+      recorder: ctx.recorder,
+    });
+    if (skipped) ctx.extra.skipped = skipped;
+  };
+}
+
+/** Cores the API processes may use: one when pinned to core 0, else the whole machine. */
+export function apiCores(pinned: boolean): number {
+  return pinned ? 1 : cpus().length;
+}

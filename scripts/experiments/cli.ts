@@ -1,0 +1,143 @@
+/**
+ * `npm run experiment -- <scenario>[,<scenario>...] [--toggle CACHE_L1=off ...] [--duration 20s]
+ *   [--compare "defaults|CACHE_L1=off"] [--rounds 3] [--flip 10s:CACHE_L1=off ...] [--smoke]
+ *   [--out reports] [--documents 10000]`, and for `capacity`: `[--slo-ms 200] [--start-rps 500]
+ *   [--max-steps 10] [--current-rps N --growth 3x/6mo]`.
+ * Brings up the topology once (topology.ts), runs each scenario on it, writes
+ * `<out>/<timestamp>-<scenario>/` (report.json + index.html) for each, prints the tables and paths.
+ * `--smoke`: a tiny seed and 2 s per configuration, for CI.
+ */
+import { parseArgs } from 'node:util';
+import { NamedToggles } from './compare';
+import { runExperiment } from './experiment';
+import { runLoad } from './load';
+import { LoadRecorder } from './recorder';
+import { Flip } from './runner';
+import { stack } from './scenario-context';
+import { SCENARIOS } from './scenarios';
+import { asBooleans, parseToggleSet } from './toggles';
+import { startTopology, Topology } from './topology';
+import { ZipfSampler } from './zipf';
+
+const NAMES = [...Object.keys(SCENARIOS), 'capacity'];
+const USAGE = `usage: npm run experiment -- <${NAMES.join('|')}>[,<scenario>...] [options]`;
+
+/** `20s`, `20` or `1500ms`, in seconds. */
+function seconds(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a duration; write 20s or 1500ms`);
+  return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
+}
+
+/** `10s:CACHE_L1=off,CACHE_L2=off`. */
+function parseFlip(text: string): Flip {
+  const i = text.indexOf(':');
+  if (i < 0) throw new Error(`--flip "${text}": write <when>:<toggles>, e.g. 10s:CACHE_L1=off`);
+  const label = text.slice(i + 1);
+  return { atSeconds: seconds(text.slice(0, i)), label, values: asBooleans(parseToggleSet(label)) };
+}
+
+function parse() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      toggle: { type: 'string', multiple: true, default: [] },
+      flip: { type: 'string', multiple: true, default: [] },
+      duration: { type: 'string', default: '20s' },
+      compare: { type: 'string' },
+      rounds: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'reports' },
+      documents: { type: 'string' },
+      'slo-ms': { type: 'string', default: '200' },
+      'start-rps': { type: 'string' },
+      'max-steps': { type: 'string' },
+      'current-rps': { type: 'string' },
+      growth: { type: 'string' },
+    },
+  });
+  const scenarios = (positionals[0] ?? '').split(',').filter(Boolean);
+  if (!scenarios.length || scenarios.some((s) => !NAMES.includes(s))) throw new Error(USAGE);
+  return { scenarios, values };
+}
+
+const optionalNumber = (text: string | undefined) =>
+  text === undefined ? undefined : Number(text);
+
+/**
+ * Reads before measuring: a fresh process runs its first seconds interpreted, with empty pools
+ * and caches, and would make whichever configuration goes first look slow.
+ */
+async function warmUp(topology: Topology, seconds: number): Promise<void> {
+  const zipf = new ZipfSampler(topology.ids, { seed: 1 });
+  await runLoad({
+    url: topology.url,
+    connections: 20,
+    seconds,
+    headers: { authorization: `Bearer ${topology.key}` },
+    requests: [{ setupRequest: (r) => ({ ...r, path: `/v1/documents/${zipf.next()}` }) }],
+    recorder: new LoadRecorder(),
+  });
+}
+
+async function main(): Promise<void> {
+  const { scenarios, values } = parse();
+  const smoke = values.smoke;
+  const configs: NamedToggles[] = (values.compare ?? 'defaults').split('|').map((name) => ({
+    name: name.trim(),
+    toggles: parseToggleSet(name),
+  }));
+  const flips = values.flip.map(parseFlip);
+  const topology = await startTopology({
+    documents: Number(values.documents ?? (smoke ? 200 : 10_000)),
+    toggles: parseToggleSet(values.toggle.join(',')),
+  });
+  // Ctrl-C mid-run: the runner's `finally` never runs, so undo every fault a scenario can inject
+  // (both idempotent) and stop the processes, nginx included (it runs in its own process group).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: restoring the stack and stopping the topology...`);
+      void Promise.allSettled([stack('start-member', 'redis'), stack('replica-delay', '0')])
+        .then(() => topology.stop())
+        .finally(() => process.exit(130));
+    });
+  }
+  try {
+    if (!topology.pinned) console.log('taskset unavailable: the load generator is not pinned');
+    await warmUp(topology, smoke ? 1 : 5);
+    for (const scenario of scenarios) {
+      const summary = await runExperiment(
+        scenario,
+        topology,
+        {
+          seconds: smoke ? 2 : seconds(values.duration),
+          smoke,
+          configs,
+          rounds: optionalNumber(values.rounds),
+          flips,
+          envToggles: values.toggle.join(','),
+          out: values.out,
+          capacity: {
+            sloMs: Number(values['slo-ms']),
+            startRps: optionalNumber(values['start-rps']),
+            maxSteps: optionalNumber(values['max-steps']),
+            currentRps: optionalNumber(values['current-rps']),
+            growth: values.growth,
+          },
+        },
+        (line) => console.log(line),
+      );
+      console.log(summary);
+    }
+  } finally {
+    await topology.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(`experiment failed: ${err.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,110 @@
+/**
+ * One scenario on a running topology, written as a report: the plain scenarios (alone or in
+ * compare mode) and `capacity` (stepped load, capacity profile, doomsday clock).
+ */
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { AppConfig } from '../../src/config';
+import { doomsday, formatDoomsday } from './doomsday';
+import { parseGrowth } from './growth';
+import { apiCores, runCapacity } from './capacity-run';
+import { formatTable, NamedToggles, runCompare } from './compare';
+import { writeReport } from './report';
+import type { RunReport } from './run-report';
+import { Flip, RunOptions } from './runner';
+import { SCENARIOS } from './scenarios';
+import { clearRuntimeToggles } from './toggles';
+import type { Topology } from './topology';
+
+export interface ExperimentOptions {
+  seconds: number;
+  smoke: boolean;
+  configs: NamedToggles[];
+  rounds?: number;
+  flips: Flip[];
+  /** Toggles given to the processes' environment (`--toggle`), for the report. */
+  envToggles: string;
+  out: string;
+  capacity: {
+    sloMs: number;
+    startRps?: number;
+    maxSteps?: number;
+    currentRps?: number;
+    growth?: string;
+  };
+}
+
+/** Runs `scenario`, writes its report and returns the summary to print. */
+export async function runExperiment(
+  scenario: string,
+  topology: Topology,
+  o: ExperimentOptions,
+  log: (line: string) => void,
+): Promise<string> {
+  const startedAt = new Date();
+  await clearRuntimeToggles(topology); // a crashed earlier run may have left a flip behind
+  const run: RunOptions = {
+    topology,
+    scenario: SCENARIOS[scenario] ?? SCENARIOS['read-heavy'],
+    seconds: o.seconds,
+    smoke: o.smoke,
+    progress: !o.smoke && o.configs.length === 1,
+    flips: o.flips,
+  };
+  const report: RunReport = {
+    scenario,
+    startedAt: startedAt.toISOString(),
+    host: {
+      cores: cpus().length,
+      node: process.version,
+      pinned: topology.pinned,
+      documents: topology.ids.length,
+      toggles: o.envToggles || 'defaults',
+    },
+    durationSeconds: o.seconds,
+    configurations: [],
+  };
+  let table: string;
+  if (scenario === 'capacity') {
+    const c = o.capacity;
+    const { results, profile } = await runCapacity(
+      run,
+      {
+        sloP99Ms: c.sloMs,
+        startRps: c.startRps ?? (o.smoke ? 50 : 500),
+        factor: 1.5,
+        maxSteps: c.maxSteps ?? (o.smoke ? 2 : 10),
+        apiCores: apiCores(topology.pinned),
+        eventLoopLimitMs: AppConfig.load().env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+      },
+      log,
+    );
+    report.configurations = results;
+    table =
+      `max sustainable ${Math.round(profile.maxSustainableRps)} req/s at p99 ≤ ${c.sloMs} ms; ` +
+      `binding constraint: ${profile.bindingConstraint?.resource ?? 'none observed'}`;
+    let clock: ReturnType<typeof doomsday> | undefined;
+    if (c.currentRps !== undefined && c.growth) {
+      clock = doomsday(profile, {
+        currentRps: c.currentRps,
+        growth: parseGrowth(c.growth),
+        now: startedAt,
+      });
+      table += `\n${formatDoomsday(clock, startedAt)}`;
+    }
+    report.capacity = { profile, doomsday: clock };
+  } else {
+    const rounds = o.rounds ?? (o.smoke || o.configs.length === 1 ? 1 : 3);
+    const { results, ratios } = await runCompare(run, o.configs, rounds, log);
+    report.configurations = results;
+    table = formatTable(results, ratios);
+  }
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const { htmlPath } = await writeReport(report, join(o.out, `${stamp}-${scenario}`));
+  const extras = report.configurations
+    .filter((c) => c.extra)
+    .map((c) => `${c.name}: ${JSON.stringify(c.extra)}\n`)
+    .join('');
+  const where = topology.pinned ? ', API on core 0, load on core 1' : '';
+  return `\n${scenario}, ${o.seconds} s per configuration${where}\n${extras}${table}\n\nreport: ${htmlPath}`;
+}

@@ -1,0 +1,46 @@
+/** What a scenario gets to drive one configuration's run (filled by runner.ts). */
+import type autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { LoadRecorder } from './recorder';
+import { STACK, Topology } from './topology';
+import { ZipfSampler } from './zipf';
+
+export interface ScenarioContext {
+  topology: Topology;
+  /** Length of the run, in seconds. */
+  seconds: number;
+  smoke: boolean;
+  recorder: LoadRecorder;
+  zipf: ZipfSampler<string>;
+  /** Scenario-specific figures for the report (ConfigurationResult.extra). */
+  extra: Record<string, number | string>;
+  /** Autocannon against the balancer, recorded (load.ts); `url` overrides the target. */
+  load(options: {
+    connections: number;
+    seconds: number;
+    requests: autocannon.Request[];
+    overallRate?: number;
+    url?: string;
+  }): Promise<autocannon.Result>;
+  /** Runs `action` `atSeconds` into the run and records it as a RunEvent when it is done. */
+  at(atSeconds: number, label: string, action: () => Promise<void>): void;
+  /** Runs after the run whatever happened (restores what a fault broke), last added first. */
+  finally(action: () => Promise<void>): void;
+}
+
+export type Scenario = (ctx: ScenarioContext) => Promise<void>;
+
+/** `scripts/stack.sh <args>`, e.g. `stop-member redis`: the fault injections of the stack. */
+export async function stack(...args: string[]): Promise<void> {
+  await promisify(execFile)('bash', [STACK, ...args]);
+}
+
+/** A document body for writes; `n` keeps titles distinct. */
+export function newDocument(n: number): string {
+  return JSON.stringify({
+    title: `experiment ${n}`,
+    body: `Written by the experiment runner, request ${n}.`,
+    tags: ['experiment'],
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The workloads, one function each. Request mixes are fixed per scenario; what varies between
+ * configurations is only the toggles, so their numbers can be compared. Reads pick ids with a
+ * Zipf distribution (zipf.ts): a few hot documents, a long cold tail.
+ */
+import type autocannon from 'autocannon';
+import { readAfterWrite } from './read-after-write';
+import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
+
+const JSON_BODY = { 'content-type': 'application/json' };
+
+function read(ctx: ScenarioContext): autocannon.Request {
+  return {
+    method: 'GET',
+    setupRequest: (r) => ({ ...r, path: `/v1/documents/${ctx.zipf.next()}` }),
+  };
+}
+
+let written = 0;
+function write(): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/v1/documents',
+    headers: JSON_BODY,
+    setupRequest: (r) => ({ ...r, body: newDocument(written++) }),
+  };
+}
+
+const readHeavy: Scenario = async (ctx) => {
+  await ctx.load({ connections: 50, seconds: ctx.seconds, requests: [read(ctx)] });
+};
+
+const writeHeavy: Scenario = async (ctx) => {
+  await ctx.load({
+    connections: 20,
+    seconds: ctx.seconds,
+    requests: [write(), write(), read(ctx)],
+  });
+};
+
+/** Nine reads to one write: a typical document service. */
+const mixed: Scenario = async (ctx) => {
+  const requests = [...Array.from({ length: 9 }, () => read(ctx)), write()];
+  await ctx.load({ connections: 50, seconds: ctx.seconds, requests });
+};
+
+/** 10× the connections for a fifth of the run, in the middle. */
+const spike: Scenario = async (ctx) => {
+  const spikeSeconds = Math.max(1, Math.round(ctx.seconds / 5));
+  const startAt = Math.max(0, Math.round((ctx.seconds - spikeSeconds) / 2));
+  ctx.at(startAt, `spike ×10 for ${spikeSeconds} s`, async () => {
+    void ctx.load({ connections: 90, seconds: spikeSeconds, requests: [read(ctx)] });
+  });
+  await ctx.load({ connections: 10, seconds: ctx.seconds, requests: [read(ctx)] });
+};
+
+/** Reads and writes while the replica applies WAL late (then on time again). */
+const replicaLag: Scenario = async (ctx) => {
+  ctx.finally(() => stack('replica-delay', '0'));
+  ctx.at(ctx.seconds / 4, 'replica delay 1000 ms', () => stack('replica-delay', '1000'));
+  ctx.at((ctx.seconds * 3) / 4, 'replica delay 0', () => stack('replica-delay', '0'));
+  await mixed(ctx);
+};
+
+/** Redis stopped for the middle third: L2 and the queue are gone, reads must go on. */
+const redisOutage: Scenario = async (ctx) => {
+  ctx.finally(() => stack('start-member', 'redis'));
+  ctx.at(ctx.seconds / 3, 'stop redis', () => stack('stop-member', 'redis'));
+  ctx.at((ctx.seconds * 2) / 3, 'start redis', () => stack('start-member', 'redis'));
+  await ctx.load({ connections: 20, seconds: ctx.seconds, requests: [read(ctx)] });
+};
+
+/** Reads while a burst of exports (one per document: jobs are per document version) is queued. */
+const queueBurst: Scenario = async (ctx) => {
+  const burst = ctx.topology.ids.slice(0, ctx.smoke ? 20 : 500);
+  let accepted = 0;
+  ctx.at(ctx.seconds / 4, `burst of ${burst.length} exports`, async () => {
+    const answers = await Promise.all(
+      burst.map((id) =>
+        fetch(`${ctx.topology.url}/v1/documents/${id}/exports`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ctx.topology.key}` },
+        }).then((r) => r.status),
+      ),
+    );
+    accepted = answers.filter((s) => s === 202 || s === 201).length;
+    ctx.extra.exportsAccepted = accepted;
+  });
+  ctx.extra.exportsRequested = burst.length;
+  await ctx.load({ connections: 10, seconds: ctx.seconds, requests: [read(ctx)] });
+};
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'read-heavy': readHeavy,
+  'write-heavy': writeHeavy,
+  mixed,
+  spike,
+  'read-after-write': readAfterWrite,
+  'replica-lag': replicaLag,
+  'redis-outage': redisOutage,
+  'queue-burst': queueBurst,
+};

@@ -1,0 +1,79 @@
+/**
+ * Toggle flips during a run, through the admin endpoint (PATCH /v1/admin/toggles), as an operator
+ * would make them. Values are the command line's: `CACHE_L1=off`; `null` clears a runtime value
+ * (the instance's environment applies again). A flip counts as made once every API instance
+ * reports it, so the marked line on the chart is where the behaviour changed, not where it was
+ * asked for.
+ */
+import type { Topology } from './topology';
+
+export type ToggleValues = Record<string, boolean | null>;
+
+const ON = new Set(['on', 'true', '1']);
+const OFF = new Set(['off', 'false', '0']);
+
+/** `CACHE_L1=off,CACHE_L2=on` (or `defaults`, or empty) as a name → value record. */
+export function parseToggleSet(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim())) {
+    if (!part || part === 'defaults') continue;
+    const [name, value] = part.split('=');
+    if (!name || value === undefined || (!ON.has(value) && !OFF.has(value))) {
+      throw new Error(`"${part}" is not a toggle setting; write NAME=on or NAME=off`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+export function asBooleans(toggles: Record<string, string>): ToggleValues {
+  return Object.fromEntries(Object.entries(toggles).map(([k, v]) => [k, ON.has(v)]));
+}
+
+interface ToggleState {
+  name: string;
+  on: boolean;
+  source: string;
+}
+
+async function statesOf(url: string, adminKey: string): Promise<ToggleState[]> {
+  const res = await fetch(`${url}/v1/admin/toggles`, {
+    headers: { authorization: `Bearer ${adminKey}` },
+  });
+  if (!res.ok) throw new Error(`GET ${url}/v1/admin/toggles answered ${res.status}`);
+  return ((await res.json()) as { toggles: ToggleState[] }).toggles;
+}
+
+/** Applies `values` and resolves once every instance reports them (or fails after 10 s). */
+export async function setToggles(topology: Topology, values: ToggleValues): Promise<void> {
+  if (!Object.keys(values).length) return;
+  const res = await fetch(`${topology.url}/v1/admin/toggles`, {
+    method: 'PATCH',
+    headers: {
+      authorization: `Bearer ${topology.adminKey}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(values),
+  });
+  if (!res.ok)
+    throw new Error(`PATCH /v1/admin/toggles answered ${res.status}: ${await res.text()}`);
+  const deadline = Date.now() + 10_000;
+  for (const api of topology.apis) {
+    for (;;) {
+      const states = await statesOf(api.url, topology.adminKey);
+      const applied = Object.entries(values).every(([name, on]) => {
+        const s = states.find((x) => x.name === name);
+        return on === null ? s?.source !== 'runtime' : s?.on === on;
+      });
+      if (applied) break;
+      if (Date.now() > deadline) throw new Error(`${api.url} did not apply the toggles in 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Every toggle an instance knows, set back to its environment's value. */
+export async function clearRuntimeToggles(topology: Topology): Promise<void> {
+  const states = await statesOf(topology.apis[0].url, topology.adminKey);
+  await setToggles(topology, Object.fromEntries(states.map((s) => [s.name, null])));
+}

@@ -1,0 +1,142 @@
+/**
+ * The local topology an experiment runs against, as scripts/demo.ts builds it: the stack (started
+ * unless already up), migrations, an `experiment` tenant with N documents (seeded once, reused by
+ * later runs), two API instances and a worker behind nginx (scripts/balancer.ts).
+ *
+ * The API processes and the worker are pinned to core 0 and this process (the load generator) to
+ * core 1, as in SPEC.md's baselines, so the generator does not steal the server's CPU. Rate
+ * limiting is off unless a toggle turns it on: SPEC.md's throughput targets are taken without it.
+ * Runtime toggles and the queue live under prefixes of their own, so flips made during a run
+ * never reach other users of the shared stack (the e2e suites), and a queue burst is measured on
+ * a queue that holds only this run's jobs. `stop()` stops what `start()` started, and only that.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { AppConfig } from '../../src/config';
+import { freePort, stackIsUp, waitForReady } from '../api-process';
+import { Balancer } from '../balancer';
+import { tryPin } from '../bench/server-process';
+import { createTenant } from '../create-tenant';
+import { migrate } from '../migrate';
+import { seed } from '../seed';
+
+const ROOT = join(__dirname, '../../..');
+export const STACK = join(ROOT, 'scripts/stack.sh');
+const TENANT = 'experiment';
+
+export interface ApiInstance {
+  url: string;
+  pid: number;
+}
+
+export interface Topology {
+  /** nginx in front of the API instances. */
+  url: string;
+  apis: ApiInstance[];
+  workerPid: number;
+  key: string;
+  adminKey: string;
+  /** Ids of the seeded documents, in a fixed order (Zipf rank = index). */
+  ids: string[];
+  /** Whether this process (the load generator) could be pinned to core 1. */
+  pinned: boolean;
+  stop(): Promise<void>;
+}
+
+export interface TopologyOptions {
+  documents: number;
+  /** Environment for every API process and the worker, e.g. `{ CACHE_L1: 'off' }`. */
+  toggles: Record<string, string>;
+}
+
+async function seededIds(config: AppConfig, wanted: number): Promise<string[]> {
+  const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT d.id FROM documents d JOIN tenants t ON t.id = d.tenant_id
+        WHERE t.name = $1 ORDER BY d.id LIMIT $2`,
+      [TENANT, wanted],
+    );
+    return rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startTopology(options: TopologyOptions): Promise<Topology> {
+  const config = AppConfig.load();
+  const startedStack = !stackIsUp();
+  execFileSync('bash', [STACK, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const children: ChildProcess[] = [];
+  let balancer: Balancer | undefined;
+  const stop = async () => {
+    await balancer?.stop();
+    await Promise.all(
+      children.map(async (c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return;
+        const exited = once(c, 'exit');
+        c.kill('SIGTERM');
+        await exited;
+      }),
+    );
+    if (startedStack) execFileSync('bash', [STACK, 'down'], { stdio: 'ignore' });
+  };
+  try {
+    await migrate(config);
+    let ids = await seededIds(config, options.documents);
+    if (ids.length < options.documents) {
+      await seed(config, { tenant: TENANT, documents: options.documents - ids.length, seed: 7 });
+      ids = await seededIds(config, options.documents);
+    }
+    const { key } = await createTenant(config, TENANT);
+    const env: Record<string, string> = {
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      RATE_LIMIT: 'off',
+      TOGGLES_KEY_PREFIX: 'docscale:experiments:toggles',
+      TOGGLE_SYNC_INTERVAL_MS: '200',
+      // One queue per run: export jobs are deduplicated by document version, so a queue reused
+      // across runs would answer a second burst with the jobs the first one already ran.
+      QUEUE_PREFIX: `docscale:experiments:${Date.now()}:queue`,
+      ...options.toggles,
+    };
+    const spawnPinned = (entry: string, extra: Record<string, string>) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, ...extra },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(child);
+      tryPin(child.pid!, 0);
+      return child;
+    };
+    const ports = [await freePort(), await freePort()];
+    const apis = ports.map((port, i) =>
+      spawnPinned('main', { PORT: String(port), INSTANCE_ID: `experiment-api-${i + 1}` }),
+    );
+    const workerPort = await freePort();
+    const worker = spawnPinned('worker', {
+      WORKER_HEALTH_PORT: String(workerPort),
+      INSTANCE_ID: 'experiment-worker-1',
+    });
+    const ready = (port: number, child: ChildProcess) =>
+      waitForReady(`http://127.0.0.1:${port}`, { exited: () => child.exitCode !== null });
+    await Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
+    balancer = await new Balancer({ members: ports }).start();
+    return {
+      url: balancer.url,
+      apis: apis.map((c, i) => ({ url: `http://127.0.0.1:${ports[i]}`, pid: c.pid! })),
+      workerPid: worker.pid!,
+      key,
+      adminKey: config.env.ADMIN_API_KEY,
+      ids,
+      pinned: tryPin(process.pid, 1),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

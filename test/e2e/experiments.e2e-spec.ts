@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { RunReport } from '../../scripts/experiments/run-report';
+
+const CLI = join(__dirname, '../../dist/scripts/experiments/cli.js');
+const SCENARIOS = [
+  'read-heavy',
+  'write-heavy',
+  'mixed',
+  'spike',
+  'read-after-write',
+  'replica-lag',
+  'redis-outage',
+  'queue-burst',
+  'capacity',
+];
+/** What each fault scenario must have marked on its time series, beside the flip every run has. */
+const FAULT_EVENTS: Record<string, RegExp> = {
+  spike: /^spike/,
+  'replica-lag': /^replica delay 1000 ms$/,
+  'redis-outage': /^stop redis$/,
+  'queue-burst': /^burst of \d+ exports$/,
+};
+
+/** Runs the CLI as `npm run experiment` does; its output is the failure message if it fails. */
+async function experiment(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 110_000,
+  }).catch((err: Error & { stdout?: string; stderr?: string }) => {
+    throw new Error(`${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+  });
+  return stdout;
+}
+
+function reportOf(dir: string, scenario: string): { report: RunReport; dir: string } {
+  const name = readdirSync(dir).find((d) => d.endsWith(`-${scenario}`));
+  if (!name) throw new Error(`no report directory for ${scenario} in ${dir}`);
+  const json = readFileSync(join(dir, name, 'report.json'), 'utf8');
+  return { report: JSON.parse(json) as RunReport, dir: join(dir, name) };
+}
+
+describe('experiments (smoke mode, one topology for every scenario)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'docscale-experiments-'));
+  let stdout = '';
+
+  beforeAll(async () => {
+    // All scenarios in one invocation: the topology (stack check, 3 Node processes booting on one
+    // core, nginx) is the slow part, and is started once. The flip marks every run with an event.
+    stdout = await experiment([
+      SCENARIOS.join(','),
+      '--smoke',
+      '--out',
+      out,
+      '--flip',
+      '1s:CACHE_L1=off',
+    ]);
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it.each(SCENARIOS)('writes a valid report with an HTML page for %s', (scenario) => {
+    const { report, dir } = reportOf(out, scenario);
+    expect(report.scenario).toBe(scenario);
+    expect(existsSync(join(dir, 'index.html'))).toBe(true);
+    expect(report.configurations.length).toBeGreaterThan(0);
+    for (const c of report.configurations) {
+      expect(c.series.length).toBeGreaterThan(0);
+      expect(c.summary.requests).toBeGreaterThan(0);
+      expect(c.summary.rps).toBeGreaterThan(0);
+      expect(c.summary.p50).toBeGreaterThan(0);
+      expect(c.summary.p99).toBeGreaterThanOrEqual(c.summary.p50);
+      expect(c.series.some((p) => p.rps > 0 && p.apiCpuCores > 0)).toBe(true);
+      // Recorded even when it fails: toggles live in Redis, so during redis-outage the admin
+      // endpoint may answer 503, and the report marks `CACHE_L1=off failed: ...` at that second.
+      expect(c.events.some((e) => e.label.startsWith('CACHE_L1=off'))).toBe(true);
+    }
+  });
+
+  it.each(Object.entries(FAULT_EVENTS))(
+    'marks the fault of %s on its time series',
+    (scenario, label) => {
+      const events = reportOf(out, scenario).report.configurations[0].events;
+      expect(events.some((e) => label.test(e.label))).toBe(true);
+    },
+  );
+
+  it('counts stale reads without the consistency token and none with it', () => {
+    const extra = reportOf(out, 'read-after-write').report.configurations[0].extra ?? {};
+    expect(extra.pairsWithToken).toBeGreaterThan(0);
+    expect(extra.staleWithToken).toBe(0);
+    expect(extra.pairsWithoutToken).toBeGreaterThan(0);
+  });
+
+  it('reports a capacity profile from the stepped load', () => {
+    const { report } = reportOf(out, 'capacity');
+    expect(report.capacity).toMatchObject({ profile: { steps: expect.any(Array) } });
+    expect(stdout).toMatch(/binding constraint/);
+  });
+
+  it('compares toggle sets in one run, one configuration each, with ratios', async () => {
+    const text = await experiment([
+      'read-heavy',
+      '--smoke',
+      '--out',
+      out,
+      '--compare',
+      'defaults|CACHE_L1=off,CACHE_L2=off',
+    ]);
+    const names = readdirSync(out)
+      .filter((d) => d.endsWith('-read-heavy'))
+      .sort();
+    const report = reportOf(join(out), 'read-heavy').report;
+    const latest = JSON.parse(
+      readFileSync(join(out, names.at(-1)!, 'report.json'), 'utf8'),
+    ) as RunReport;
+    expect(report).toBeDefined();
+    expect(latest.configurations.map((c) => c.name)).toEqual([
+      'defaults',
+      'CACHE_L1=off,CACHE_L2=off',
+    ]);
+    const cacheOff = latest.configurations[1].series;
+    // With both cache tiers off every read goes to the database: no second shows an L1 hit.
+    expect(cacheOff.every((p) => !p.l1HitRatio)).toBe(true);
+    expect(text).toMatch(/vs defaults/);
+  }, 60_000);
+});
