@@ -1,13 +1,14 @@
 /**
- * The comparison runner behind `npm run bench:*`: a few configurations of the API, measured as
- * ratios within one run.
+ * The comparison runner behind `npm run bench*`: a few configurations of the API (and baseline
+ * servers), measured as ratios within one run.
  *
- * One API process per configuration, pinned to core 0; the load generator (autocannon, in this
- * process) is pinned to core 1. Every configuration serves the same workload, GET
- * /v1/documents/:id over 1000 seeded ids. Configurations are interleaved over several rounds (the
- * host's speed drifts within a session), and each is reported with its median req/s, its ratio to
- * the baseline taken round by round, p99 latency, and server CPU microseconds per request read
- * from /proc/<pid>/stat. Command line: `--rounds 3 --duration 5 --only "name,name"`.
+ * One server process per configuration (the API, or a baseline server a variant names), pinned to
+ * core 0; the load generator (autocannon, in this process) is pinned to core 1. Every
+ * configuration serves the same workload, GET /v1/documents/:id over 1000 seeded ids.
+ * Configurations are interleaved over several rounds (the host's speed drifts within a session),
+ * and each is reported with its median req/s, its ratio to the baseline taken round by round, p99
+ * latency, and server CPU microseconds per request read from /proc/<pid>/stat. Command line:
+ * `--rounds 3 --duration 5 --only "name,name"`.
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,15 @@ import { cpuMicros } from './process-stats';
 export interface Variant {
   name: string;
   env: Record<string, string>;
+  /** Another server to start instead of the API, relative to the repository root (in dist/). */
+  entry?: string;
+}
+
+/** What the bench seeded, for servers that need to know (a baseline reading the same rows). */
+export interface Seeded {
+  config: AppConfig;
+  tenantId: string;
+  ids: string[];
 }
 
 export interface Comparison {
@@ -35,9 +45,11 @@ export interface Comparison {
   baseline: string;
   /** Environment given to every variant's server on top of its own, e.g. an exporter endpoint. */
   extraEnv?: Record<string, string>;
+  /** More environment for every server, computed once the documents are seeded. */
+  seededEnv?: (seeded: Seeded) => Promise<Record<string, string>>;
 }
 
-interface Sample {
+export interface Sample {
   rps: number;
   p99: number;
   cpuUsPerReq: number;
@@ -64,7 +76,7 @@ async function load(url: string, key: string, ids: string[], seconds: number) {
 }
 
 async function measure(variant: Variant, ctx: Context): Promise<Sample> {
-  const server = await startServer({ ...variant.env, ...ctx.extraEnv });
+  const server = await startServer({ ...variant.env, ...ctx.extraEnv }, variant.entry);
   try {
     await load(server.url, ctx.key, ctx.ids, 1); // warm-up: JIT, pools, auth cache
     const cpuBefore = cpuMicros(server.pid);
@@ -83,9 +95,10 @@ async function measure(variant: Variant, ctx: Context): Promise<Sample> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function runComparison(comparison: Comparison): Promise<void> {
+/** Runs the rounds and prints the table; returns every sample, one per round, by variant name. */
+export async function runComparison(comparison: Comparison): Promise<Map<string, Sample[]>> {
   const { values } = parseArgs({
     options: {
       rounds: { type: 'string', default: '3' },
@@ -107,7 +120,10 @@ export async function runComparison(comparison: Comparison): Promise<void> {
     key,
     ids,
     seconds: Number(values.duration),
-    extraEnv: comparison.extraEnv ?? {},
+    extraEnv: {
+      ...comparison.extraEnv,
+      ...(await comparison.seededEnv?.({ config, tenantId, ids })),
+    },
   };
   const rounds = Number(values.rounds);
   const { samples, ratios } = await runRounds(variants, comparison.baseline, rounds, ctx);
@@ -117,6 +133,7 @@ export async function runComparison(comparison: Comparison): Promise<void> {
       `${ctx.seconds} s x ${rounds} rounds; server on core 0, load on core 1${pinned ? '' : ' (taskset unavailable: not pinned)'}`,
   );
   printTable(variants, comparison.baseline, samples, ratios);
+  return samples;
 }
 
 async function runRounds(variants: Variant[], baseline: string, rounds: number, ctx: Context) {

@@ -12,10 +12,13 @@ export function tryPin(pid: number, core: number): boolean {
   );
 }
 
-/** Starts an API process from dist/ pinned to core 0 and waits until it is ready. */
-export async function startServer(env: Record<string, string>) {
+/**
+ * Starts a server process pinned to core 0 and waits until /health/ready answers: the API by
+ * default, or `entry` (relative to the repository root, e.g. a baseline server in dist/).
+ */
+export async function startServer(env: Record<string, string>, entry = 'dist/src/main.js') {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [join(ROOT, entry)], {
     cwd: ROOT,
     env: {
       ...process.env,

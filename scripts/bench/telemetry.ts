@@ -6,9 +6,8 @@
  * Exports go to a sink in this process (on core 1 with the load generator) that accepts OTLP
  * and answers 200, so the cost measured is the server's, not a collector's.
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { runComparison, Variant } from './compare';
+import { otlpSink } from './otlp-sink';
 
 const VARIANTS: Variant[] = [
   { name: 'off', env: { TELEMETRY_TRACING: 'off', TELEMETRY_METRICS: 'off' } },
@@ -27,16 +26,6 @@ const VARIANTS: Variant[] = [
   },
   { name: 'stock 10%', env: { TELEMETRY_TRACING: 'stock', TELEMETRY_TRACE_SAMPLE_RATIO: '0.1' } },
 ];
-
-async function otlpSink(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-  }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
-}
 
 async function main(): Promise<void> {
   const sink = await otlpSink();

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: docscale's GET /v1/documents/:id against bare servers doing the same work, in
+ * one interleaved run (see compare.ts), then SPEC.md's targets as pass/fail on this run's ratios.
+ *
+ * The baselines (baseline-servers/) answer the same path with: a fixed document (the median-sized
+ * one of the seeded set, as JSON), docscale's primary-key select on the database docscale reads
+ * from, or one Redis GET of that document's JSON. Telemetry exports go to an in-process sink
+ * (otlp-sink.ts). Rate limiting is off unless a variant turns it on (server-process.ts).
+ */
+import { Client } from 'pg';
+import { runComparison, Seeded, Variant } from './compare';
+import { DOCUMENT_BY_ID } from './baseline-servers/document-select';
+import { otlpSink } from './otlp-sink';
+import { printTargets, Target } from './targets';
+
+const baseline = (file: string) => `dist/scripts/bench/baseline-servers/${file}.js`;
+
+const VARIANTS: Variant[] = [
+  { name: 'bare Fastify', env: {}, entry: baseline('fastify-json') },
+  { name: 'Fastify + pg', env: {}, entry: baseline('fastify-pg') },
+  { name: 'Fastify + Redis', env: {}, entry: baseline('fastify-redis') },
+  { name: 'docscale cache on', env: {} },
+  { name: 'docscale cache off', env: { CACHE_L1: 'off', CACHE_L2: 'off' } },
+  { name: 'docscale telemetry off', env: { TELEMETRY_TRACING: 'off', TELEMETRY_METRICS: 'off' } },
+  // A limit no run reaches: the price is the distributed limiter's Redis round trip.
+  { name: 'docscale rate limit on', env: { RATE_LIMIT: 'on', RATE_LIMIT_READS: '1000000000' } },
+];
+
+const TARGETS: Target[] = [
+  {
+    label: 'cached GET, rate limit on / Fastify + Redis',
+    numerator: 'docscale rate limit on',
+    denominator: 'Fastify + Redis',
+    atLeast: 0.8,
+  },
+  {
+    label: 'L1 hit, rate limit off / bare Fastify',
+    numerator: 'docscale cache on',
+    denominator: 'bare Fastify',
+    atLeast: 0.7,
+  },
+  {
+    label: 'cache-off read / Fastify + pg',
+    numerator: 'docscale cache off',
+    denominator: 'Fastify + pg',
+    atLeast: 0.8,
+  },
+  {
+    label: 'telemetry cost ≤ 10%: cache on / telemetry off',
+    numerator: 'docscale cache on',
+    denominator: 'docscale telemetry off',
+    atLeast: 0.9,
+  },
+];
+
+/** The baselines' inputs: the median-sized seeded document and where docscale reads it from. */
+async function baselineEnv({ config, tenantId, ids }: Seeded): Promise<Record<string, string>> {
+  const primary = config.env.DATABASE_PRIMARY_URL;
+  // docscale's token-less reads go to a replica while replicas are on (libs/database).
+  const readsFrom = config.env.READ_REPLICAS
+    ? (config.env.DATABASE_REPLICA_URLS[0] ?? primary)
+    : primary;
+  const client = new Client({ connectionString: primary });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM documents WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+        ORDER BY octet_length(body), id OFFSET $3 LIMIT 1`,
+      [tenantId, ids, Math.floor(ids.length / 2)],
+    );
+    const document = JSON.stringify(
+      (await client.query(DOCUMENT_BY_ID, [tenantId, rows[0].id])).rows[0],
+    );
+    console.log(`fixture document: ${Buffer.byteLength(document)} bytes of JSON (median-sized)`);
+    return {
+      BENCH_DOCUMENT: document,
+      BENCH_TENANT_ID: tenantId,
+      BENCH_DATABASE_URL: readsFrom,
+      BENCH_REDIS_URL: config.env.REDIS_URL,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const sink = await otlpSink();
+  try {
+    const samples = await runComparison({
+      tenant: 'bench-baselines',
+      workload: 'GET /v1/documents/:id: docscale (auth, cache, telemetry) and bare baselines',
+      variants: VARIANTS,
+      baseline: 'bare Fastify',
+      extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+      seededEnv: baselineEnv,
+    });
+    const failed = printTargets(TARGETS, samples);
+    console.log(failed === 0 ? '\nall measured targets met' : `\n${failed} target(s) missed`);
+  } finally {
+    sink.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench failed: ${err.message}`);
+  process.exit(1);
+});
