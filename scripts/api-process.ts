@@ -7,10 +7,18 @@ import { join } from 'node:path';
 /** scripts/stack.sh, from scripts/ (ts-jest) or dist/scripts/ (the build). */
 const STACK = join(__dirname, __dirname.includes('/dist/') ? '../../scripts' : '.', 'stack.sh');
 
+/**
+ * `scripts/stack.sh <args>`, quietly: e.g. `stop-member redis` in a fault test. The environment is
+ * inherited, so STACK_* pick the stack this run uses.
+ */
+export function stack(...args: string[]): void {
+  execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
+}
+
 /** Whether the local stack already runs (so a script that starts it knows to stop it after). */
 export function stackIsUp(): boolean {
   try {
-    execFileSync('bash', [STACK, 'status'], { stdio: 'ignore' });
+    stack('status');
     return true;
   } catch {
     return false;

@@ -3,15 +3,12 @@
  * replica (including "not found" ones) must never answer a reader whose token is newer than the
  * position they were read at, on either instance.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { newTenant } from '../helpers/tenants';
+import { stack } from '../../scripts/api-process';
 
-const STACK = join(__dirname, '../../scripts/stack.sh');
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
 const PAIRS = 100;
 const CONCURRENCY = 8;
 

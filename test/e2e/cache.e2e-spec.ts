@@ -3,18 +3,15 @@
  * reads counted with invalidation on and off, the stampede's database reads, deletes, and a
  * Redis outage in the middle of traffic. (cache-races.e2e-spec.ts forces the races one by one.)
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import { AppConfig } from '../../src/config';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
+import { stack } from '../../scripts/api-process';
 
-const STACK = join(__dirname, '../../scripts/stack.sh');
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
 const ANSWERS = 'docscale_cache_answers_total';
 const DB_READS = 'docscale_db_reads_total';
 

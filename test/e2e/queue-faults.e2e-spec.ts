@@ -6,9 +6,7 @@
  * workers, and two API instances relaying the same outbox at once. Every test runs on a queue of its own
  * (QUEUE_PREFIX), so the jobs of one test are invisible to the processes of another.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
@@ -17,10 +15,8 @@ import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
+import { stack } from '../../scripts/api-process';
 
-const STACK = join(__dirname, '../../scripts/stack.sh');
-// process.env is inherited: STACK_* and the URLs pick the stack this run uses.
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
 const JOBS = 'docscale_jobs_total';
 const RELAYED = 'docscale_outbox_relayed_total';
 

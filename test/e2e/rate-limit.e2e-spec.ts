@@ -5,17 +5,14 @@
  * Retry-After. With Redis stopped, each RATE_LIMIT_ON_REDIS_DOWN policy does what it says, and
  * nothing answers 500.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { BalancedInstances, startBalancedInstances } from '../helpers/balancer';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
+import { stack } from '../../scripts/api-process';
 
-const STACK = join(__dirname, '../../scripts/stack.sh');
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
 const DECISIONS = 'docscale_rate_limit_decisions_total';
 const LIMIT = 20;
 // A window of 10 minutes: one token comes back every 30 s, far longer than a test runs, so the

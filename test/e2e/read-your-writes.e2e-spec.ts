@@ -5,17 +5,14 @@
  * the stale reads the mechanism prevents.
  */
 import { ConsistencyTokens, Lsn } from '@docscale/database';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
+import { stack } from '../../scripts/api-process';
 
-const STACK = join(__dirname, '../../scripts/stack.sh');
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
 const SECRET = 'read-your-writes-suite-secret';
 const PAIRS = 1000;
 const CONCURRENCY = 8;

@@ -4,18 +4,14 @@
  * promise in docs/patterns/resilience.md: the documented status codes and nothing else (no 500,
  * no request hung past the timeouts), and recovery once the member is back, without restarts.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { Outcome, startLoad, tally } from '../helpers/load';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
+import { stack } from '../../scripts/api-process';
 
-const STACK = join(__dirname, '../../scripts/stack.sh');
-// process.env is inherited: STACK_* and the URLs pick the stack this run uses.
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
 const READS = 'docscale_db_reads_total';
 /** The longest any request may take: the pool's connect timeout plus a statement timeout. */
 const LONGEST_MS = 3000 + 5000 + 1000;
@@ -31,7 +27,6 @@ describe('resilience under faults', () => {
   let headers: Record<string, string>;
   let docs: Doc[];
   let token: string;
-  let outcomes: Outcome[];
 
   beforeEach(async () => {
     const prefix = `docscale:test:resilience:${randomUUID()}`;
@@ -129,19 +124,37 @@ describe('resilience under faults', () => {
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(LONGEST_MS);
   }
 
-  it('serves every request while the replica is stopped, and takes it back without a restart', async () => {
+  /**
+   * The mixed load while `member` is stopped and started again: every answer, once the breaker
+   * that sees it has opened and closed on every instance and `backIn` has grown on each.
+   */
+  async function throughOutage(
+    member: 'replica' | 'redis',
+    breaker: string,
+    backIn: { metric: string; labels: Record<string, string>; what: string },
+  ): Promise<Outcome[]> {
     const load = mixedLoad();
+    let answered: Outcome[] = [];
     try {
       await waitForMore(load.mark(), 100);
-      stack('stop-member', 'replica');
-      await waitForBreaker('replica-1', 'open');
+      stack('stop-member', member);
+      await waitForBreaker(breaker, 'open');
       await waitForMore(load.mark(), 200);
-      stack('start-member', 'replica');
-      await waitForBreaker('replica-1', 'closed');
-      await increases(READS, { db_read_target: 'replica' }, 'reads on the replica again');
+      stack('start-member', member);
+      await waitForBreaker(breaker, 'closed');
+      await increases(backIn.metric, backIn.labels, backIn.what);
     } finally {
-      outcomes = await load.stop();
+      answered = await load.stop();
     }
+    return answered;
+  }
+
+  it('serves every request while the replica is stopped, and takes it back without a restart', async () => {
+    const outcomes = await throughOutage('replica', 'replica-1', {
+      metric: READS,
+      labels: { db_read_target: 'replica' },
+      what: 'reads on the replica again',
+    });
     console.log('replica stopped:', tally(outcomes));
     expectNoneHung(outcomes);
     expect(outcomes.filter((o) => o.status >= 300)).toEqual([]);
@@ -151,6 +164,7 @@ describe('resilience under faults', () => {
     const load = mixedLoad();
     let readsInOutage: () => Outcome[] = () => [];
     let writesInOutage: () => Outcome[] = () => [];
+    let outcomes: Outcome[] = [];
     try {
       await waitForMore(load.mark(), 100);
       [readsInOutage, writesInOutage] = [load.reads.mark(), load.writes.mark()];
@@ -185,19 +199,12 @@ describe('resilience under faults', () => {
   });
 
   it('serves every request while Redis is stopped, and uses it again once it is back', async () => {
-    const load = mixedLoad();
-    try {
-      await waitForMore(load.mark(), 100);
-      stack('stop-member', 'redis');
-      // The rate limiter asks Redis on every request; the cache stops asking while disconnected.
-      await waitForBreaker('redis-rate-limit', 'open');
-      await waitForMore(load.mark(), 200);
-      stack('start-member', 'redis');
-      await waitForBreaker('redis-rate-limit', 'closed');
-      await increases('docscale_cache_answers_total', { cache_level: 'l2' }, 'reads from L2 again');
-    } finally {
-      outcomes = await load.stop();
-    }
+    // The rate limiter asks Redis on every request; the cache stops asking while disconnected.
+    const outcomes = await throughOutage('redis', 'redis-rate-limit', {
+      metric: 'docscale_cache_answers_total',
+      labels: { cache_level: 'l2' },
+      what: 'reads from L2 again',
+    });
     console.log('redis stopped:', tally(outcomes));
     expectNoneHung(outcomes);
     expect(outcomes.filter((o) => o.status >= 300)).toEqual([]);
