@@ -22,6 +22,13 @@ module.exports = {
       testMatch: ['**/*.spec.ts'],
     },
     {
+      // docker/ and k8s/ validated statically with real validators (no container engine runs here).
+      ...common,
+      displayName: 'deploy',
+      roots: ['<rootDir>/test/deploy'],
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
       ...common,
       displayName: 'e2e',
       roots: ['<rootDir>/test'],

@@ -17,6 +17,8 @@
 #   start-member|stop-member|restart-member primary|replica|redis
 #   replica-delay MS          set recovery_min_apply_delay on the replica (0 removes it)
 #   nginx-bin                 print the path of the nginx binary (installing what is missing first)
+#   tool-bin promtool|kubectl print the path of a validator the deployables' tests run (Debian's
+#                             prometheus or kubernetes-client package, installed when root)
 #
 # Environment: STACK_DIR (<repo>/.stack), STACK_PG_PRIMARY_PORT (55432), STACK_PG_REPLICA_PORT
 # (55433), STACK_REDIS_PORT (56379), STACK_PG_BINDIR (found: PATH, pg_config --bindir, newest
@@ -793,6 +795,22 @@ cmd_replica_delay() {
   set_replica_delay "$1"
 }
 
+# The validators test/deploy runs against docker/ and k8s/; not part of the stack itself.
+cmd_tool_bin() {
+  local tool=${1:-} package path
+  case $tool in
+    promtool) package=prometheus ;;
+    kubectl) package=kubernetes-client ;;
+    *) die "usage: scripts/stack.sh tool-bin promtool|kubectl" ;;
+  esac
+  if ! path=$(find_binary "$tool" /usr/bin /usr/local/bin); then
+    is_root || die "missing $tool. Install with:  sudo apt-get install -y $package"
+    apt_install "$package"
+    path=$(find_binary "$tool" /usr/bin /usr/local/bin) || die "$tool still not found after installing $package"
+  fi
+  printf '%s\n' "$path"
+}
+
 main() {
   local cmd=${1:-help}
   (($# == 0)) || shift
@@ -803,6 +821,7 @@ main() {
     start-member | stop-member | restart-member) cmd_member "$cmd" "$@" ;;
     replica-delay) cmd_replica_delay "$@" ;;
     nginx-bin) ensure_tools install && printf '%s\n' "$NGINX_BIN" ;;
+    tool-bin) cmd_tool_bin "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

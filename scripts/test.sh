@@ -12,6 +12,6 @@ REDIS_URL=$(sed -n 's/^REDIS_URL=//p' <<<"$urls")
 export DATABASE_PRIMARY_URL DATABASE_REPLICA_URLS REDIS_URL
 
 npm run -s build
-npx jest --selectProjects unit "$@"
+npx jest --selectProjects unit deploy "$@"
 # e2e files start their own API processes: one file at a time keeps them off each other's cores.
 npx jest --selectProjects e2e --runInBand "$@"
