@@ -12,6 +12,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createDataSource } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { CallPolicy, DatabaseOptions } from './database.options';
+import { NamedPools, registerPoolGauges } from './pool-gauges';
 
 const DIRECT: CallPolicy = { execute: (work) => work() };
 
@@ -35,6 +36,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     this.primary = createDataSource(options.primaryUrl, options);
     this.replicas = options.replicaUrls.map((url) => createDataSource(url, options));
     this.calls = options.primaryCalls ?? DIRECT;
+    registerPoolGauges(this.pools);
   }
 
   async onModuleInit(): Promise<void> {
@@ -70,6 +72,15 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   primaryPool(): Pool {
     return (this.primary.driver as PostgresDriver).master as Pool;
   }
+
+  /** Every pool by member name, without connecting a replica that never answered (for gauges). */
+  readonly pools: NamedPools = () => [
+    ['primary', this.primary.isInitialized ? this.primaryPool() : undefined],
+    ...this.replicas.map((r, i): [string, Pool | undefined] => [
+      `replica-${i + 1}`,
+      r.isInitialized ? ((r.driver as PostgresDriver).master as Pool) : undefined,
+    ]),
+  ];
 
   /**
    * Replica `index`'s pg pool, or undefined while it has never been reachable (a connection
