@@ -2,9 +2,14 @@
  * The `capacity` scenario: Zipf reads at a rising offered rate (paced-load.ts), one step at a time, until a step's p99 breaks the SLO or the step limit is reached. Each step is
  * turned into a CapacityStep, with the resources it used normalised to their own limits, and
  * capacity.ts finds the knee and the binding constraint (and, given a current rate and growth, the
- * doomsday clock). Measured here: `api-cpu` (busy cores ÷ cores the API processes may use) and
- * `event-loop` (worst delay ÷ the load-shedding bound); the DB pool's wait and Redis are not
- * exported as metrics yet, so they cannot be named as the binding constraint.
+ * doomsday clock). Measured here, each as a share of its own limit:
+ * - `api-cpu`: busy cores ÷ cores the API processes may use;
+ * - `event-loop`: worst delay ÷ the load-shedding bound (LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS);
+ * - `db-pool`: (connections in use + queries waiting) ÷ pool size, fullest pool, mean over the
+ *   step: past 1, queries queue for a connection before Postgres sees them;
+ * - `redis`: Redis server CPU ÷ the one core its command thread can use;
+ * - `queue-drain`: jobs relayed into the queue ÷ jobs the workers finished (past 1 the queue grows;
+ *   0 when nothing was queued, as in the read-only capacity load).
  */
 import { cpus } from 'node:os';
 import { analyzeCapacity, CapacityProfile, CapacityStep } from './capacity';
@@ -25,7 +30,15 @@ export interface CapacityRunOptions {
   eventLoopLimitMs: number;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const mean = (xs: number[]) => (xs.length ? sum(xs) / xs.length : 0);
+/** A queue whose workers finished nothing while jobs arrived counts as this far past its limit. */
+const STALLED_QUEUE = 2;
+
+function drainRatio(jobsIn: number, jobsOut: number): number {
+  if (jobsIn <= 0) return 0;
+  return jobsOut > 0 ? jobsIn / jobsOut : STALLED_QUEUE;
+}
 
 export function toStep(
   offeredRps: number,
@@ -35,6 +48,8 @@ export function toStep(
   // The first second holds the ramp-up (connections opening): it would flatter every step.
   const steady = r.series.length > 2 ? r.series.slice(1) : r.series;
   const loop = steady.map((s) => s.eventLoopDelayMs ?? 0);
+  const known = (pick: (p: (typeof steady)[number]) => number | null | undefined) =>
+    steady.map(pick).filter((v): v is number => typeof v === 'number');
   return {
     offeredRps,
     achievedRps: r.summary.rps,
@@ -44,6 +59,12 @@ export function toStep(
     resources: {
       'api-cpu': mean(steady.map((s) => s.apiCpuCores)) / o.apiCores,
       'event-loop': (loop.length ? Math.max(...loop) : 0) / o.eventLoopLimitMs,
+      'db-pool': mean(known((p) => p.dbPoolUse)),
+      redis: mean(known((p) => p.redisCpuCores)),
+      'queue-drain': drainRatio(
+        sum(known((p) => p.jobsInPerSecond)),
+        sum(known((p) => p.jobsOutPerSecond)),
+      ),
     },
   };
 }
@@ -68,7 +89,10 @@ export async function runCapacity(
     steps.push(step);
     log(
       `step ${i + 1}: offered ${rate}, achieved ${Math.round(step.achievedRps)} req/s, ` +
-        `p99 ${step.p99Ms.toFixed(1)} ms, api-cpu ${(step.resources['api-cpu'] * 100).toFixed(0)}%`,
+        `p99 ${step.p99Ms.toFixed(1)} ms, ` +
+        Object.entries(step.resources)
+          .map(([name, use]) => `${name} ${(use * 100).toFixed(0)}%`)
+          .join(', '),
     );
     if (step.p99Ms > o.sloP99Ms || step.achievedRps < 0.9 * rate) break;
     offered *= o.factor;

@@ -13,6 +13,13 @@ export class Exposition {
       .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
   }
 
+  /** The distinct values a label takes on a metric's lines, e.g. every `db_pool`. */
+  labelValues(name: string, label: string): string[] {
+    const pattern = new RegExp(`[{,]${label}="([^"]*)"`);
+    const found = this.lines.filter((l) => l.startsWith(`${name}{`));
+    return [...new Set(found.map((l) => pattern.exec(l)?.[1]).filter((v) => v !== undefined))];
+  }
+
   sum(name: string, labels: Record<string, string> = {}): number {
     return this.values(name, labels).reduce((a, b) => a + b, 0);
   }

@@ -26,6 +26,16 @@ export interface TimePoint {
   apiCpuCores: number;
   /** Worst event-loop delay reported by an API instance, in ms (null when unknown). */
   eventLoopDelayMs: number | null;
+  /**
+   * The busiest database pool of any API instance: (connections in use + queries waiting) ÷ pool
+   * size, as last scraped; above 1 means queries queue for a connection (null when unknown).
+   */
+  dbPoolUse?: number | null;
+  /** Redis server CPU in cores (Redis runs commands on one thread; null when unknown). */
+  redisCpuCores?: number | null;
+  /** Jobs the outbox relays handed to the queue, and jobs the workers finished, per second. */
+  jobsInPerSecond?: number | null;
+  jobsOutPerSecond?: number | null;
 }
 
 /** Something done to the system during a run, drawn as a marked line on the time series. */

@@ -1,9 +1,10 @@
 /**
- * Once a second: every API instance's /metrics and CPU time (/proc/<pid>/stat), folded with the
- * load generator's last second (recorder.ts) into one TimePoint. Counters only ever grow, so
- * ratios are taken from deltas between two scrapes: a hit ratio describes that second, not the
- * run so far.
+ * Once a second: every API instance's and the worker's /metrics, the API processes' CPU time
+ * (/proc/<pid>/stat) and Redis's (INFO cpu), folded with the load generator's last second
+ * (recorder.ts) into one TimePoint. Counters only ever grow, so ratios are taken from deltas
+ * between two scrapes: a hit ratio describes that second, not the run so far.
  */
+import Redis from 'ioredis';
 import { cpuMicros } from '../bench/process-stats';
 import { Exposition } from './exposition';
 import { LoadRecorder } from './recorder';
@@ -17,18 +18,43 @@ interface Counters {
   primary: number;
   replica: number;
   cpuMicros: number;
+  /** Redis server CPU seconds (user + system) since it started; null when INFO failed. */
+  redisCpuSeconds: number | null;
+  relayed: number;
+  finished: number;
   at: number;
 }
 
-async function scrape(topology: Topology) {
-  const texts = await Promise.all(
-    topology.apis.map((a) =>
-      fetch(`${a.url}/metrics`, { signal: AbortSignal.timeout(900) })
-        .then((r) => r.text())
-        .catch(() => ''),
-    ),
-  );
+const metricsOf = (url: string) =>
+  fetch(`${url}/metrics`, { signal: AbortSignal.timeout(900) })
+    .then((r) => r.text())
+    .catch(() => '');
+
+async function redisCpuSeconds(redis: Redis): Promise<number | null> {
+  const info = await redis.info('cpu').catch(() => '');
+  const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1]);
+  const total = field('used_cpu_sys') + field('used_cpu_user');
+  return Number.isFinite(total) ? total : null;
+}
+
+/** (in use + waiting) ÷ size of the fullest pool in one instance's exposition; null if none. */
+function fullestPool(e: Exposition): number | null {
+  const uses = e.labelValues('docscale_db_pool_max', 'db_pool').map((pool) => {
+    const used = e.sum('docscale_db_pool_connections', { db_pool: pool, state: 'used' });
+    const waiting = e.sum('docscale_db_pool_waiting', { db_pool: pool });
+    return (used + waiting) / Math.max(1, e.sum('docscale_db_pool_max', { db_pool: pool }));
+  });
+  return uses.length ? Math.max(...uses) : null;
+}
+
+async function scrape(topology: Topology, redis: Redis) {
+  const [texts, workerText, redisCpu] = await Promise.all([
+    Promise.all(topology.apis.map((a) => metricsOf(a.url))),
+    metricsOf(topology.workerUrl),
+    redisCpuSeconds(redis),
+  ]);
   const expositions = texts.map((t) => new Exposition(t));
+  const worker = new Exposition(workerText);
   const total = (name: string, labels: Record<string, string>) =>
     expositions.reduce((sum, e) => sum + e.sum(name, labels), 0);
   const max = (name: string) => {
@@ -42,13 +68,18 @@ async function scrape(topology: Topology) {
     primary: total('docscale_db_reads_total', { db_read_target: 'primary' }),
     replica: total('docscale_db_reads_total', { db_read_target: 'replica' }),
     cpuMicros: topology.apis.reduce((sum, a) => sum + safeCpu(a.pid), 0),
+    redisCpuSeconds: redisCpu,
+    relayed: total('docscale_outbox_relayed_total', {}),
+    finished: worker.sum('docscale_jobs_total'),
     at: performance.now(),
   };
+  const pools = expositions.map(fullestPool).filter((u): u is number => u !== null);
   // One queue shared by all instances: each reports the same depth, so the max, not the sum.
   return {
     counters,
     queueDepth: max('docscale_queue_depth'),
     loop: max('docscale_event_loop_delay_ms'),
+    dbPoolUse: pools.length ? Math.max(...pools) : null,
   };
 }
 
@@ -68,11 +99,15 @@ export class Sampler {
   private last?: Counters;
   private startedAt = 0;
   private pending: Promise<void> = Promise.resolve();
+  // Its own connection, for INFO only: it never queues behind the app's commands.
+  private readonly redis: Redis;
 
   constructor(
     private readonly topology: Topology,
     private readonly recorder: LoadRecorder,
-  ) {}
+  ) {
+    this.redis = new Redis(topology.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  }
 
   /** Seconds since start(), for events recorded beside the samples. */
   now(): number {
@@ -81,7 +116,7 @@ export class Sampler {
 
   async start(): Promise<void> {
     this.startedAt = performance.now();
-    this.last = (await scrape(this.topology)).counters;
+    this.last = (await scrape(this.topology, this.redis)).counters;
     this.recorder.drain(1); // whatever a warm-up left is not part of this series
     this.timer = setInterval(() => (this.pending = this.pending.then(() => this.sample())), 1000);
   }
@@ -89,10 +124,11 @@ export class Sampler {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.pending;
+    this.redis.disconnect();
   }
 
   private async sample(): Promise<void> {
-    const { counters: c, queueDepth, loop } = await scrape(this.topology);
+    const { counters: c, queueDepth, loop, dbPoolUse } = await scrape(this.topology, this.redis);
     const p = this.last!;
     const seconds = (c.at - p.at) / 1000;
     const load = this.recorder.drain(seconds);
@@ -107,6 +143,13 @@ export class Sampler {
       queueDepth,
       apiCpuCores: (c.cpuMicros - p.cpuMicros) / 1e6 / seconds,
       eventLoopDelayMs: loop,
+      dbPoolUse,
+      redisCpuCores:
+        c.redisCpuSeconds !== null && p.redisCpuSeconds !== null
+          ? (c.redisCpuSeconds - p.redisCpuSeconds) / seconds
+          : null,
+      jobsInPerSecond: (c.relayed - p.relayed) / seconds,
+      jobsOutPerSecond: (c.finished - p.finished) / seconds,
     });
     this.last = c;
   }

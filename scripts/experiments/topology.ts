@@ -36,6 +36,10 @@ export interface Topology {
   url: string;
   apis: ApiInstance[];
   workerPid: number;
+  /** The worker's health and /metrics server. */
+  workerUrl: string;
+  /** The Redis the processes use (the sampler reads its CPU time). */
+  redisUrl: string;
   key: string;
   adminKey: string;
   /** Ids of the seeded documents, in a fixed order (Zipf rank = index). */
@@ -129,6 +133,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       url: balancer.url,
       apis: apis.map((c, i) => ({ url: `http://127.0.0.1:${ports[i]}`, pid: c.pid! })),
       workerPid: worker.pid!,
+      workerUrl: `http://127.0.0.1:${workerPort}`,
+      redisUrl: config.env.REDIS_URL,
       key,
       adminKey: config.env.ADMIN_API_KEY,
       ids,
