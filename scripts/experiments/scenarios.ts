@@ -5,6 +5,7 @@
  */
 import type autocannon from 'autocannon';
 import { readAfterWrite } from './read-after-write';
+import { percentile } from './recorder';
 import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
 
 const JSON_BODY = { 'content-type': 'application/json' };
@@ -71,10 +72,17 @@ const redisOutage: Scenario = async (ctx) => {
 };
 
 /** Reads while a burst of exports (one per document: jobs are per document version) is queued. */
+/**
+ * Reads at a steady rate, and a burst of export requests a quarter of the way in. SPEC's bar:
+ * the API's p99 while the workers drain the burst stays within 2× its p99 before it, since the
+ * queue, not the API, absorbs the work. The reads answered before the burst are the idle sample.
+ */
 const queueBurst: Scenario = async (ctx) => {
   const burst = ctx.topology.ids.slice(0, ctx.smoke ? 20 : 500);
   let accepted = 0;
+  let idleReads = 0;
   ctx.at(ctx.seconds / 4, `burst of ${burst.length} exports`, async () => {
+    idleReads = ctx.recorder.all.length;
     const answers = await Promise.all(
       burst.map((id) =>
         fetch(`${ctx.topology.url}/v1/documents/${id}/exports`, {
@@ -88,7 +96,19 @@ const queueBurst: Scenario = async (ctx) => {
   });
   ctx.extra.exportsRequested = burst.length;
   await ctx.load({ connections: 10, seconds: ctx.seconds, requests: [read(ctx)] });
+  const p99 = (latencies: number[]) =>
+    percentile(
+      [...latencies].sort((a, b) => a - b),
+      0.99,
+    );
+  const idle = p99(ctx.recorder.all.slice(0, idleReads));
+  const during = p99(ctx.recorder.all.slice(idleReads));
+  ctx.extra.idleP99Ms = round(idle);
+  ctx.extra.burstP99Ms = round(during);
+  ctx.extra.burstP99Ratio = idle > 0 ? round(during / idle) : 'n/a';
 };
+
+const round = (x: number) => Math.round(x * 100) / 100;
 
 export const SCENARIOS: Record<string, Scenario> = {
   'read-heavy': readHeavy,

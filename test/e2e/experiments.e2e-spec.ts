@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { CapacityProfile } from '../../scripts/experiments/capacity';
 import type { RunReport } from '../../scripts/experiments/run-report';
 
 const CLI = join(__dirname, '../../dist/scripts/experiments/cli.js');
@@ -98,6 +99,29 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     const { report } = reportOf(out, 'capacity');
     expect(report.capacity).toMatchObject({ profile: { steps: expect.any(Array) } });
     expect(stdout).toMatch(/binding constraint/);
+  });
+
+  it('measures the DB pool, Redis and the queue beside the API for the binding constraint', () => {
+    const { report } = reportOf(out, 'capacity');
+    const [step] = (report.capacity as { profile: CapacityProfile }).profile.steps;
+    expect(Object.keys(step.resources).sort()).toEqual([
+      'api-cpu',
+      'db-pool',
+      'event-loop',
+      'queue-drain',
+      'redis',
+    ]);
+    // Read off the processes, not defaulted: the pool gauges and Redis's INFO answered.
+    const series = report.configurations.flatMap((c) => c.series);
+    expect(series.some((p) => typeof p.dbPoolUse === 'number')).toBe(true);
+    expect(series.some((p) => (p.redisCpuCores ?? 0) > 0)).toBe(true);
+  });
+
+  it('compares the API p99 during the export burst with its p99 before it', () => {
+    const extra = reportOf(out, 'queue-burst').report.configurations[0].extra ?? {};
+    expect(extra.idleP99Ms).toBeGreaterThan(0);
+    expect(extra.burstP99Ms).toBeGreaterThan(0);
+    expect(extra.exportsAccepted).toBe(extra.exportsRequested);
   });
 
   it('compares toggle sets in one run, one configuration each, with ratios', async () => {
