@@ -1,11 +1,11 @@
 /**
  * `npm run experiment -- <scenario>[,<scenario>...] [--toggle CACHE_L1=off ...] [--duration 20s]
  *   [--compare "defaults|CACHE_L1=off"] [--rounds 3] [--flip 10s:CACHE_L1=off ...] [--smoke]
- *   [--out reports] [--documents 10000]`, and for `capacity`: `[--slo-ms 200] [--start-rps 500]
+ *   [--out reports] [--documents 10000] [--warm-up 20s]`, and for `capacity`: `[--slo-ms 200] [--start-rps 500]
  *   [--max-steps 10] [--current-rps N --growth 3x/6mo]`.
  * Brings up the topology once (topology.ts), runs each scenario on it, writes
  * `<out>/<timestamp>-<scenario>/` (report.json + index.html) for each, prints the tables and paths.
- * `--smoke`: a tiny seed and 2 s per configuration, for CI.
+ * `--smoke`: a tiny seed, 1 s of warm-up and 2 s per configuration, for CI.
  */
 import { parseArgs } from 'node:util';
 import { NamedToggles } from './compare';
@@ -49,6 +49,7 @@ function parse() {
       smoke: { type: 'boolean', default: false },
       out: { type: 'string', default: 'reports' },
       documents: { type: 'string' },
+      'warm-up': { type: 'string', default: '20s' },
       'slo-ms': { type: 'string', default: '200' },
       'start-rps': { type: 'string' },
       'max-steps': { type: 'string' },
@@ -66,7 +67,9 @@ const optionalNumber = (text: string | undefined) =>
 
 /**
  * Reads before measuring: a fresh process runs its first seconds interpreted, with empty pools
- * and caches, and would make whichever configuration goes first look slow.
+ * and caches, and would make whichever configuration goes first look slow. 5 s was not enough
+ * here: throughput of the same configuration kept climbing over the first three 20 s rounds (V8
+ * tiers functions up under steady load, and the L2 fills over the Zipf tail), so 20 s by default.
  */
 async function warmUp(topology: Topology, seconds: number): Promise<void> {
   const zipf = new ZipfSampler(topology.ids, { seed: 1 });
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
   }
   try {
     if (!topology.pinned) console.log('taskset unavailable: the load generator is not pinned');
-    await warmUp(topology, smoke ? 1 : 5);
+    await warmUp(topology, smoke ? 1 : seconds(values['warm-up']));
     for (const scenario of scenarios) {
       const summary = await runExperiment(
         scenario,
