@@ -74,7 +74,10 @@ async function shedLoad(app: NestFastifyApplication, { env }: AppConfig): Promis
     maxEventLoopDelayMs: env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
     maxInFlight: env.LOAD_SHED_MAX_IN_FLIGHT,
     sampleIntervalMs: env.LOAD_SHED_SAMPLE_INTERVAL_MS,
-    exempt: (path) => path.startsWith('/health/') || path === '/metrics',
+    // The control plane too: an operator switching a toggle (a cache back on, shedding off) must
+    // get through to an overloaded instance, which is when it matters. It is admin-key only.
+    exempt: (path) =>
+      path.startsWith('/health/') || path === '/metrics' || path.startsWith('/v1/admin/'),
     reject: (err, request, reply) =>
       sendProblem(err, request, reply, env.HTTP_BODY_LIMIT_BYTES, silent),
   });

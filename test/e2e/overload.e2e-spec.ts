@@ -70,14 +70,21 @@ describe('load shedding under overload', () => {
     return (outcomes.length / (performance.now() - start)) * 1000;
   }
 
-  /** The overload, while probing liveness; true in `healthy` if every probe answered 200. */
+  /**
+   * The overload, while probing liveness and the admin toggles; true in `healthy` if every probe
+   * answered 200.
+   */
   async function overload(rate: number): Promise<{ outcomes: Outcome[]; healthy: boolean }> {
     let healthy = true;
     let probing = true;
     const probes = (async () => {
       while (probing) {
         const res = await fetch(`${api.url}/health/live`).catch(() => undefined);
-        healthy &&= res?.status === 200;
+        // The admin endpoint (toggles) is the operator's way out of an overload: never shed.
+        const toggles = await fetch(`${api.url}/v1/admin/toggles`, { headers: admin }).catch(
+          () => undefined,
+        );
+        healthy &&= res?.status === 200 && toggles?.status === 200;
       }
     })();
     const outcomes = await openLoad(rate, SECONDS, list);
