@@ -12,3 +12,18 @@ export function cpuMicros(pid: number): number {
   const stime = Number(fields[12]);
   return ((utime + stime) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
+
+/**
+ * Busy and total time of one core so far, in clock ticks, from /proc/stat (`cpu<N>` line): busy is
+ * everything but idle and iowait. The share busy between two readings is Δbusy ÷ Δtotal.
+ */
+export function coreTicks(core: number): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${core} `));
+  if (!line) throw new Error(`/proc/stat has no line for cpu${core}`);
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const idle = ticks[3] + ticks[4];
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}

@@ -4,12 +4,16 @@
  * capacity.ts finds the knee and the binding constraint (and, given a current rate and growth, the
  * doomsday clock). Measured here, each as a share of its own limit:
  * - `api-cpu`: busy cores ÷ cores the API processes may use;
+ * - `api-core`: the share of the API's core busy with anything (pinned runs only: the worker,
+ *   Postgres, Redis and nginx are not pinned and take their share of it too);
  * - `event-loop`: worst delay ÷ the load-shedding bound (LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS);
  * - `db-pool`: (connections in use + queries waiting) ÷ pool size, fullest pool, mean over the
  *   step: past 1, queries queue for a connection before Postgres sees them;
  * - `redis`: Redis server CPU ÷ the one core its command thread can use;
- * - `queue-drain`: jobs relayed into the queue ÷ jobs the workers finished (past 1 the queue grows;
- *   0 when nothing was queued, as in the read-only capacity load).
+ * - `queue-drain`: (jobs running + jobs waiting) ÷ the workers' slots, mean over the step: past 1,
+ *   jobs wait for a worker (near 0 under the read-only capacity load);
+ * - `load-generator`: this process's CPU ÷ its one core. Not the service's: when it is the binding
+ *   constraint, the harness, not docscale, ran out, and the knee says nothing about the service.
  */
 import { cpus } from 'node:os';
 import { analyzeCapacity, CapacityProfile, CapacityStep } from './capacity';
@@ -32,13 +36,6 @@ export interface CapacityRunOptions {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const mean = (xs: number[]) => (xs.length ? sum(xs) / xs.length : 0);
-/** A queue whose workers finished nothing while jobs arrived counts as this far past its limit. */
-const STALLED_QUEUE = 2;
-
-function drainRatio(jobsIn: number, jobsOut: number): number {
-  if (jobsIn <= 0) return 0;
-  return jobsOut > 0 ? jobsIn / jobsOut : STALLED_QUEUE;
-}
 
 export function toStep(
   offeredRps: number,
@@ -58,13 +55,12 @@ export function toStep(
     errorRatio: r.summary.requests ? r.summary.errors / r.summary.requests : 0,
     resources: {
       'api-cpu': mean(steady.map((s) => s.apiCpuCores)) / o.apiCores,
+      ...(o.apiCores === 1 ? { 'api-core': mean(known((p) => p.apiCoreBusy)) } : {}),
       'event-loop': (loop.length ? Math.max(...loop) : 0) / o.eventLoopLimitMs,
       'db-pool': mean(known((p) => p.dbPoolUse)),
       redis: mean(known((p) => p.redisCpuCores)),
-      'queue-drain': drainRatio(
-        sum(known((p) => p.jobsInPerSecond)),
-        sum(known((p) => p.jobsOutPerSecond)),
-      ),
+      'queue-drain': mean(known((p) => p.queueUse)),
+      'load-generator': mean(known((p) => p.loadGeneratorCpuCores)),
     },
   };
 }

@@ -31,11 +31,21 @@ export interface TimePoint {
    * size, as last scraped; above 1 means queries queue for a connection (null when unknown).
    */
   dbPoolUse?: number | null;
+  /**
+   * Share of the API's core (core 0 when pinned) busy with anything, 0..1: the API processes, and
+   * whatever else the scheduler put there (the worker, Postgres, Redis, nginx).
+   */
+  apiCoreBusy?: number | null;
+  /** The load generator's own CPU in cores (this process; it has one core to itself when pinned). */
+  loadGeneratorCpuCores?: number;
   /** Redis server CPU in cores (Redis runs commands on one thread; null when unknown). */
   redisCpuCores?: number | null;
-  /** Jobs the outbox relays handed to the queue, and jobs the workers finished, per second. */
-  jobsInPerSecond?: number | null;
-  jobsOutPerSecond?: number | null;
+  /**
+   * The queue against its workers: (jobs running + jobs waiting) ÷ the workers' slots (worker
+   * processes × QUEUE_CONCURRENCY), as last scraped; above 1, jobs wait for a slot (null when
+   * unknown).
+   */
+  queueUse?: number | null;
 }
 
 /** Something done to the system during a run, drawn as a marked line on the time series. */

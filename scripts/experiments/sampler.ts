@@ -5,7 +5,7 @@
  * between two scrapes: a hit ratio describes that second, not the run so far.
  */
 import Redis from 'ioredis';
-import { cpuMicros } from '../bench/process-stats';
+import { coreTicks, cpuMicros } from '../bench/process-stats';
 import { Exposition } from './exposition';
 import { LoadRecorder } from './recorder';
 import type { TimePoint } from './run-report';
@@ -18,10 +18,12 @@ interface Counters {
   primary: number;
   replica: number;
   cpuMicros: number;
+  /** Core 0's busy and total clock ticks (/proc/stat); null where there is no /proc/stat. */
+  core0: { busy: number; total: number } | null;
+  /** This process's (the load generator's) user + system CPU time. */
+  ownCpuMicros: number;
   /** Redis server CPU seconds (user + system) since it started; null when INFO failed. */
   redisCpuSeconds: number | null;
-  relayed: number;
-  finished: number;
   at: number;
 }
 
@@ -47,6 +49,13 @@ function fullestPool(e: Exposition): number | null {
   return uses.length ? Math.max(...uses) : null;
 }
 
+/** (running + waiting) ÷ slots, from the worker's view of the shared queue; null if unknown. */
+function queueUse(worker: Exposition, slots: number): number | null {
+  const count = (state: string) => worker.sum('docscale_queue_jobs', { queue_state: state });
+  if (!worker.values('docscale_queue_jobs').length) return null;
+  return (count('active') + count('waiting') + count('prioritized')) / slots;
+}
+
 async function scrape(topology: Topology, redis: Redis) {
   const [texts, workerText, redisCpu] = await Promise.all([
     Promise.all(topology.apis.map((a) => metricsOf(a.url))),
@@ -68,9 +77,9 @@ async function scrape(topology: Topology, redis: Redis) {
     primary: total('docscale_db_reads_total', { db_read_target: 'primary' }),
     replica: total('docscale_db_reads_total', { db_read_target: 'replica' }),
     cpuMicros: topology.apis.reduce((sum, a) => sum + safeCpu(a.pid), 0),
+    core0: safeCoreTicks(),
+    ownCpuMicros: process.cpuUsage().user + process.cpuUsage().system,
     redisCpuSeconds: redisCpu,
-    relayed: total('docscale_outbox_relayed_total', {}),
-    finished: worker.sum('docscale_jobs_total'),
     at: performance.now(),
   };
   const pools = expositions.map(fullestPool).filter((u): u is number => u !== null);
@@ -80,7 +89,16 @@ async function scrape(topology: Topology, redis: Redis) {
     queueDepth: max('docscale_queue_depth'),
     loop: max('docscale_event_loop_delay_ms'),
     dbPoolUse: pools.length ? Math.max(...pools) : null,
+    queueUse: queueUse(worker, topology.workerSlots),
   };
+}
+
+function safeCoreTicks(): { busy: number; total: number } | null {
+  try {
+    return coreTicks(0);
+  } catch {
+    return null;
+  }
 }
 
 function safeCpu(pid: number): number {
@@ -128,7 +146,13 @@ export class Sampler {
   }
 
   private async sample(): Promise<void> {
-    const { counters: c, queueDepth, loop, dbPoolUse } = await scrape(this.topology, this.redis);
+    const {
+      counters: c,
+      queueDepth,
+      loop,
+      dbPoolUse,
+      queueUse,
+    } = await scrape(this.topology, this.redis);
     const p = this.last!;
     const seconds = (c.at - p.at) / 1000;
     const load = this.recorder.drain(seconds);
@@ -142,14 +166,18 @@ export class Sampler {
       replicaShare: share(c.replica - p.replica, reads),
       queueDepth,
       apiCpuCores: (c.cpuMicros - p.cpuMicros) / 1e6 / seconds,
+      apiCoreBusy:
+        c.core0 && p.core0 && c.core0.total > p.core0.total
+          ? (c.core0.busy - p.core0.busy) / (c.core0.total - p.core0.total)
+          : null,
+      loadGeneratorCpuCores: (c.ownCpuMicros - p.ownCpuMicros) / 1e6 / seconds,
       eventLoopDelayMs: loop,
       dbPoolUse,
       redisCpuCores:
         c.redisCpuSeconds !== null && p.redisCpuSeconds !== null
           ? (c.redisCpuSeconds - p.redisCpuSeconds) / seconds
           : null,
-      jobsInPerSecond: (c.relayed - p.relayed) / seconds,
-      jobsOutPerSecond: (c.finished - p.finished) / seconds,
+      queueUse,
     });
     this.last = c;
   }

@@ -38,6 +38,8 @@ export interface Topology {
   workerPid: number;
   /** The worker's health and /metrics server. */
   workerUrl: string;
+  /** Jobs the workers run at once: worker processes × QUEUE_CONCURRENCY. */
+  workerSlots: number;
   /** The Redis the processes use (the sampler reads its CPU time). */
   redisUrl: string;
   key: string;
@@ -104,6 +106,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       // One queue per run: export jobs are deduplicated by document version, so a queue reused
       // across runs would answer a second burst with the jobs the first one already ran.
       QUEUE_PREFIX: `docscale:experiments:${Date.now()}:queue`,
+      // The seed writes documents without indexing jobs; the reconciler would index them 200 a
+      // minute in the background, a burst of jobs in the middle of whichever step it lands in.
+      // Scenarios that load the queue do so on purpose (queue-burst, write-heavy).
+      INDEX_RECONCILE_INTERVAL_MS: String(24 * 60 * 60 * 1000),
       ...options.toggles,
     };
     const spawnPinned = (entry: string, extra: Record<string, string>) => {
@@ -134,6 +140,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       apis: apis.map((c, i) => ({ url: `http://127.0.0.1:${ports[i]}`, pid: c.pid! })),
       workerPid: worker.pid!,
       workerUrl: `http://127.0.0.1:${workerPort}`,
+      workerSlots: Number(env.QUEUE_CONCURRENCY ?? config.env.QUEUE_CONCURRENCY),
       redisUrl: config.env.REDIS_URL,
       key,
       adminKey: config.env.ADMIN_API_KEY,
