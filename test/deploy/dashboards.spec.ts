@@ -7,8 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { exportedSeries, metricsIn } from './metric-names';
-
-const DOCKER = join(__dirname, '../../docker');
+import { DOCKER, prometheusConfig } from './repo';
 
 interface Target {
   refId: string;
@@ -77,9 +76,8 @@ describe('docker/grafana', () => {
     expect(queryPanels.length).toBeGreaterThan(0);
     for (const p of queryPanels) {
       expect([p.title, uids.has(p.datasource?.uid ?? '')]).toEqual([p.title, true]);
-      expect([p.title, p.targets?.length ?? 0]).toEqual([p.title, expect.any(Number)]);
-      expect(p.targets!.length).toBeGreaterThan(0);
-      for (const t of p.targets!)
+      expect([p.title, (p.targets?.length ?? 0) > 0]).toEqual([p.title, true]);
+      for (const t of p.targets ?? [])
         expect([p.title, uids.has(t.datasource?.uid ?? p.datasource!.uid)]).toEqual([
           p.title,
           true,
@@ -127,15 +125,7 @@ describe('docker/grafana', () => {
 });
 
 describe('docker/prometheus/prometheus.yml', () => {
-  const config = parse(readFileSync(join(DOCKER, 'prometheus/prometheus.yml'), 'utf8')) as {
-    rule_files?: string[];
-    scrape_configs: {
-      job_name: string;
-      metrics_path?: string;
-      dns_sd_configs?: { names: string[]; type: string; port: number }[];
-      static_configs?: { targets: string[] }[];
-    }[];
-  };
+  const config = prometheusConfig;
 
   function targetsOf(job: {
     dns_sd_configs?: { names: string[]; port: number }[];

@@ -19,11 +19,15 @@ import { IContainer } from 'kubernetes-models/v1/Container';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { IJob } from 'kubernetes-models/batch/v1/Job';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-
-export const ROOT = join(__dirname, '../..');
+import { configSchema, Env } from '../../src/config/config.schema';
+import { STAND_IN_SECRET } from './config-keys';
+import { ROOT, toolBin } from './repo';
 
 export interface KubeObject {
   apiVersion: string;
@@ -74,11 +78,7 @@ function asDecoded(object: KubeObject): KubeObject {
 
 let kubectlPath: string | undefined;
 function kubectl(): string {
-  kubectlPath ??=
-    process.env.KUBECTL ||
-    execFileSync('bash', [join(ROOT, 'scripts/stack.sh'), 'tool-bin', 'kubectl'], {
-      encoding: 'utf8',
-    }).trim();
+  kubectlPath ??= process.env.KUBECTL || toolBin('kubectl');
   return kubectlPath;
 }
 
@@ -133,7 +133,7 @@ export function containerEnv(
     }
     if (/^DATABASE_/.test(key)) return 'postgres://docscale:secret@db.example:5432/docscale';
     if (/REDIS_URL$/.test(key)) return 'redis://redis.example:6379';
-    return `stand-in for ${name}/${key}, created outside git`;
+    return STAND_IN_SECRET;
   };
   for (const source of container.envFrom ?? []) {
     if (!source.configMapRef?.name) {
@@ -155,4 +155,53 @@ export function containerEnv(
     }
   }
   return { names: Object.keys(env), env };
+}
+
+/** The routes of src/health/health.controller.ts (`@Controller('health')` + `@Get('live')`). */
+export function healthRoutes(): string[] {
+  const source = readFileSync(join(ROOT, 'src/health/health.controller.ts'), 'utf8');
+  const base = /@Controller\('([^']+)'\)/.exec(source)?.[1];
+  return [...source.matchAll(/@Get\('([^']+)'\)/g)].map(([, path]) => `/${base}/${path}`);
+}
+
+/** Each entry point and the config key of the port it listens on (src/main.ts, src/worker.ts). */
+export const ENTRY_PORT_KEY: Record<string, 'PORT' | 'WORKER_HEALTH_PORT'> = {
+  'dist/src/main.js': 'PORT',
+  'dist/src/worker.js': 'WORKER_HEALTH_PORT',
+};
+
+export type Workload = (IDeployment | IJob) & KubeObject;
+
+/** An overlay's objects, and the views of them the k8s suites share. */
+export function overlayObjects(overlay: string) {
+  const objects = buildOverlay(overlay);
+  const ofKind = <T>(kind: string) => objects.filter((o) => o.kind === kind) as unknown as T[];
+  const deployments = ofKind<IDeployment & KubeObject>('Deployment');
+  const jobs = ofKind<IJob & KubeObject>('Job');
+  const podLabels = (w: IDeployment | IJob): Labels => w.spec?.template.metadata?.labels ?? {};
+  const containersOf = (w: IDeployment | IJob): IContainer[] =>
+    w.spec?.template.spec?.containers ?? [];
+  const entryOf = (c: IContainer) => (c.command ?? []).find((arg) => arg.startsWith('dist/')) ?? '';
+  const deployment = (name: string | undefined) =>
+    deployments.find((d) => d.metadata.name === name);
+  /** The config a container starts with: what the manifests set, with the schema's defaults. */
+  const configOf = (c: IContainer): Env => configSchema.parse(containerEnv(objects, c).env);
+  /** The one Deployment running `entry` (the calling test fails unless there is exactly one). */
+  const byEntry = (entry: string) => {
+    const found = deployments.filter((d) => containersOf(d).some((c) => entryOf(c) === entry));
+    expect(found.map((d) => d.metadata.name)).toHaveLength(1);
+    return found[0];
+  };
+  return {
+    objects,
+    ofKind,
+    deployments,
+    jobs,
+    podLabels,
+    containersOf,
+    entryOf,
+    deployment,
+    configOf,
+    byEntry,
+  };
 }

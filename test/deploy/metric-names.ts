@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from './repo';
 
-const ROOT = join(__dirname, '../..');
 const INSTRUMENT =
   /\.create(Counter|UpDownCounter|Histogram|ObservableGauge|ObservableCounter|ObservableUpDownCounter|Gauge)\(\s*'([a-z0-9_.]+)'/g;
 
