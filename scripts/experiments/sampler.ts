@@ -5,6 +5,8 @@
  * between two scrapes: a hit ratio describes that second, not the run so far.
  */
 import Redis from 'ioredis';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { coreTicks, cpuMicros } from '../bench/process-stats';
 import { Exposition } from './exposition';
 import { LoadRecorder } from './recorder';
@@ -124,7 +126,13 @@ export class Sampler {
     private readonly topology: Topology,
     private readonly recorder: LoadRecorder,
   ) {
-    this.redis = new Redis(topology.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // Fails fast while Redis is down (redis-outage stops it): that second's Redis CPU is unknown.
+    this.redis = new Redis(topology.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 200,
+    });
+    this.redis.on('error', () => undefined);
   }
 
   /** Seconds since start(), for events recorded beside the samples. */
@@ -134,6 +142,9 @@ export class Sampler {
 
   async start(): Promise<void> {
     this.startedAt = performance.now();
+    if (this.redis.status !== 'ready') {
+      await Promise.race([once(this.redis, 'ready'), delay(2000)]);
+    }
     this.last = (await scrape(this.topology, this.redis)).counters;
     this.recorder.drain(1); // whatever a warm-up left is not part of this series
     this.timer = setInterval(() => (this.pending = this.pending.then(() => this.sample())), 1000);

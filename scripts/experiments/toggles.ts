@@ -47,16 +47,7 @@ async function statesOf(url: string, adminKey: string): Promise<ToggleState[]> {
 /** Applies `values` and resolves once every instance reports them (or fails after 10 s). */
 export async function setToggles(topology: Topology, values: ToggleValues): Promise<void> {
   if (!Object.keys(values).length) return;
-  const res = await fetch(`${topology.url}/v1/admin/toggles`, {
-    method: 'PATCH',
-    headers: {
-      authorization: `Bearer ${topology.adminKey}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(values),
-  });
-  if (!res.ok)
-    throw new Error(`PATCH /v1/admin/toggles answered ${res.status}: ${await res.text()}`);
+  await patchToggles(topology, values);
   const deadline = Date.now() + 10_000;
   for (const api of topology.apis) {
     for (;;) {
@@ -76,4 +67,32 @@ export async function setToggles(topology: Topology, values: ToggleValues): Prom
 export async function clearRuntimeToggles(topology: Topology): Promise<void> {
   const states = await statesOf(topology.apis[0].url, topology.adminKey);
   await setToggles(topology, Object.fromEntries(states.map((s) => [s.name, null])));
+}
+
+/**
+ * PATCH /v1/admin/toggles, retrying a 503 for up to 10 s as its Retry-After asks: toggles are
+ * published through Redis, and right after a redis-outage the instances' clients may still be
+ * reconnecting when the next scenario flips a toggle.
+ */
+async function patchToggles(topology: Topology, values: ToggleValues): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await fetch(`${topology.url}/v1/admin/toggles`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${topology.adminKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(values),
+    });
+    if (res.ok) return;
+    const body = await res.text();
+    if (res.status !== 503 || Date.now() > deadline) {
+      throw new Error(`PATCH /v1/admin/toggles answered ${res.status}: ${body}`);
+    }
+    const retryAfterMs = Number(res.headers.get('retry-after') ?? 0) * 1000;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(Math.max(retryAfterMs, 200), 1000)),
+    );
+  }
 }
