@@ -80,7 +80,7 @@ async function scrape(topology: Topology, redis: Redis) {
     replica: total('docscale_db_reads_total', { db_read_target: 'replica' }),
     cpuMicros: topology.apis.reduce((sum, a) => sum + safeCpu(a.pid), 0),
     core0: safeCoreTicks(),
-    ownCpuMicros: process.cpuUsage().user + process.cpuUsage().system,
+    ownCpuMicros: ownCpuMicros(),
     redisCpuSeconds: redisCpu,
     at: performance.now(),
   };
@@ -93,6 +93,11 @@ async function scrape(topology: Topology, redis: Redis) {
     dbPoolUse: pools.length ? Math.max(...pools) : null,
     queueUse: queueUse(worker, topology.workerSlots),
   };
+}
+
+function ownCpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }
 
 function safeCoreTicks(): { busy: number; total: number } | null {
@@ -141,10 +146,10 @@ export class Sampler {
   }
 
   async start(): Promise<void> {
-    this.startedAt = performance.now();
     if (this.redis.status !== 'ready') {
-      await Promise.race([once(this.redis, 'ready'), delay(2000)]);
+      await Promise.race([once(this.redis, 'ready'), delay(2000, undefined, { ref: false })]);
     }
+    this.startedAt = performance.now();
     this.last = (await scrape(this.topology, this.redis)).counters;
     this.recorder.drain(1); // whatever a warm-up left is not part of this series
     this.timer = setInterval(() => (this.pending = this.pending.then(() => this.sample())), 1000);
