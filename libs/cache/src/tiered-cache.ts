@@ -72,6 +72,13 @@ const MAX_REMEMBERED_INVALIDATIONS = 100_000;
 const REPLAY_INTERVAL_MS = 1000;
 const SHUTDOWN_REPLAY_MS = 1000;
 const FLUSH_ALL = '*';
+/** The L2 breaker's state as CacheOptions.onBreakerState names it. */
+const BREAKER_STATE: Record<CircuitState, 'closed' | 'open' | 'half-open'> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Open]: 'open',
+  [CircuitState.Isolated]: 'open',
+};
 
 @Injectable()
 export class TieredCache implements OnModuleInit, OnApplicationShutdown {
@@ -158,13 +165,7 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
       },
       onBreakerState: (state) => {
         this.telemetry.breaker(state);
-        this.options.onBreakerState?.(
-          state === CircuitState.Closed
-            ? 'closed'
-            : state === CircuitState.HalfOpen
-              ? 'half-open'
-              : 'open',
-        );
+        this.options.onBreakerState?.(BREAKER_STATE[state]);
         // A load in flight across an outage must not fill: writes during it left no record.
         if (state === CircuitState.Open) this.floorSeq = ++this.seq;
         if (state === CircuitState.Closed) void this.replayMissedWrites();

@@ -88,13 +88,21 @@ export class Breakers {
     });
     let openedAt = 0;
     policy.onBreak(() => (openedAt = Date.now()));
-    policy.onStateChange((s) => this.report(name, FROM_COCKATIEL[s]));
-    policy.onFailure(({ reason }) => {
-      if (!('error' in reason) || !settings.isFailure(reason.error)) return;
-      const kind = settings.isTimeout?.(reason.error) ? 'timeout' : 'error';
-      this.failures.add(1, { breaker: name, failure: kind });
+    policy.onStateChange((s) => {
+      const before = this.states.get(name);
+      const state = FROM_COCKATIEL[s];
+      this.report(name, state);
+      const line = `breaker ${name}: ${before} → ${state}`;
+      if (state === 'closed') this.log.log(line);
+      else this.log.warn(line);
     });
     this.report(name, 'closed');
+    // Built once: every call of an open breaker (during an outage, every request) records one.
+    const rejected = { breaker: name };
+    const failed = {
+      timeout: { breaker: name, failure: 'timeout' },
+      error: { breaker: name, failure: 'error' },
+    };
     const states = this.states;
     return {
       name,
@@ -105,14 +113,21 @@ export class Breakers {
         // cockatiel makes calls that arrive while the probe runs wait for it: with a frozen
         // dependency that is a connect timeout each. Fail them fast instead.
         if (policy.state === CircuitState.HalfOpen) {
-          this.rejections.add(1, { breaker: name });
+          this.rejections.add(1, rejected);
           throw new CircuitOpenError(name, 1);
         }
         try {
           return await policy.execute(work);
         } catch (err) {
-          if (!(err instanceof BrokenCircuitError)) throw err;
-          this.rejections.add(1, { breaker: name });
+          if (!(err instanceof BrokenCircuitError)) {
+            // Counted here rather than in an onFailure listener, which cockatiel would time on
+            // every call, successes included.
+            if (settings.isFailure(err)) {
+              this.failures.add(1, settings.isTimeout?.(err) ? failed.timeout : failed.error);
+            }
+            throw err;
+          }
+          this.rejections.add(1, rejected);
           const leftMs = Math.max(0, openedAt + settings.halfOpenMs - Date.now());
           throw new CircuitOpenError(name, Math.max(1, Math.ceil(leftMs / 1000)));
         }
@@ -120,16 +135,16 @@ export class Breakers {
     };
   }
 
-  /** A state change of a breaker kept elsewhere; also how this board's own breakers record theirs. */
+  /**
+   * A state change of a breaker kept elsewhere (whose owner logs it); also how this board's own
+   * breakers record theirs.
+   */
   report(name: string, state: BreakerState): void {
     const before = this.states.get(name);
     if (before === state) return;
     this.states.set(name, state);
     if (before === undefined && state === 'closed') return; // registration, not a transition
     this.transitions.add(1, { breaker: name, state });
-    const line = `breaker ${name}: ${before ?? 'new'} → ${state}`;
-    if (state === 'closed') this.log.log(line);
-    else this.log.warn(line);
   }
 
   /** Every breaker's state, for readiness. */
