@@ -1,11 +1,15 @@
 /** What the demo, the benchmarks and the e2e helpers share to run API processes on this machine. */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** scripts/stack.sh, from scripts/ (ts-jest) or dist/scripts/ (the build). */
-const STACK = join(__dirname, __dirname.includes('/dist/') ? '../../scripts' : '.', 'stack.sh');
+export const STACK = join(
+  __dirname,
+  __dirname.includes('/dist/') ? '../../scripts' : '.',
+  'stack.sh',
+);
 
 /**
  * `scripts/stack.sh <args>`, quietly: e.g. `stop-member redis` in a fault test. The environment is
@@ -13,6 +17,11 @@ const STACK = join(__dirname, __dirname.includes('/dist/') ? '../../scripts' : '
  */
 export function stack(...args: string[]): void {
   execFileSync('bash', [STACK, ...args], { stdio: 'ignore' });
+}
+
+/** Whether a child process has ended, by exit or by a signal. */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 /** Whether the local stack already runs (so a script that starts it knows to stop it after). */

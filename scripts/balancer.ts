@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './api-process';
+import { freePort, hasExited } from './api-process';
 import { accepts, childPids, nginxBinary, stopLeftBehind } from './nginx-process';
 
 /** The repository root, from scripts/ (ts-jest) or dist/scripts/ (the build): where package.json is. */
@@ -181,7 +181,7 @@ ${temp.map((t) => `    ${t}_temp_path ${p(`tmp/${t}`)};`).join('\n')}
     const deadline = Date.now() + timeoutMs;
     const child = this.process;
     while (!(await check())) {
-      if (child.exitCode !== null || child.signalCode !== null)
+      if (hasExited(child))
         throw this.failure(`nginx exited (${child.exitCode ?? child.signalCode})`);
       if (Date.now() > deadline)
         throw this.failure(`timed out after ${timeoutMs} ms waiting for ${what}`);

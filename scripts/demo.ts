@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
-import { stackIsUp, waitForReady } from './api-process';
+import { hasExited, stackIsUp, waitForReady } from './api-process';
 import { Balancer } from './balancer';
 import { createTenant } from './create-tenant';
 import { migrate } from './migrate';
@@ -69,7 +69,7 @@ function startApi(n: number, port: number): Restartable {
 
 /** Ready, or failing at once if the process dies (a port already taken, say), not after a timeout. */
 function ready(port: number, child: ChildProcess): Promise<void> {
-  return waitForReady(`http://127.0.0.1:${port}`, { exited: () => child.exitCode !== null });
+  return waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child) });
 }
 
 /** SIGUSR2 (`npm run restart:rolling`): the API instances replaced one at a time behind nginx. */

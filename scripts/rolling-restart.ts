@@ -11,7 +11,7 @@
 import { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitForReady } from './api-process';
+import { hasExited, waitForReady } from './api-process';
 import { Balancer, STACK_DIR } from './balancer';
 import { commandLine } from './nginx-process';
 
@@ -58,7 +58,7 @@ export async function rollingRestart<T extends Restartable>({
     log(`:${port} stopped; starting its replacement`);
     const next = await start(port);
     replaced.push(next);
-    const exited = () => next.process.exitCode !== null || next.process.signalCode !== null;
+    const exited = () => hasExited(next.process);
     await waitForReady(`http://127.0.0.1:${port}`, { timeoutMs: readyTimeoutMs, exited });
     await balancer.setMembers(ports);
     log(`:${port} (pid ${next.process.pid}) is ready and back in the balancer`);

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { freePort, waitForReady } from '../api-process';
+import { freePort, hasExited, waitForReady } from '../api-process';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -33,7 +33,7 @@ export async function startServer(env: Record<string, string>, entry = 'dist/src
   });
   tryPin(child.pid!, 0);
   const url = `http://127.0.0.1:${port}`;
-  await waitForReady(url, { exited: () => child.exitCode !== null });
+  await waitForReady(url, { exited: () => hasExited(child) });
   return {
     url,
     pid: child.pid!,

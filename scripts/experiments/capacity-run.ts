@@ -16,7 +16,7 @@
  *   constraint, the harness, not docscale, ran out, and the knee says nothing about the service.
  */
 import { cpus } from 'node:os';
-import { analyzeCapacity, CapacityProfile, CapacityStep } from './capacity';
+import { analyzeCapacity, CapacityProfile, CapacityStep, isSustainable } from './capacity';
 import type { ConfigurationResult } from './run-report';
 import { runConfiguration, RunOptions } from './runner';
 import { pacedLoad } from './paced-load';
@@ -90,7 +90,7 @@ export async function runCapacity(
           .map(([name, use]) => `${name} ${(use * 100).toFixed(0)}%`)
           .join(', '),
     );
-    if (step.p99Ms > o.sloP99Ms || step.achievedRps < 0.9 * rate) break;
+    if (!isSustainable(step, { sloP99Ms: o.sloP99Ms })) break;
     offered *= o.factor;
   }
   return { results, steps, profile: analyzeCapacity(steps, { sloP99Ms: o.sloP99Ms }) };

@@ -93,7 +93,7 @@ const BINDING_TIE_TOLERANCE = 0.02;
  * limit; a metric that only rises after saturation (pool wait share) can be under-ranked.
  */
 export function analyzeCapacity(steps: CapacityStep[], options: CapacityOptions): CapacityProfile {
-  const slo = { maxErrorRatio: 0.01, minAchievedRatio: 0.95, ...options };
+  const slo = withDefaults(options);
   const names = validate(steps, slo);
   const analysed = steps.map((step) => analyseStep(step, slo));
   const broken = analysed.findIndex((step) => !step.sustainable);
@@ -114,6 +114,17 @@ export function analyzeCapacity(steps: CapacityStep[], options: CapacityOptions)
     slo,
     steps: analysed,
   };
+}
+
+const withDefaults = (options: CapacityOptions): Required<CapacityOptions> => ({
+  maxErrorRatio: 0.01,
+  minAchievedRatio: 0.95,
+  ...options,
+});
+
+/** Whether one step meets the SLO, by the same rule the profile applies (a stepped run stops at the first that does not). */
+export function isSustainable(step: CapacityStep, options: CapacityOptions): boolean {
+  return analyseStep(step, withDefaults(options)).sustainable;
 }
 
 function analyseStep(step: CapacityStep, slo: Required<CapacityOptions>): AnalysedStep {

@@ -3,7 +3,8 @@ import type autocannon from 'autocannon';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LoadRecorder } from './recorder';
-import { STACK, Topology } from './topology';
+import { STACK } from '../api-process';
+import type { Topology } from './topology';
 import { ZipfSampler } from './zipf';
 
 export interface ScenarioContext {

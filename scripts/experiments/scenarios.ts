@@ -71,7 +71,6 @@ const redisOutage: Scenario = async (ctx) => {
   await ctx.load({ connections: 20, seconds: ctx.seconds, requests: [read(ctx)] });
 };
 
-/** Reads while a burst of exports (one per document: jobs are per document version) is queued. */
 /**
  * Reads at a steady rate, and a burst of export requests a quarter of the way in. SPEC's bar:
  * the API's p99 while the workers drain the burst stays within 2× its p99 before it, since the

@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppConfig } from '../../src/config';
-import { freePort, stackIsUp, waitForReady } from '../api-process';
+import { freePort, hasExited, STACK, stackIsUp, waitForReady } from '../api-process';
 import { Balancer } from '../balancer';
 import { tryPin } from '../bench/server-process';
 import { createTenant } from '../create-tenant';
@@ -23,7 +23,6 @@ import { migrate } from '../migrate';
 import { seed } from '../seed';
 
 const ROOT = join(__dirname, '../../..');
-export const STACK = join(ROOT, 'scripts/stack.sh');
 const TENANT = 'experiment';
 
 export interface ApiInstance {
@@ -82,7 +81,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     await balancer?.stop();
     await Promise.all(
       children.map(async (c) => {
-        if (c.exitCode !== null || c.signalCode !== null) return;
+        if (hasExited(c)) return;
         const exited = once(c, 'exit');
         c.kill('SIGTERM');
         await exited;
@@ -132,7 +131,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       INSTANCE_ID: 'experiment-worker-1',
     });
     const ready = (port: number, child: ChildProcess) =>
-      waitForReady(`http://127.0.0.1:${port}`, { exited: () => child.exitCode !== null });
+      waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child) });
     await Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
     balancer = await new Balancer({ members: ports }).start();
     return {

@@ -33,8 +33,14 @@ function seriesOf(kind: string, name: string): string[] {
   return [base];
 }
 
-/** Every series name a docscale API or worker process may expose on /metrics. */
+let cached: ReadonlySet<string> | undefined;
+
+/** Every series name a docscale API or worker process may expose on /metrics (read once). */
 export function exportedSeries(): ReadonlySet<string> {
+  return (cached ??= readExportedSeries());
+}
+
+function readExportedSeries(): ReadonlySet<string> {
   const instruments = [...INSTRUMENTATION];
   for (const file of [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'libs'))]) {
     for (const m of readFileSync(file, 'utf8').matchAll(INSTRUMENT)) instruments.push([m[1], m[2]]);

@@ -6,11 +6,10 @@
  * is within one run on one machine. Health must answer throughout, and the process must survive
  * and admit again afterwards.
  */
-import { randomUUID } from 'node:crypto';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
-import { percentile } from '../helpers/jobs';
+import { isolatedQueue, percentile } from '../helpers/jobs';
 import { Outcome, openLoad, startLoad, tally } from '../helpers/load';
-import { metricSum } from '../helpers/metrics';
+import { scrape } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
@@ -30,11 +29,9 @@ describe('load shedding under overload', () => {
     fetch(`${api.url}/v1/documents?limit=50`, { headers, signal });
 
   beforeAll(async () => {
-    const prefix = `docscale:test:overload:${randomUUID()}`;
     [api] = await startInstances(1, {
       LOAD_SHED_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
-      TOGGLES_KEY_PREFIX: `${prefix}:toggles`,
-      QUEUE_PREFIX: prefix,
+      ...isolatedQueue().env,
     });
     const { key } = await newTenant('overload');
     headers = { Authorization: `Bearer ${key}` };
@@ -129,19 +126,18 @@ describe('load shedding under overload', () => {
       expect(o).toMatchObject({ status: 503, type: '/problems/overloaded', retryAfter: '1' });
     }
     // Fast: measured by the server, since a client sharing its cores queues both alike.
-    const meanMs = async (status: string) => {
+    const metrics = await scrape(api.url);
+    const meanMs = (status: string) => {
       const labels = { http_response_status_code: status, http_route: '/v1/documents' };
-      const sum = await metricSum(api.url, 'http_server_request_duration_sum', labels);
-      return (
-        (sum / (await metricSum(api.url, 'http_server_request_duration_count', labels))) * 1000
-      );
+      const sum = metrics.sum('http_server_request_duration_sum', labels);
+      return (sum / metrics.sum('http_server_request_duration_count', labels)) * 1000;
     };
-    const [shedMs, servedMs] = [await meanMs('503'), await meanMs('200')];
+    const [shedMs, servedMs] = [meanMs('503'), meanMs('200')];
     console.log(`server-side mean: shed ${shedMs.toFixed(2)} ms, served ${servedMs.toFixed(2)} ms`);
     expect(shedMs).toBeLessThan(servedMs / 5);
     expect(p99(admitted)).toBeLessThan(p99(unshed.outcomes));
     expect(shed.healthy && unshed.healthy).toBe(true);
-    expect(await metricSum(api.url, 'docscale_shed_requests_total')).toBe(refused.length);
+    expect(metrics.sum('docscale_shed_requests_total')).toBe(refused.length);
 
     // Not crashed, and admitting again once the load is gone.
     expect(api.process.exitCode).toBeNull();

@@ -5,13 +5,13 @@
  * Retry-After. With Redis stopped, each RATE_LIMIT_ON_REDIS_DOWN policy does what it says, and
  * nothing answers 500.
  */
-import { randomUUID } from 'node:crypto';
 import { BalancedInstances, startBalancedInstances } from '../helpers/balancer';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
-import { metricSum } from '../helpers/metrics';
+import { scrape } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 import { stack } from '../../scripts/api-process';
+import { isolatedQueue } from '../helpers/jobs';
 
 const DECISIONS = 'docscale_rate_limit_decisions_total';
 const LIMIT = 20;
@@ -23,14 +23,13 @@ jest.setTimeout(60_000);
 
 /** Env of instances that limit reads to LIMIT per window, with keys of their own. */
 function limitedEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const prefix = `docscale:test:ratelimit:${randomUUID()}`;
+  const { prefix, env } = isolatedQueue();
   return {
     RATE_LIMIT: 'on',
     RATE_LIMIT_READS: String(LIMIT),
     RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-    RATE_LIMIT_KEY_PREFIX: prefix,
-    TOGGLES_KEY_PREFIX: `${prefix}:toggles`,
-    QUEUE_PREFIX: prefix,
+    RATE_LIMIT_KEY_PREFIX: `${prefix}:ratelimit`,
+    ...env,
     ...extra,
   };
 }
@@ -66,10 +65,13 @@ describe('rate limiting across two instances behind nginx', () => {
     const admitted = answers.filter((a) => a.res.status === 200);
     const limited = answers.filter((a) => a.res.status === 429);
     const perInstance = await Promise.all(
-      lb.instances.map(async (i) => ({
-        allowed: await metricSum(i.url, DECISIONS, { rate_limit_decision: 'allowed' }),
-        limited: await metricSum(i.url, DECISIONS, { rate_limit_decision: 'limited' }),
-      })),
+      lb.instances.map(async (i) => {
+        const metrics = await scrape(i.url);
+        return {
+          allowed: metrics.sum(DECISIONS, { rate_limit_decision: 'allowed' }),
+          limited: metrics.sum(DECISIONS, { rate_limit_decision: 'limited' }),
+        };
+      }),
     );
     console.log(
       `rate limit across 2 instances: sent ${answers.length}, admitted ${admitted.length}, limited ${limited.length}`,

@@ -4,13 +4,13 @@
  * promise in docs/patterns/resilience.md: the documented status codes and nothing else (no 500,
  * no request hung past the timeouts), and recovery once the member is back, without restarts.
  */
-import { randomUUID } from 'node:crypto';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { Outcome, startLoad, tally } from '../helpers/load';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 import { stack } from '../../scripts/api-process';
+import { isolatedQueue } from '../helpers/jobs';
 
 const READS = 'docscale_db_reads_total';
 /** The longest any request may take: the pool's connect timeout plus a statement timeout. */
@@ -29,14 +29,13 @@ describe('resilience under faults', () => {
   let token: string;
 
   beforeEach(async () => {
-    const prefix = `docscale:test:resilience:${randomUUID()}`;
+    const { prefix, env } = isolatedQueue();
     instances = await startInstances(2, {
       READ_REPLICAS: 'on',
       RATE_LIMIT: 'on',
       BREAKER_HALF_OPEN_MS: '500',
       AUTH_CACHE_TTL_MS: '200',
-      QUEUE_PREFIX: prefix,
-      TOGGLES_KEY_PREFIX: `${prefix}:toggles`,
+      ...env,
       CACHE_KEY_PREFIX: `${prefix}:cache`,
       RATE_LIMIT_KEY_PREFIX: `${prefix}:ratelimit`,
     });

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { pollUntil } from './poll';
+import { percentile as nearestRank } from '../../scripts/experiments/recorder';
 
 /** What `GET /v1/jobs/:id` answers. */
 export interface JobBody {
@@ -126,9 +127,10 @@ export async function outboxRows(documentId: string): Promise<number> {
   return Number(rows[0].n);
 }
 
-/** The p-th percentile (0 to 100) of `samples`, nearest rank. */
+/** The p-th percentile (0 to 100) of `samples`, nearest rank (the experiments' own, unsorted in). */
 export function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  return nearestRank(
+    [...samples].sort((a, b) => a - b),
+    p / 100,
+  );
 }
