@@ -1,5 +1,5 @@
 import { DatabaseModule, isMemberFailure, isTimeout } from '@docscale/database';
-import { Breakers, ResilienceModule } from '@docscale/resilience';
+import { Breakers, CircuitOpenError, ResilienceModule } from '@docscale/resilience';
 import { loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -67,6 +67,8 @@ export class InfrastructureModule {
               isFailure: isMemberFailure,
               isTimeout,
             }),
+            // Primary-first reads (API keys) go to a replica while the primary fails or its breaker is open.
+            primaryUnavailable: (err) => err instanceof CircuitOpenError || isMemberFailure(err),
             // A replica's breaker is its place in the rotation (libs/database/src/replica-monitor.ts).
             onReplicaRotation: (name, inRotation) =>
               breakers.report(name, inRotation ? 'closed' : 'open'),

@@ -1,5 +1,4 @@
-import { Database, isMemberFailure, ReadRouting } from '@docscale/database';
-import { CircuitOpenError } from '@docscale/resilience';
+import { ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
 import { ApiKey } from './api-key';
 
@@ -14,10 +13,7 @@ const FIND_BY_KEY = `SELECT t.id, t.name
 
 @Injectable()
 export class TenantsRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly routing: ReadRouting,
-  ) {}
+  constructor(private readonly routing: ReadRouting) {}
 
   /**
    * The tenant an unrevoked key belongs to, or undefined. Asked of the primary, so a key is
@@ -25,14 +21,9 @@ export class TenantsRepository {
    * a replica answers: every request authenticates first, and reads must keep being served then.
    * The price, only during the outage: a key created or revoked within the replica's lag when the
    * primary went is not seen (a replica that lagged further is out of rotation; replica-monitor).
+   * The policy is ReadRouting.readPrimaryFirst's.
    */
   async findByKey(key: string): Promise<Tenant | undefined> {
-    const params = [ApiKey.hash(key)];
-    try {
-      return (await this.db.query<Tenant>(FIND_BY_KEY, params))[0];
-    } catch (err) {
-      if (!(err instanceof CircuitOpenError) && !isMemberFailure(err)) throw err;
-      return (await this.routing.read<Tenant>(FIND_BY_KEY, params)).rows[0];
-    }
+    return (await this.routing.readPrimaryFirst<Tenant>(FIND_BY_KEY, [ApiKey.hash(key)])).rows[0];
   }
 }

@@ -75,6 +75,13 @@ export interface DatabaseOptions {
    */
   primaryCalls?: CallPolicy;
   /**
+   * Whether a failed primary statement means the primary is unavailable, so that
+   * `ReadRouting.readPrimaryFirst` may ask a replica instead. The app adds its breaker's
+   * open-circuit error (which `primaryCalls` throws without trying the primary).
+   * @defaultValue isMemberFailure
+   */
+  primaryUnavailable?: (err: unknown) => boolean;
+  /**
    * Told when a replica leaves or rejoins the rotation (its breaker opens or closes), with the
    * replica's name (`replica-1`, ...).
    */

@@ -18,7 +18,8 @@ export type ReadReason =
   | 'token-too-new' // no replica has replayed the caller's write yet
   | 'window-open' // window mode: the caller wrote less than the window ago
   | 'window-closed'
-  | 'mode-none';
+  | 'mode-none'
+  | 'primary-down'; // a primary-first read (ReadRouting.readPrimaryFirst) served by a replica
 
 export interface ReadDecision {
   /** Index of the chosen replica, or -1 for the primary. */

@@ -1,6 +1,7 @@
 /**
  * Read/write split with read-your-writes, as the repositories use it: `read()` runs a statement
- * where the ReadRouter says (falling back to the primary if the chosen replica fails), and
+ * where the ReadRouter says (falling back to the primary if the chosen replica fails),
+ * `readPrimaryFirst()` runs it on the primary (on a replica only while the primary is down), and
  * `afterWrite()` returns the consistency token of everything the caller has committed so far.
  */
 import {
@@ -16,7 +17,7 @@ import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
 import { Database } from './database';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { DatabaseOptions } from './database.options';
-import { failsOnAnyMember } from './database-unavailable';
+import { failsOnAnyMember, isMemberFailure } from './database-unavailable';
 import { Lsn } from './lsn';
 import { ReadReason, ReadRouter } from './read-router';
 import { ReplicaMonitor, ReplicaState } from './replica-monitor';
@@ -49,6 +50,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly monitor: ReplicaMonitor;
   private readonly replicasOn: () => boolean;
   private readonly onRotation: DatabaseOptions['onReplicaRotation'];
+  private readonly primaryUnavailable: (err: unknown) => boolean;
   private readonly reads = metrics
     .getMeter('docscale.database')
     .createCounter('docscale.db.reads', {
@@ -78,6 +80,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     );
     this.replicasOn = options.replicasEnabled ?? (() => true);
     this.onRotation = options.onReplicaRotation;
+    this.primaryUnavailable = options.primaryUnavailable ?? isMemberFailure;
   }
 
   /** After every module's init (the pools exist then), before the server listens. */
@@ -144,6 +147,45 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       }
     }
     return this.onPrimary<T>(sql, params, decision.reason, options);
+  }
+
+  /**
+   * A read that must see every committed write (an API key usable, a revocation effective, the
+   * moment it commits) yet keep being served while the primary is down: it runs on the primary,
+   * and only when that fails as unavailable (`primaryUnavailable`) on a replica in rotation. Never
+   * on the primary twice: with replicas off or none in rotation, or the replica failing too, the
+   * primary's error is rethrown at once rather than after a second connect timeout.
+   *
+   * Only the fallback is counted (`db.read.reason` `primary-down`): a primary-first read is not a
+   * routing decision, and counting it would swamp the replica share of the routed reads.
+   */
+  async readPrimaryFirst<T extends QueryResultRow>(
+    sql: string,
+    params: unknown[],
+  ): Promise<RoutedRows<T>> {
+    let primaryErr: unknown;
+    try {
+      return { rows: await this.db.query<T>(sql, params), servedBy: 'primary', atLsn: null };
+    } catch (err) {
+      if (!this.primaryUnavailable(err)) throw err;
+      primaryErr = err;
+    }
+    const replicas = this.monitor.snapshot();
+    // No token: the read asked for the primary, and any replica in rotation is the best left.
+    const decision = this.router.decide(replicas, this.replicasOn(), undefined);
+    if (decision.replica < 0) throw primaryErr;
+    const state = replicas[decision.replica];
+    const pool = this.db.replicaPool(decision.replica);
+    try {
+      if (!pool) throw new Error('not connected');
+      const { rows } = await pool.query<T>(sql, params);
+      this.record(state.name, 'primary-down');
+      return { rows, servedBy: state.name, atLsn: state.replayLsn };
+    } catch (err) {
+      if (pool && failsOnAnyMember(err)) throw err; // a bad query: no member would answer it
+      this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
+      throw primaryErr;
+    }
   }
 
   private async onPrimary<T extends QueryResultRow>(
