@@ -1,13 +1,12 @@
 // Two projects: unit tests live beside the code; e2e and fault suites in test/ drive real
 // processes against the real local stack (scripts/stack.sh), so they run one file at a time.
-// Transpile only (no type check per test file: `npm run lint` type-checks the whole tree once).
+// Transpile only (tsconfig.json's isolatedModules: no type check per test file; `npm run lint`
+// type-checks the whole tree once).
 // ts-jest rather than @swc/jest: swc ships per-platform binaries the npm mirror here lacks, which
 // leaves package-lock.json incomplete and `npm ci` failing.
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const moduleNameMapper = {
   '^@docscale/([a-z-]+)$': '<rootDir>/libs/$1/src',
-  // marked ships as an ES module only; its UMD build is the same release, loadable by jest.
-  '^marked$': '<rootDir>/node_modules/marked/lib/marked.umd.js',
 };
 const common = { transform: { '^.+\\.ts$': tsJest }, moduleNameMapper, testEnvironment: 'node' };
 

@@ -16,6 +16,7 @@ import { Balancer } from './balancer';
 import { createTenant } from './create-tenant';
 import { migrate } from './migrate';
 import { DEMO_PID_FILE, Restartable, rollingRestart } from './rolling-restart';
+import { describeRuntime } from './runtime';
 import { seed } from './seed';
 
 const ROOT = join(__dirname, '../..');
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
   const api = (i: number) => `http://127.0.0.1:${apis[i].port}`;
   console.log(`
 docscale demo is running (${(await documentCount(config, 'demo')).toLocaleString()} documents for tenant "demo")
+on ${describeRuntime()}
 
   load balancer    ${lb.url}   (nginx with docker/nginx/docscale.conf)
   API instance 1   ${api(0)}

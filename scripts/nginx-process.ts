@@ -22,6 +22,7 @@ export function nginxBinary(stackScript: string): string {
     throw new Error(
       'nginx is not available: run scripts/stack.sh up as root, or apt-get install nginx ' +
         `(or set NGINX_BIN)${stderr ? `\n${stderr}` : ''}`,
+      { cause: err },
     );
   }
 }

@@ -4,6 +4,7 @@
 # a stack on other ports (STACK_PG_PRIMARY_PORT, ...; CI uses its own) is the one tested.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/preflight.sh
 
 urls=$(bash scripts/stack.sh up)
 DATABASE_PRIMARY_URL=$(sed -n 's/^DATABASE_PRIMARY_URL=//p' <<<"$urls")
@@ -12,6 +13,6 @@ REDIS_URL=$(sed -n 's/^REDIS_URL=//p' <<<"$urls")
 export DATABASE_PRIMARY_URL DATABASE_REPLICA_URLS REDIS_URL
 
 npm run -s build
-npx jest --selectProjects unit deploy "$@"
+bash scripts/jest.sh --selectProjects unit deploy "$@"
 # e2e files start their own API processes: one file at a time keeps them off each other's cores.
-npx jest --selectProjects e2e --runInBand "$@"
+bash scripts/jest.sh --selectProjects e2e --runInBand "$@"

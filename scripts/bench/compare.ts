@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { AppConfig } from '../../src/config';
 import { createTenant } from '../create-tenant';
 import { migrate } from '../migrate';
+import { describeRuntime } from '../runtime';
 import { seed } from '../seed';
 import { startServer, tryPin } from './server-process';
 import { cpuMicros } from './process-stats';
@@ -106,6 +107,7 @@ export async function runComparison(comparison: Comparison): Promise<Map<string,
       only: { type: 'string' },
     },
   });
+  console.log(`bench: ${comparison.workload}, on ${describeRuntime()}`);
   const pinned = tryPin(process.pid, 1);
   const config = AppConfig.load();
   execFileSync('bash', ['scripts/stack.sh', 'up'], { stdio: 'ignore' });
@@ -129,7 +131,7 @@ export async function runComparison(comparison: Comparison): Promise<Map<string,
   const { samples, ratios } = await runRounds(variants, comparison.baseline, rounds, ctx);
 
   console.log(
-    `\n${comparison.workload}, 50 connections, ` +
+    `\n${comparison.workload}, 50 connections, ${describeRuntime()}, ` +
       `${ctx.seconds} s x ${rounds} rounds; server on core 0, load on core 1${pinned ? '' : ' (taskset unavailable: not pinned)'}`,
   );
   printTable(variants, comparison.baseline, samples, ratios);

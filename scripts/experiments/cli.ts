@@ -18,6 +18,7 @@ import { SCENARIOS } from './scenarios';
 import { asBooleans, parseToggleSet } from './toggles';
 import { startTopology, Topology } from './topology';
 import { ZipfSampler } from './zipf';
+import { describeRuntime } from '../runtime';
 
 const NAMES = [...Object.keys(SCENARIOS), 'capacity'];
 const USAGE = `usage: npm run experiment -- <${NAMES.join('|')}>[,<scenario>...] [options]`;
@@ -85,6 +86,7 @@ async function warmUp(topology: Topology, seconds: number): Promise<void> {
 
 async function main(): Promise<void> {
   const { scenarios, values } = parse();
+  console.log(`docscale experiment ${scenarios.join(', ')} on ${describeRuntime()}`);
   const smoke = values.smoke;
   const configs: NamedToggles[] = (values.compare ?? 'defaults').split('|').map((name) => ({
     name: name.trim(),

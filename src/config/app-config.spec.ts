@@ -49,6 +49,20 @@ describe('AppConfig', () => {
     expect(configErrorFor({ PORT: '65536' }).message).toContain('PORT');
   });
 
+  it('refuses a TRUST_PROXY hop count, which Fastify 5.12+ no longer trusts, naming the remedy', () => {
+    expect(configErrorFor({ TRUST_PROXY: '1' }).message).toMatch(
+      /TRUST_PROXY: .*TRUST_PROXY=loopback,uniquelocal/,
+    );
+  });
+
+  it('reads TRUST_PROXY as true, false or a list of addresses', () => {
+    expect(AppConfig.load({ TRUST_PROXY: 'true' }).env.TRUST_PROXY).toBe(true);
+    expect(AppConfig.load({ TRUST_PROXY: 'false' }).env.TRUST_PROXY).toBe(false);
+    expect(AppConfig.load({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).env.TRUST_PROXY).toBe(
+      'loopback,10.0.0.0/8',
+    );
+  });
+
   it('treats an empty variable as absent, so the default applies', () => {
     const { env } = AppConfig.load({ PORT: '', CACHE_L1: '', DATABASE_PRIMARY_URL: '' });
 

@@ -29,14 +29,19 @@ export const configSchema = z
     INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
     // A 1 MiB document can take twice that as JSON (every newline or quote escaped), plus margin.
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(2_162_688),
-    // Fastify's trustProxy: `true`, a hop count, or addresses/CIDRs/keywords such as `loopback`.
+    // Fastify's trustProxy: `true`, `false`, or addresses/CIDRs/keywords such as `loopback`. A
+    // hop count is refused: since Fastify 5.12 it trusts no one (a hop count cannot tell the
+    // proxy from a client that sent enough X-Forwarded-For entries), so it would silently make
+    // every client look like the proxy to the per-address limits.
     TRUST_PROXY: z
       .string()
       .min(1)
       .default('loopback')
-      .transform((v): boolean | number | string =>
-        v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
-      ),
+      .refine((v) => !/^\d+$/.test(v), {
+        message:
+          "a hop count is not trusted by Fastify 5.12+: name the proxies' addresses instead, e.g. TRUST_PROXY=loopback,uniquelocal",
+      })
+      .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
     DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
     API_DOCS: onOff.default(true),
 

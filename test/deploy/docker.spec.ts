@@ -69,6 +69,16 @@ describe('docker/Dockerfile', () => {
     expect(finalStage().some((i) => /\bdist\b/.test(i.getArgumentsContent() ?? ''))).toBe(true);
   });
 
+  it("runs Node 24, the line of package.json's engines and .nvmrc, pinned to a minor", () => {
+    const nvmrc = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
+    const nodeImages = froms.filter((f) => f.getImageName() === 'node');
+    expect(nodeImages.length).toBeGreaterThan(0);
+    for (const from of nodeImages) {
+      expect(from.getImageTag()).toMatch(/^24\.\d+-[a-z]+-slim$/);
+      expect(nvmrc.startsWith(`${from.getImageTag()!.split('-')[0]}.`)).toBe(true);
+    }
+  });
+
   it('starts from pinned base images', () => {
     const stages = new Set(froms.map((f) => f.getBuildStage()).filter(Boolean));
     for (const from of froms) {
@@ -119,6 +129,10 @@ describe('docker/Dockerfile', () => {
     // Not built on a stage that installed the dev dependencies first.
     const base = stage(depsStage!)[0] as unknown as { getImageName(): string | null };
     expect(froms.map((f) => f.getBuildStage())).not.toContain(base.getImageName());
+    // One Node in the image: the base image's, not the node-linux-* runtime npm ci also installs.
+    expect(runs(depsStage!).join('\n')).toMatch(
+      /rm -rf node_modules\/node-linux-\* node_modules\/\.bin\/node/,
+    );
     const buildStage = copiedFrom('/app/dist');
     expect(buildStage).toBeDefined();
     expect(runs(buildStage!)).toContain('npm run build');

@@ -288,7 +288,7 @@ describe('multi-level cache across two instances', () => {
       until: () => phase === 'done',
       phase: () => phase,
     });
-    let writesInOutage = 0;
+    let writesInOutage: number;
     stack('stop-member', 'redis');
     phase = 'outage';
     try {

@@ -280,8 +280,8 @@ describe('job queue under faults', () => {
     const load = Promise.all([writer(), writer()]);
     const total = () => writes.before + writes.outage + writes.after;
     // Writes answered before Redis was started again (stack.sh blocks this event loop).
-    let answeredWhileDown = 0;
-    let createdWhileDown = 0;
+    let answeredWhileDown: number;
+    let createdWhileDown: number;
     try {
       await pollUntil(() => writes.before >= 20, { timeoutMs: 10_000, what: '20 writes first' });
       stack('stop-member', 'redis');

@@ -133,7 +133,7 @@ describe('resilience under faults', () => {
     backIn: { metric: string; labels: Record<string, string>; what: string },
   ): Promise<Outcome[]> {
     const load = mixedLoad();
-    let answered: Outcome[] = [];
+    let answered: Outcome[];
     try {
       await waitForMore(load.mark(), 100);
       stack('stop-member', member);
@@ -161,9 +161,9 @@ describe('resilience under faults', () => {
 
   it('keeps serving reads while the primary is stopped, fails writes fast with 503 + Retry-After, and writes again once it is back', async () => {
     const load = mixedLoad();
-    let readsInOutage: () => Outcome[] = () => [];
-    let writesInOutage: () => Outcome[] = () => [];
-    let outcomes: Outcome[] = [];
+    let readsInOutage: () => Outcome[];
+    let writesInOutage: () => Outcome[];
+    let outcomes: Outcome[];
     try {
       await waitForMore(load.mark(), 100);
       [readsInOutage, writesInOutage] = [load.reads.mark(), load.writes.mark()];

@@ -9,7 +9,7 @@
 import type { TelemetryHandle } from '@docscale/telemetry';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SpanKind } from '@opentelemetry/api';
-import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -19,7 +19,7 @@ const nodeRequire = createRequire(__filename);
 const dist = (path: string) => nodeRequire(join(__dirname, '../../dist', path));
 
 describe('telemetry', () => {
-  const { InMemorySpanExporter: Exporter } = nodeRequire('@opentelemetry/sdk-trace-base');
+  const { InMemorySpanExporter: Exporter } = nodeRequire('@opentelemetry/sdk-trace');
   const exporter: InMemorySpanExporter = new Exporter();
   let telemetry: TelemetryHandle;
   let app: NestFastifyApplication;

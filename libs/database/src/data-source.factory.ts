@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseOptions } from './database.options';
 
@@ -33,4 +34,16 @@ export function createDataSource(
     },
     ...extra,
   } as DataSourceOptions);
+}
+
+/**
+ * The pg pool behind an initialised data source. TypeORM (0.3 and 1.x alike) has no public getter
+ * for it: its maintainers point at `driver.master` (typeorm/typeorm#2972), a field that 1.x kept
+ * under that name. The hot paths query the pool directly (see Database.query), so the one reach
+ * into TypeORM's internals lives here, typed structurally instead of through a deep import of
+ * `typeorm/driver/postgres/PostgresDriver`, and database.spec.ts fails if a TypeORM release
+ * renames it.
+ */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
 }

@@ -1,5 +1,6 @@
 import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { Pool } from 'pg';
 import { Database, redact } from './database';
 import { DatabaseOptions } from './database.options';
 
@@ -79,6 +80,16 @@ describe('Database on the local stack', () => {
     expect(db.primary.isInitialized).toBe(true);
     expect(db.replicas.map((r) => r.isInitialized)).toEqual([true]);
     await expect(db.pingPrimary()).resolves.toBeUndefined();
+  });
+
+  it("reaches each member's pg pool, configured from the options, through TypeORM's driver", async () => {
+    const pools = [db.primaryPool(), db.replicaPool(0)];
+
+    for (const pool of pools) {
+      expect(pool).toBeInstanceOf(Pool);
+      expect(pool?.options).toMatchObject({ max: 2, application_name: 'docscale-database-spec' });
+    }
+    expect(pools[0]).not.toBe(pools[1]);
   });
 
   it('reports the replica reachable, with a numeric lag in bytes', async () => {

@@ -8,8 +8,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { createDataSource } from './data-source.factory';
+import { createDataSource, poolOf } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { CallPolicy, DatabaseOptions } from './database.options';
 import { NamedPools, registerPoolGauges } from './pool-gauges';
@@ -70,7 +69,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
 
   /** The primary's pg pool (for the read router and the lag monitor). */
   primaryPool(): Pool {
-    return (this.primary.driver as PostgresDriver).master as Pool;
+    return poolOf(this.primary);
   }
 
   /** Every pool by member name, without connecting a replica that never answered (for gauges). */
@@ -78,7 +77,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     ['primary', this.primary.isInitialized ? this.primaryPool() : undefined],
     ...this.replicas.map((r, i): [string, Pool | undefined] => [
       `replica-${i + 1}`,
-      r.isInitialized ? ((r.driver as PostgresDriver).master as Pool) : undefined,
+      r.isInitialized ? poolOf(r) : undefined,
     ]),
   ];
 
@@ -88,7 +87,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
    */
   replicaPool(index: number): Pool | undefined {
     const replica = this.replicas[index];
-    if (replica.isInitialized) return (replica.driver as PostgresDriver).master as Pool;
+    if (replica.isInitialized) return poolOf(replica);
     void this.ensureInitialized(replica).catch(() => undefined);
     return undefined;
   }

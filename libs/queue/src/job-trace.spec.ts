@@ -10,10 +10,10 @@ import {
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import type { JobRequest } from './job-processor';
 import { JobTrace } from './job-trace';
 
@@ -38,8 +38,8 @@ function request(trace?: Record<string, string>): JobRequest {
 describe('JobTrace', () => {
   // One provider for the file: job-trace.ts resolves its tracer once, on its first traced span.
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  const provider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('spec');
 

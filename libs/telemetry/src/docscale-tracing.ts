@@ -26,7 +26,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import type { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { edgeSampler } from './edge-sampler';
 import { spanProcessorsFor } from './span-processors';
 import type { ResolvedTelemetryOptions } from './telemetry.options';
@@ -50,7 +50,7 @@ export function startDocscaleTracing(
   options: ResolvedTelemetryOptions,
   resource: Resource,
 ): RunningTracing {
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource,
     sampler: edgeSampler(options.traceSampleRatio),
     spanProcessors: spanProcessorsFor(options),

@@ -18,7 +18,7 @@ import {
   TraceIdRatioBasedSampler,
   type Sampler,
   type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 
 export const EDGE_SAMPLED = createContextKey('docscale.telemetry.edge_sampled');
 

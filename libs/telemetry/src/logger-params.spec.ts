@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import type { Options } from 'pino-http';
 import { loggerParams } from './logger-params';

@@ -4,7 +4,7 @@ import {
   NoopSpanProcessor,
   SimpleSpanProcessor,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import type { ResolvedTelemetryOptions } from './telemetry.options';
 
 /**
@@ -13,10 +13,13 @@ import type { ResolvedTelemetryOptions } from './telemetry.options';
  * the logs, and a benchmark without a collector still pays for building them.
  */
 export function spanProcessorsFor(options: ResolvedTelemetryOptions): SpanProcessor[] {
-  if (options.spanExporter !== undefined) return [new SimpleSpanProcessor(options.spanExporter)];
+  if (options.spanExporter !== undefined)
+    return [new SimpleSpanProcessor({ exporter: options.spanExporter })];
   if (options.otlpEndpoint !== undefined) {
     return [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` })),
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` }),
+      }),
     ];
   }
   return [new NoopSpanProcessor()];

@@ -13,7 +13,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import type { RunningTracing } from './docscale-tracing';
 import { spanProcessorsFor } from './span-processors';
 import type { ResolvedTelemetryOptions } from './telemetry.options';

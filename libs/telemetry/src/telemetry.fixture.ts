@@ -1,5 +1,5 @@
 /** Test fixtures of this lib's specs (not exported from index.ts). */
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import fastify, { type FastifyInstance } from 'fastify';
 import { registerHttpTelemetry } from './http-telemetry';
 import { startTelemetry } from './start-telemetry';

@@ -3,9 +3,10 @@ import { Controller, Get, Module, Param, type INestApplication } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { registerHttpTelemetry } from './http-telemetry';
 import { loggerParams } from './logger-params';
 import { startTelemetry } from './start-telemetry';
@@ -14,6 +15,12 @@ import { TelemetryModule } from './telemetry.module';
 import type { TelemetryOptions } from './telemetry.options';
 import { pollUntil } from './telemetry.fixture';
 import { tracedServerFactory } from './traced-server-factory';
+
+// nestjs-pino 5 exports its root only; its test reset sits in PinoLogger.js beside the entry point
+// (the same module instance the root loads, so resetting it resets the logger in use).
+const { __resetOutOfContextForTests } = createRequire(__filename)(
+  join(dirname(require.resolve('nestjs-pino')), 'PinoLogger.js'),
+) as { __resetOutOfContextForTests(): void };
 
 @Controller('probe')
 class ProbeController {

@@ -1,4 +1,4 @@
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 /**
  * How requests are traced.
