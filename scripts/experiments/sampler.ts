@@ -4,7 +4,7 @@
  * (recorder.ts) into one TimePoint. Counters only ever grow, so ratios are taken from deltas
  * between two scrapes: a hit ratio describes that second, not the run so far.
  */
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { coreTicks, cpuMicros } from '../bench/process-stats';

@@ -3,7 +3,7 @@ import { JobQueue, OutboxRelay } from '@docscale/queue';
 import { Breakers, CircuitOpenError } from '@docscale/resilience';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { AppConfig } from '../config';
 
 /**
@@ -41,6 +41,9 @@ export class DependencyHealth implements OnApplicationShutdown {
       maxRetriesPerRequest: 0,
       connectTimeout: config.env.REDIS_COMMAND_TIMEOUT_MS,
       commandTimeout: config.env.REDIS_COMMAND_TIMEOUT_MS,
+      // Readiness reports Redis back within a second of its return (ioredis 6's default backs
+      // off exponentially to 5 s).
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     });
     this.redisClient.on('error', () => undefined); // reported through readiness
   }

@@ -6,7 +6,7 @@
 import { CacheAnswer, CacheOptions, Loaded, TieredCache } from '@docscale/cache';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { AppConfig } from '../../src/config';
 import { pollUntil } from '../helpers/poll';
 

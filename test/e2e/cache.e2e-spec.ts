@@ -4,7 +4,7 @@
  * Redis outage in the middle of traffic. (cache-races.e2e-spec.ts forces the races one by one.)
  */
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { AppConfig } from '../../src/config';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';

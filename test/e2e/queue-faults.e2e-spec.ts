@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { AppConfig } from '../../src/config';
 import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { pollUntil } from './poll';
 import { percentile as nearestRank } from '../../scripts/experiments/recorder';

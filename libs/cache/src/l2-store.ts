@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 
 /** What the tiered cache hears from L2. */
 export interface L2Listeners {

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Queue, type JobsOptions } from 'bullmq';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import type { JobRequest } from './job-processor';
 import { backlogOf, COUNTED_STATES } from './job-states';

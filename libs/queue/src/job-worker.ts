@@ -23,7 +23,7 @@ import {
 } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import type { JobProcessor } from './job-processor';
 import { QUEUE_OPTIONS } from './queue.module-definition';
 import { QueueOptions } from './queue.options';

@@ -10,7 +10,7 @@
  * telemetry. Failure mode: a second call while running throws (two providers would each see half
  * of the spans); a module required before the call is never patched and stays untraced.
  */
-import { context, metrics, propagation, trace, type MeterProvider } from '@opentelemetry/api';
+import { context, logs, metrics, propagation, trace, type MeterProvider } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -100,4 +100,7 @@ function unregisterGlobals(): void {
   context.disable();
   propagation.disable();
   metrics.disable();
+  // 'stock' tracing's NodeSDK also registers a (processor-less) logger provider: since
+  // OpenTelemetry JS 3 the logs API lives in @opentelemetry/api beside the others.
+  logs.disable();
 }

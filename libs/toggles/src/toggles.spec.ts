@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { Toggles, TogglesUnavailableError, UnknownToggleError } from './toggles';
 import { TogglesOptions } from './toggles.options';
 

@@ -16,7 +16,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { TOGGLES_OPTIONS } from './toggles.module-definition';
 import { TogglesOptions } from './toggles.options';
 
@@ -69,6 +69,9 @@ export class Toggles implements OnModuleInit, OnApplicationShutdown {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
+      // Reconnect within a second after an outage, as the sync promises (ioredis 6's default
+      // backs off exponentially to 5 s).
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
     };
     this.redis = new Redis(options.redisUrl, redisOptions);
     this.subscriber = new Redis(options.redisUrl, { ...redisOptions, enableOfflineQueue: true });

@@ -4,7 +4,7 @@
  * auth or cache logic.
  */
 import Fastify from 'fastify';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { required } from './document-select';
 
 const KEY = 'docscale:bench:baseline-document';

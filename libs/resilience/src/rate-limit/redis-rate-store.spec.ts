@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { pollUntil } from '../../../../test/helpers/poll';
 import { gcra, type BucketDecision } from './gcra';
 import { RedisRateStore } from './redis-rate-store';

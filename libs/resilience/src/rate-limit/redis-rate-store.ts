@@ -7,7 +7,7 @@
  * there is no offline queue (a disconnected client fails at once). The caller runs `take` through
  * a breaker and decides what a failure means (RATE_LIMIT_ON_REDIS_DOWN).
  */
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import type { RouteClass } from '../resilience.options';
 import { emission, type BucketDecision } from './gcra';
 
