@@ -13,15 +13,25 @@ export interface Target {
   denominator: string;
   /** The ratio must be at least this. A cost of at most 10% is a ratio of at least 0.90. */
   atLeast: number;
+  /**
+   * What is compared: req/s (numerator / denominator), or server CPU per request, as how many
+   * times less the numerator spends (denominator µs / numerator µs).
+   * @defaultValue 'rps'
+   */
+  by?: 'rps' | 'cpu';
 }
 
-/** The median over rounds of numerator req/s / denominator req/s; undefined if either was not run. */
-function roundRatio(samples: Map<string, Sample[]>, t: Target): number | undefined {
+/** One round's ratio of `top` to `bottom`, by the target's measure. */
+const ratioOf = (t: Target, top: Sample, bottom: Sample) =>
+  t.by === 'cpu' ? bottom.cpuUsPerReq / top.cpuUsPerReq : top.rps / bottom.rps;
+
+/** The median over rounds of the round-by-round ratios; undefined if either side was not run. */
+export function roundRatio(samples: Map<string, Sample[]>, t: Target): number | undefined {
   const top = samples.get(t.numerator) ?? [];
   const bottom = samples.get(t.denominator) ?? [];
   const n = Math.min(top.length, bottom.length);
   if (n === 0) return undefined;
-  return median(Array.from({ length: n }, (_, i) => top[i].rps / bottom[i].rps));
+  return median(Array.from({ length: n }, (_, i) => ratioOf(t, top[i], bottom[i])));
 }
 
 export function printTargets(targets: Target[], samples: Map<string, Sample[]>): number {
