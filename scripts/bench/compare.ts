@@ -8,17 +8,20 @@
  * Configurations are interleaved over several rounds (the host's speed drifts within a session),
  * and each is reported with its median req/s, its ratio to the baseline taken round by round, p99
  * latency, and server CPU microseconds per request read from /proc/<pid>/stat. Command line:
- * `--rounds 3 --duration 5 --only "name,name"`.
+ * `--rounds 3 --duration 5 --only "name,name" --profile "name"` (see `profile` below).
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppConfig } from '../../src/config';
 import { createTenant } from '../create-tenant';
 import { migrate } from '../migrate';
 import { describeRuntime } from '../runtime';
 import { seed } from '../seed';
-import { startServer, tryPin } from './server-process';
+import { CpuProfile, formatSummary, summarize } from './cpu-profile';
+import { ROOT, startServer, tryPin } from './server-process';
 import { cpuMicros } from './process-stats';
 
 /** One configuration of the API: a name for the table and the environment that sets it up. */
@@ -105,8 +108,10 @@ export async function runComparison(comparison: Comparison): Promise<Map<string,
       rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '5' },
       only: { type: 'string' },
+      profile: { type: 'string' },
     },
   });
+  const profiled = values.profile === undefined ? undefined : named(comparison, values.profile);
   console.log(`bench: ${comparison.workload}, on ${describeRuntime()}`);
   const pinned = tryPin(process.pid, 1);
   const config = AppConfig.load();
@@ -135,7 +140,49 @@ export async function runComparison(comparison: Comparison): Promise<Map<string,
       `${ctx.seconds} s x ${rounds} rounds; server on core 0, load on core 1${pinned ? '' : ' (taskset unavailable: not pinned)'}`,
   );
   printTable(variants, comparison.baseline, samples, ratios);
+  if (profiled) await profile(profiled, ctx);
   return samples;
+}
+
+function named(comparison: Comparison, name: string): Variant {
+  const variant = comparison.variants.find((v) => v.name === name);
+  if (variant) return variant;
+  const names = comparison.variants.map((v) => `"${v.name}"`).join(', ');
+  throw new Error(`--profile: no variant named "${name}"; one of ${names}`);
+}
+
+/**
+ * One more run of `variant`, outside the table (the profiler slows what it measures), with V8's
+ * CPU profiler on for the measured load only (profiler-preload.ts); writes the .cpuprofile under
+ * reports/profiles/ (open it in Chrome DevTools or speedscope) and prints where the time went.
+ */
+async function profile(variant: Variant, ctx: Context): Promise<void> {
+  const dir = join(ROOT, 'reports', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const slug = variant.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug}.cpuprofile`);
+  const preload = join(ROOT, 'dist/scripts/bench/profiler-preload.js');
+  const server = await startServer(
+    { ...variant.env, ...ctx.extraEnv, BENCH_CPU_PROFILE: file },
+    variant.entry,
+    ['--require', preload],
+  );
+  try {
+    await load(server.url, ctx.key, ctx.ids, 1);
+    process.kill(server.pid, 'SIGUSR2'); // start
+    await load(server.url, ctx.key, ctx.ids, ctx.seconds);
+    process.kill(server.pid, 'SIGUSR2'); // stop and write
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(file)) {
+      if (Date.now() > deadline) throw new Error(`the profiler did not write ${file} in 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await server.stop();
+  }
+  const summary = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, ROOT);
+  console.log(`\nCPU profile of "${variant.name}" under load: ${relative(process.cwd(), file)}`);
+  console.log(formatSummary(summary).join('\n'));
 }
 
 async function runRounds(variants: Variant[], baseline: string, rounds: number, ctx: Context) {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort, hasExited, waitForReady } from '../api-process';
 
-const ROOT = join(__dirname, '../../..');
+export const ROOT = join(__dirname, '../../..');
 
 /** Pins `pid` (and its threads) to `core`; false when taskset is missing or refused. */
 export function tryPin(pid: number, core: number): boolean {
@@ -14,11 +14,16 @@ export function tryPin(pid: number, core: number): boolean {
 
 /**
  * Starts a server process pinned to core 0 and waits until /health/ready answers: the API by
- * default, or `entry` (relative to the repository root, e.g. a baseline server in dist/).
+ * default, or `entry` (relative to the repository root, e.g. a baseline server in dist/), with
+ * `nodeArgs` before it (e.g. a `--require` preload).
  */
-export async function startServer(env: Record<string, string>, entry = 'dist/src/main.js') {
+export async function startServer(
+  env: Record<string, string>,
+  entry = 'dist/src/main.js',
+  nodeArgs: string[] = [],
+) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, entry)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], {
     cwd: ROOT,
     env: {
       ...process.env,
