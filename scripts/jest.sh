@@ -6,6 +6,7 @@
 # process is silenced; deprecation warnings stay visible. Workers inherit these flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/preflight.sh
 # npm scripts already find the Node 24 that npm ci installed first on PATH; a direct call does too.
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec node --experimental-vm-modules --disable-warning=ExperimentalWarning \

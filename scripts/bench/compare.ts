@@ -140,7 +140,8 @@ export async function runComparison(comparison: Comparison): Promise<Map<string,
       `${ctx.seconds} s x ${rounds} rounds; server on core 0, load on core 1${pinned ? '' : ' (taskset unavailable: not pinned)'}`,
   );
   printTable(variants, comparison.baseline, samples, ratios);
-  if (profiled) await profile(profiled, ctx);
+  // A failed profile is reported, not thrown: the table and the targets still stand.
+  if (profiled) await profile(profiled, ctx).catch((err: Error) => console.error(err.message));
   return samples;
 }
 

@@ -44,9 +44,11 @@ describe('summarize', () => {
       frame(3, '/repo/node_modules/fastify/lib/reply.js'),
       frame(4, '/repo/dist/src/documents/documents.controller.js'),
     ],
-    // Each sample is charged the delta that follows it.
+    // Each sample is charged the delta that follows it, the last one the time until the end.
+    startTime: 1000,
     samples: [3, 3, 4, 2, 3],
-    timeDeltas: [0, 100, 200, 300, 400, 50],
+    timeDeltas: [10, 100, 200, 300, 400],
+    endTime: 1000 + 1010 + 50,
   };
 
   it('charges each sample the time until the next and ranks shares of the busy time', () => {
@@ -64,7 +66,7 @@ describe('summarize', () => {
   it('keeps the top n and prints them as ranked lines', () => {
     const lines = formatSummary(summarize(profile, ROOT, 1));
 
-    expect(lines[0]).toMatch(/^busy 1 ms/);
+    expect(lines[0]).toMatch(/^main thread busy 1 ms/);
     expect(lines).toContain('   1.  53.8%  fastify');
     expect(lines).toContain('   1.  53.8%  fastify/lib/reply.js');
     expect(lines).toHaveLength(4);

@@ -4,7 +4,7 @@
  * BENCH_CPU_PROFILE. So the profile covers the measured load only, not start-up, module loading
  * or the warm-up, which `node --cpu-prof` (the whole process life) would count as busy time.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
 const out = process.env.BENCH_CPU_PROFILE;
@@ -21,7 +21,11 @@ if (out) {
     running = false;
     session.post('Profiler.stop', (err, result) => {
       if (err) console.error(`profiler: ${err.message}`);
-      else writeFileSync(out, JSON.stringify(result.profile));
+      else {
+        // Renamed into place: the bench reads the file as soon as it exists.
+        writeFileSync(`${out}.tmp`, JSON.stringify(result.profile));
+        renameSync(`${out}.tmp`, out);
+      }
     });
   });
 }
