@@ -30,9 +30,17 @@ export class DocumentsService {
   }
 
   /** `token`: the caller's X-Consistency-Token, if any: the read then includes that write. */
-  async get(tenantId: string, id: string, token?: string): Promise<DocumentResponse> {
+  /**
+   * The document, and its JSON bytes when the cache answered (serialized once per cache record:
+   * the controller sends them instead of serializing the document again on every hit).
+   */
+  async get(
+    tenantId: string,
+    id: string,
+    token?: string,
+  ): Promise<{ doc: DocumentResponse; json?: Buffer }> {
     const point = this.reads.parseToken(token);
-    const { value } = await this.cache.get<DocumentResponse>(
+    const { value, body } = await this.cache.get<DocumentResponse>(
       cacheKey(tenantId, id),
       point?.lsn,
       async (positioned) => {
@@ -41,7 +49,7 @@ export class DocumentsService {
       },
     );
     if (!value) throw new DocumentNotFoundError(id);
-    return value;
+    return { doc: value, json: body };
   }
 
   async create(

@@ -40,6 +40,13 @@ const loaded = (v: number, atLsn: bigint | null = null): Loaded<Doc> => ({
   atLsn,
 });
 
+/** What get() answers through the cache: document v, and its JSON bytes. */
+const answer = (v: number, level: string) => ({
+  value: { v },
+  level,
+  body: Buffer.from(JSON.stringify({ v })),
+});
+
 describe('cache races against real Redis', () => {
   let prefix: string;
   let a: TieredCache;
@@ -98,33 +105,30 @@ describe('cache races against real Redis', () => {
     expect(valueOf(await reading)).toBe(1); // it began before the write: answering 1 is fine
     expect(await raw(key)).toMatch(/^F\|2\|/); // L2 kept the write's floor
     const fresh = await a.get(key, undefined, async () => loaded(2));
-    expect(fresh).toEqual({ value: { v: 2 }, level: 'db' }); // not v1 from A's L1
+    expect(fresh).toEqual(answer(2, 'db')); // not v1 from A's L1
     expect(await raw(key)).toMatch(/^V\|2\|/);
-    expect(await b.get(key, undefined, never)).toEqual({ value: { v: 2 }, level: 'l2' });
+    expect(await b.get(key, undefined, never)).toEqual(answer(2, 'l2'));
   });
 
   it('an invalidation that arrives after the slow fill still evicts it on every instance', async () => {
     const key = 'doc:t:2';
     await a.get(key, undefined, async () => loaded(1));
     await b.get(key, undefined, never); // both hold v1 in L1 now
-    expect(await b.get(key, undefined, never)).toEqual({ value: { v: 1 }, level: 'l1' });
+    expect(await b.get(key, undefined, never)).toEqual(answer(1, 'l1'));
 
     const received = [a.received, b.received];
     await a.written(key, { version: 2 });
     await pollUntil(() => a.received > received[0] && b.received > received[1], {
       what: 'both instances to hear the invalidation',
     });
-    expect(await a.get(key, undefined, async () => loaded(2))).toEqual({
-      value: { v: 2 },
-      level: 'db',
-    });
-    expect(await b.get(key, undefined, never)).toEqual({ value: { v: 2 }, level: 'l2' });
+    expect(await a.get(key, undefined, async () => loaded(2))).toEqual(answer(2, 'db'));
+    expect(await b.get(key, undefined, never)).toEqual(answer(2, 'l2'));
   });
 
   it('a deleted document stays deleted in every level, even against a slow fill', async () => {
     const key = 'doc:t:3';
     await a.get(key, undefined, async () => loaded(4));
-    expect(await b.get(key, undefined, never)).toEqual({ value: { v: 4 }, level: 'l2' });
+    expect(await b.get(key, undefined, never)).toEqual(answer(4, 'l2'));
     // A read that must go to the database (its token is newer than the entry's unknown
     // position) is paused there while the delete lands.
     const slow = gatedLoader(loaded(4, 10n));
@@ -148,14 +152,14 @@ describe('cache races against real Redis', () => {
   it('a reader with a consistency token never takes an entry read before its position', async () => {
     const key = 'doc:t:4';
     await a.get(key, undefined, async () => loaded(1, 100n)); // filled at LSN 100
-    expect(await b.get(key, 100n, never)).toEqual({ value: { v: 1 }, level: 'l2' });
+    expect(await b.get(key, 100n, never)).toEqual(answer(1, 'l2'));
     // A token for position 101 (a later write elsewhere): the entry cannot prove it is that new.
     const reread = await b.get(key, 101n, async () => loaded(1, 150n));
     expect(reread.level).toBe('db');
     // B's load (read at 150) refreshed the same version's record in L2 (the Lua compares the
     // positions), so A, whose L1 copy is at 100, now finds the token answered in L2.
     expect(await raw(key)).toMatch(/^V\|1\|0000000000000096\|/);
-    expect(await a.get(key, 101n, never)).toEqual({ value: { v: 1 }, level: 'l2' });
+    expect(await a.get(key, 101n, never)).toEqual(answer(1, 'l2'));
     const tooOld = await b.get(key, 2n ** 40n, async () => loaded(1, 120n)); // refused: 120 < 150
     expect(tooOld.level).toBe('db');
     expect(await raw(key)).toMatch(/^V\|1\|0000000000000096\|/);

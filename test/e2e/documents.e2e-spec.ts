@@ -28,6 +28,24 @@ describe('documents API', () => {
     expect(read.headers.etag).toBe('"1"');
   });
 
+  it('answers cached reads with the bytes and headers Fastify serialized for the write, non-ASCII text included', async () => {
+    const created = await create({
+      title: 'Naïve café',
+      body: 'Ünïcödé — 🚀 "quoted"\n',
+      tags: [],
+    });
+    const url = created.headers.location;
+
+    // The first read fills the cache; the next ones are answered from its bytes (L1).
+    for (let i = 0; i < 3; i++) {
+      const read = await request(api.url).get(url).set(auth).expect(200);
+      expect(read.text).toBe(created.text);
+      expect(read.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Number(read.headers['content-length'])).toBe(Buffer.byteLength(created.text));
+      expect(read.headers.etag).toBe('"1"');
+    }
+  });
+
   it('accepts the key as X-Api-Key too', async () => {
     const key = auth.Authorization.slice('Bearer '.length);
     await request(api.url).get('/v1/documents').set('X-Api-Key', key).expect(200);

@@ -19,6 +19,24 @@ describe('CacheEntries', () => {
       expect(CacheEntries.decode(CacheEntries.encode(entry))).toEqual(entry);
     });
 
+    it("keeps a value's UTF-8 JSON, the record's own body, for answering hits with", () => {
+      const entry = CacheEntries.make('value', 3, 5n, DOC);
+      const raw = CacheEntries.encode(entry);
+
+      expect(entry.body?.toString('utf8')).toBe(JSON.stringify(DOC));
+      expect(raw.endsWith(`|${entry.body?.toString('utf8')}`)).toBe(true);
+      expect(CacheEntries.decode(raw)?.body).toEqual(Buffer.from(JSON.stringify(DOC)));
+      expect(CacheEntries.make('floor', 3, null).body).toBeUndefined();
+    });
+
+    it('sizes an entry in L1 by its record, its JSON bytes and its key', () => {
+      const entry = CacheEntries.make('value', 3, 5n, DOC);
+
+      expect(CacheEntries.l1Size(entry, 'k1')).toBe(
+        entry.bytes + Buffer.byteLength(JSON.stringify(DOC)) + 2,
+      );
+    });
+
     it('encodes the kind, rank and position in lower-case hex before the body', () => {
       expect(CacheEntries.encode(CacheEntries.make('value', 3, 0x1fn, { a: 1 }))).toBe(
         'V|3|000000000000001f|{"a":1}',

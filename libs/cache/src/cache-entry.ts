@@ -22,7 +22,13 @@ export interface CacheEntry<T = unknown> {
   atLsn: bigint | null;
   /** The document, for `value` records. */
   value?: T;
-  /** The encoded length, which sizes the entry in L1. */
+  /**
+   * The document as UTF-8 JSON, for `value` records: serialized once, when the record is encoded
+   * or decoded, so a hit is answered with these bytes instead of serializing `value` again. The
+   * same JSON as the L2 record's body.
+   */
+  body?: Buffer;
+  /** The encoded length (the L2 record's). */
   bytes: number;
 }
 
@@ -73,13 +79,19 @@ export const CacheEntries = {
     return entry;
   },
 
-  /** Also records the encoded length on the entry (its size in L1). */
+  /** Also records the encoded length and the JSON bytes on the entry. */
   encode(entry: CacheEntry): string {
     const lsn = entry.atLsn === null ? '' : entry.atLsn.toString(16).padStart(16, '0');
     const body = entry.kind === 'value' ? JSON.stringify(entry.value) : '';
     const record = `${KIND_CODES[entry.kind]}|${entry.rank}|${lsn}|${body}`;
     entry.bytes = record.length;
+    if (entry.kind === 'value') entry.body = Buffer.from(body);
     return record;
+  },
+
+  /** What an entry holds in L1, in bytes (more or less: strings count one per character). */
+  l1Size(entry: CacheEntry, key: string): number {
+    return entry.bytes + (entry.body?.length ?? 0) + key.length;
   },
 
   /** Undefined for anything not written by `encode` (treated as a miss, and overwritten). */
@@ -97,7 +109,8 @@ export const CacheEntries = {
       }
     }
     const atLsn = match[3] === '' ? null : BigInt(`0x${match[3]}`);
-    return { kind, rank: Number(match[2]), atLsn, value, bytes: raw.length };
+    const bytes = kind === 'value' ? Buffer.from(body) : undefined;
+    return { kind, rank: Number(match[2]), atLsn, value, body: bytes, bytes: raw.length };
   },
 
   /**

@@ -21,6 +21,12 @@ const KEY = 'doc:t1:d1';
 /** Well before the replay's one-second interval: what follows a breaker event, not the timer. */
 const PROMPTLY = { timeoutMs: 300, intervalMs: 5 };
 const doc = (version: number, body = `body of v${version}`): Doc => ({ id: 'd1', version, body });
+/** What get() answers: the value, and (through the cache) the value's JSON bytes, serialized once. */
+const answer = (value: Doc | null, level: string) => ({
+  value,
+  level,
+  body: value === null ? undefined : Buffer.from(JSON.stringify(value)),
+});
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -319,8 +325,8 @@ describe('TieredCache', () => {
       const { cache } = await instance();
       const load = loader(doc(1));
 
-      expect(await cache.get(KEY, undefined, load)).toEqual({ value: doc(1), level: 'db' });
-      expect(await cache.get(KEY, undefined, load)).toEqual({ value: doc(1), level: 'l1' });
+      expect(await cache.get(KEY, undefined, load)).toEqual(answer(doc(1), 'db'));
+      expect(await cache.get(KEY, undefined, load)).toEqual(answer(doc(1), 'l1'));
       expect(load).toHaveBeenCalledTimes(1);
     });
 
@@ -330,8 +336,8 @@ describe('TieredCache', () => {
       await a.cache.get(KEY, undefined, loader(doc(1)));
       const loadB = loader(doc(1));
 
-      expect(await b.cache.get(KEY, undefined, loadB)).toEqual({ value: doc(1), level: 'l2' });
-      expect(await b.cache.get(KEY, undefined, loadB)).toEqual({ value: doc(1), level: 'l1' });
+      expect(await b.cache.get(KEY, undefined, loadB)).toEqual(answer(doc(1), 'l2'));
+      expect(await b.cache.get(KEY, undefined, loadB)).toEqual(answer(doc(1), 'l1'));
       expect(loadB).not.toHaveBeenCalled();
     });
 
@@ -372,8 +378,9 @@ describe('TieredCache', () => {
       await loading;
       release();
 
-      for (const answer of await Promise.all(reads))
-        expect(answer).toEqual({ value: doc(1), level: 'db' });
+      // Cache off: no record, so no serialized bytes either; the caller serializes the value.
+      for (const got of await Promise.all(reads))
+        expect(got).toEqual({ value: doc(1), level: 'db' });
       expect(load).toHaveBeenCalledTimes(3);
       expect(load.mock.calls.every(([positioned]) => positioned === false)).toBe(true);
       expect(l2.readsAndFills()).toEqual([]);
@@ -395,8 +402,8 @@ describe('TieredCache', () => {
       const late = a.cache.get(KEY, undefined, loader(doc(2)));
       getting.release();
 
-      expect(await early).toEqual({ value: doc(1), level: 'l2' }); // began before the answer
-      expect(await late).toEqual({ value: doc(2), level: 'db' });
+      expect(await early).toEqual(answer(doc(1), 'l2')); // began before the answer
+      expect(await late).toEqual(answer(doc(2), 'db'));
     });
 
     it('does not share a load begun before the key was invalidated with a read after it', async () => {
@@ -423,12 +430,9 @@ describe('TieredCache', () => {
       await readAcrossWrite(a.cache, doc(1), () => b.cache.written(KEY, { version: 2 }));
 
       expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 });
-      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
       const loadB = loader(doc(2));
-      expect(await b.cache.get(KEY, undefined, loadB)).toEqual({ value: doc(2), level: 'l2' });
+      expect(await b.cache.get(KEY, undefined, loadB)).toEqual(answer(doc(2), 'l2'));
       expect(loadB).not.toHaveBeenCalled();
     });
 
@@ -444,11 +448,8 @@ describe('TieredCache', () => {
       await redis.delivered();
       getting.release();
 
-      expect(await read).toEqual({ value: doc(1), level: 'l2' });
-      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await read).toEqual(answer(doc(1), 'l2'));
+      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('drops an L1 fill when the key was invalidated while its load was in flight', async () => {
@@ -457,10 +458,7 @@ describe('TieredCache', () => {
       const b = await instance();
       await readAcrossWrite(a.cache, doc(1), () => b.cache.written(KEY, { version: 2 }));
 
-      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('keeps a newer version in L1 over an older read that fills after it', async () => {
@@ -481,13 +479,10 @@ describe('TieredCache', () => {
       const fresh = await a.cache.get(KEY, 200n, loader(doc(2), 305n));
       lagging.release();
 
-      expect(await tokened).toEqual({ value: doc(1), level: 'db' });
-      expect(fresh).toEqual({ value: doc(2), level: 'db' });
+      expect(await tokened).toEqual(answer(doc(1), 'db'));
+      expect(fresh).toEqual(answer(doc(2), 'db'));
       expect(a.cache.received).toBe(0);
-      expect(await a.cache.get(KEY, 200n, loader(doc(2), 305n))).toEqual({
-        value: doc(2),
-        level: 'l1',
-      });
+      expect(await a.cache.get(KEY, 200n, loader(doc(2), 305n))).toEqual(answer(doc(2), 'l1'));
     });
   });
 
@@ -502,8 +497,8 @@ describe('TieredCache', () => {
       await redis.delivered();
 
       const loadB = loader(doc(3));
-      expect(await b.cache.get(KEY, undefined, loadB)).toEqual({ value: null, level: 'l2' });
-      expect(await b.cache.get(KEY, 0xffffn << 32n, loadB)).toEqual({ value: null, level: 'l1' });
+      expect(await b.cache.get(KEY, undefined, loadB)).toEqual(answer(null, 'l2'));
+      expect(await b.cache.get(KEY, 0xffffn << 32n, loadB)).toEqual(answer(null, 'l1'));
       expect(loadB).not.toHaveBeenCalled();
       expect(redis.record(KEY)).toMatchObject({ kind: 'absent', rank: 4 });
     });
@@ -521,10 +516,7 @@ describe('TieredCache', () => {
 
       expect(redis.record(KEY)).toMatchObject({ kind: 'absent', rank: 4 });
       const loadC = loader(doc(3));
-      expect(await (await instance()).cache.get(KEY, undefined, loadC)).toEqual({
-        value: null,
-        level: 'l2',
-      });
+      expect(await (await instance()).cache.get(KEY, undefined, loadC)).toEqual(answer(null, 'l2'));
       expect(loadC).not.toHaveBeenCalled();
     });
   });
@@ -535,7 +527,7 @@ describe('TieredCache', () => {
       const load = loader(doc(1), 100n);
       await cache.get(KEY, undefined, load);
 
-      expect(await cache.get(KEY, 100n, load)).toEqual({ value: doc(1), level: 'l1' });
+      expect(await cache.get(KEY, 100n, load)).toEqual(answer(doc(1), 'l1'));
       expect(load).toHaveBeenCalledTimes(1);
     });
 
@@ -546,12 +538,12 @@ describe('TieredCache', () => {
       const loadA = loader(doc(1), 250n);
       const loadB = loader(doc(1), 250n);
 
-      expect(await b.cache.get(KEY, 200n, loadB)).toEqual({ value: doc(1), level: 'db' });
+      expect(await b.cache.get(KEY, 200n, loadB)).toEqual(answer(doc(1), 'db'));
       // B's load, read at 250, refreshed the same version's L2 record: A's L1 (at 100) is passed
       // over, and L2 now answers the token.
       expect(redis.record(KEY)).toMatchObject({ kind: 'value', rank: 1, atLsn: 250n });
-      expect(await a.cache.get(KEY, 200n, loadA)).toEqual({ value: doc(1), level: 'l2' });
-      expect(await b.cache.get(KEY, 200n, loadB)).toEqual({ value: doc(1), level: 'l1' });
+      expect(await a.cache.get(KEY, 200n, loadA)).toEqual(answer(doc(1), 'l2'));
+      expect(await b.cache.get(KEY, 200n, loadB)).toEqual(answer(doc(1), 'l1'));
       expect(loadA).not.toHaveBeenCalled();
       expect(loadB).toHaveBeenCalledTimes(1);
       // A record for the same version at an older position does not replace the newer one.
@@ -589,7 +581,7 @@ describe('TieredCache', () => {
       first.release();
 
       expect(await untokened).toMatchObject({ level: 'db' });
-      expect(await tokened).toEqual({ value: doc(1), level: 'db' });
+      expect(await tokened).toEqual(answer(doc(1), 'db'));
       expect(load).toHaveBeenCalledTimes(1);
     });
 
@@ -619,9 +611,9 @@ describe('TieredCache', () => {
       const b = await instance();
       const load = loader(null);
 
-      expect(await a.cache.get(KEY, undefined, load)).toEqual({ value: null, level: 'db' });
-      expect(await a.cache.get(KEY, undefined, load)).toEqual({ value: null, level: 'l1' });
-      expect(await b.cache.get(KEY, undefined, load)).toEqual({ value: null, level: 'l2' });
+      expect(await a.cache.get(KEY, undefined, load)).toEqual(answer(null, 'db'));
+      expect(await a.cache.get(KEY, undefined, load)).toEqual(answer(null, 'l1'));
+      expect(await b.cache.get(KEY, undefined, load)).toEqual(answer(null, 'l2'));
       expect(load).toHaveBeenCalledTimes(1);
     });
 
@@ -649,14 +641,8 @@ describe('TieredCache', () => {
       await a.cache.written(KEY, { version: 1 });
       await redis.delivered();
 
-      expect(await a.cache.get(KEY, undefined, loader(doc(1)))).toEqual({
-        value: doc(1),
-        level: 'db',
-      });
-      expect(await b.cache.get(KEY, undefined, loader(doc(1)))).toEqual({
-        value: doc(1),
-        level: 'l2',
-      });
+      expect(await a.cache.get(KEY, undefined, loader(doc(1)))).toEqual(answer(doc(1), 'db'));
+      expect(await b.cache.get(KEY, undefined, loader(doc(1)))).toEqual(answer(doc(1), 'l2'));
     });
   });
 
@@ -713,10 +699,7 @@ describe('TieredCache', () => {
 
       expect(a.l2.calls).toEqual(['put:mark', 'publish']);
       expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 }); // for when L2 is back
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
   });
 
@@ -770,10 +753,7 @@ describe('TieredCache', () => {
       old.release();
       await read;
 
-      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('does not share a load begun while unsubscribed with a read after resubscribing', async () => {
@@ -803,10 +783,10 @@ describe('TieredCache', () => {
       const b = await instance(); // started after the write: it never heard of v2
       const lagging = loader(doc(1)); // a replica that has not replayed v2 yet
 
-      expect(await b.cache.get(KEY, undefined, lagging)).toEqual({ value: doc(1), level: 'db' });
+      expect(await b.cache.get(KEY, undefined, lagging)).toEqual(answer(doc(1), 'db'));
       expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 });
       const load = loader(doc(2));
-      expect(await b.cache.get(KEY, undefined, load)).toEqual({ value: doc(2), level: 'db' });
+      expect(await b.cache.get(KEY, undefined, load)).toEqual(answer(doc(2), 'db'));
       expect(load).toHaveBeenCalledTimes(1);
     });
 
@@ -819,8 +799,8 @@ describe('TieredCache', () => {
 
       expect(await b.cache.get(KEY, undefined, loader(doc(1)))).toMatchObject({ level: 'db' });
       const load = loader(doc(2));
-      expect(await b.cache.get(KEY, undefined, load)).toEqual({ value: doc(2), level: 'db' });
-      expect(await b.cache.get(KEY, undefined, load)).toEqual({ value: doc(2), level: 'l1' });
+      expect(await b.cache.get(KEY, undefined, load)).toEqual(answer(doc(2), 'db'));
+      expect(await b.cache.get(KEY, undefined, load)).toEqual(answer(doc(2), 'l1'));
     });
   });
 
@@ -830,7 +810,7 @@ describe('TieredCache', () => {
       redis.down = true;
       const load = loader(doc(1));
 
-      expect(await cache.get(KEY, undefined, load)).toEqual({ value: doc(1), level: 'db' });
+      expect(await cache.get(KEY, undefined, load)).toEqual(answer(doc(1), 'db'));
       expect(load).toHaveBeenCalledTimes(1);
       expect(l2.calls).toEqual(expect.arrayContaining(['get', 'acquireLease', 'put:fill']));
     });
@@ -854,10 +834,7 @@ describe('TieredCache', () => {
 
       expect(a.cache.pendingWrites).toBe(0);
       expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 });
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('replays missed writes as soon as the connection is back', async () => {
@@ -885,10 +862,7 @@ describe('TieredCache', () => {
       await read;
 
       expect(a.l2.calls).not.toContain('put:fill');
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('replays missed writes before shutting down', async () => {
@@ -912,7 +886,7 @@ describe('TieredCache', () => {
 
       const load = loader(doc(2));
       const calls = l2.calls.length;
-      expect(await cache.get(KEY, undefined, load)).toEqual({ value: doc(2), level: 'db' });
+      expect(await cache.get(KEY, undefined, load)).toEqual(answer(doc(2), 'db'));
       expect(l2.calls.slice(calls)).not.toContain('get');
 
       l2.breaker(CircuitState.Closed);
@@ -931,10 +905,7 @@ describe('TieredCache', () => {
       expect(a.cache.pendingWrites).toBe(1);
       expect(redis.published).toEqual([]);
       // The window a write unable to reach Redis leaves: the other instance still serves v1.
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(1),
-        level: 'l1',
-      });
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(1), 'l1'));
 
       redis.down = false;
       a.l2.breaker(CircuitState.Closed);
@@ -943,10 +914,7 @@ describe('TieredCache', () => {
 
       expect(redis.record(KEY)).toMatchObject({ kind: 'floor', rank: 2 });
       expect(redis.published).toEqual([`2|${KEY}`]);
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('replays a missed write within a second even when no breaker event comes', async () => {
@@ -991,7 +959,7 @@ describe('TieredCache', () => {
       l2.breaker(CircuitState.Closed);
       old.release();
 
-      expect(await read).toEqual({ value: doc(1), level: 'db' });
+      expect(await read).toEqual(answer(doc(1), 'db'));
       expect(l2.calls).not.toContain('put:fill');
       expect(redis.record(KEY)).toBeUndefined();
       const load = loader(doc(1));
@@ -1042,10 +1010,7 @@ describe('TieredCache', () => {
         what: 'L2 emptied',
       });
       await redis.delivered();
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
     });
 
     it('deletes from L2 and evicts its own L1 on a write, and tells no other instance', async () => {
@@ -1061,14 +1026,8 @@ describe('TieredCache', () => {
       expect(a.l2.calls).toContain('delete');
       expect(redis.published).toEqual([]);
       expect(redis.record(KEY)).toBeUndefined();
-      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(2),
-        level: 'db',
-      });
-      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual({
-        value: doc(1),
-        level: 'l1',
-      });
+      expect(await a.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(2), 'db'));
+      expect(await b.cache.get(KEY, undefined, loader(doc(2)))).toEqual(answer(doc(1), 'l1'));
     });
 
     it('lets a load that read an old version fill L2 after a newer write', async () => {
@@ -1101,7 +1060,7 @@ describe('TieredCache', () => {
       });
       slow.release();
 
-      expect(await waiting).toEqual({ value: doc(1), level: 'l2' });
+      expect(await waiting).toEqual(answer(doc(1), 'l2'));
       expect(load).not.toHaveBeenCalled();
       await holding;
       expect(redis.leases.size).toBe(0);
@@ -1115,9 +1074,9 @@ describe('TieredCache', () => {
       await stuck.started;
 
       const load = loader(doc(1));
-      const answer = await waiter.cache.get(KEY, undefined, load);
+      const got = await waiter.cache.get(KEY, undefined, load);
 
-      expect(answer).toEqual({ value: doc(1), level: 'db' });
+      expect(got).toEqual(answer(doc(1), 'db'));
       expect(load).toHaveBeenCalledTimes(1);
       expect(waiter.l2.calls.filter((c) => c === 'get').length).toBeGreaterThan(1); // it polled
       stuck.release();
@@ -1137,7 +1096,7 @@ describe('TieredCache', () => {
       await b.cache.get(KEY, undefined, loader(doc(1))); // loads, fills, releases its lease
       missing.release();
 
-      expect(await read).toEqual({ value: doc(1), level: 'l2' });
+      expect(await read).toEqual(answer(doc(1), 'l2'));
       expect(load).not.toHaveBeenCalled();
       expect(redis.leases.size).toBe(0);
     });
@@ -1152,7 +1111,7 @@ describe('TieredCache', () => {
       await stuck.started;
 
       const load = loader(doc(1));
-      expect(await reader.cache.get(KEY, undefined, load)).toEqual({ value: doc(1), level: 'db' });
+      expect(await reader.cache.get(KEY, undefined, load)).toEqual(answer(doc(1), 'db'));
       expect(reader.l2.calls.filter((c) => c === 'get')).toHaveLength(1);
       stuck.release();
       await holding;
@@ -1169,7 +1128,7 @@ describe('TieredCache', () => {
         return { value: doc(1), version: 1, atLsn: 100n };
       });
 
-      expect(await cache.get(KEY, undefined, slow)).toEqual({ value: doc(1), level: 'db' });
+      expect(await cache.get(KEY, undefined, slow)).toEqual(answer(doc(1), 'db'));
       expect(redis.record(KEY)).toBeUndefined();
       const load = loader(doc(1));
       expect(await cache.get(KEY, undefined, load)).toMatchObject({ level: 'db' });
@@ -1180,7 +1139,10 @@ describe('TieredCache', () => {
   describe('L1 bound', () => {
     const keys = Array.from({ length: 10 }, (_, i) => `doc:t1:k${i}`);
     const body = 'x'.repeat(200);
-    const entrySize = CacheEntries.make('value', 1, 100n, doc(1, body)).bytes + keys[0].length;
+    const entrySize = CacheEntries.l1Size(
+      CacheEntries.make('value', 1, 100n, doc(1, body)),
+      keys[0],
+    );
 
     it('holds no more than l1MaxBytes, evicting the least recently used', async () => {
       toggles.l2 = false;
@@ -1201,7 +1163,7 @@ describe('TieredCache', () => {
       const { cache } = await instance({ l1MaxBytes: entrySize - 1 });
       const load = loader(doc(1, body));
 
-      expect(await cache.get(KEY, undefined, load)).toEqual({ value: doc(1, body), level: 'db' });
+      expect(await cache.get(KEY, undefined, load)).toEqual(answer(doc(1, body), 'db'));
       expect(await cache.get(KEY, undefined, load)).toMatchObject({ level: 'db' });
       expect(load).toHaveBeenCalledTimes(2);
     });

@@ -46,6 +46,11 @@ export type { CacheLevel } from './cache-telemetry';
 export interface CacheAnswer<T> {
   /** The cached or loaded value; null when the key has none (a cached or loaded "not found"). */
   value: T | null;
+  /**
+   * `value` as UTF-8 JSON, serialized once per cache record (not per answer): send these bytes
+   * rather than serializing `value` again. Undefined with the cache off.
+   */
+  body?: Buffer;
   level: CacheLevel;
 }
 
@@ -119,7 +124,7 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
       });
     this.l1 = new LRUCache<string, CacheEntry>({
       maxSize: options.l1MaxBytes,
-      sizeCalculation: (entry, key) => entry.bytes + key.length,
+      sizeCalculation: (entry, key) => CacheEntries.l1Size(entry, key),
       ttl: options.l1TtlMs,
       ttlAutopurge: false,
     });
@@ -515,7 +520,9 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
   private answer<T>(fetched: Fetched): CacheAnswer<T> {
     this.telemetry.answered(fetched.level);
     const { entry } = fetched;
-    return { value: entry.kind === 'value' ? (entry.value as T) : null, level: fetched.level };
+    return entry.kind === 'value'
+      ? { value: entry.value as T, body: entry.body, level: fetched.level }
+      : { value: null, level: fetched.level };
   }
 
   private jittered(ttlMs: number): number {
