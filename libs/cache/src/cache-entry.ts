@@ -109,8 +109,8 @@ export const CacheEntries = {
       }
     }
     const atLsn = match[3] === '' ? null : BigInt(`0x${match[3]}`);
-    const bytes = kind === 'value' ? Buffer.from(body) : undefined;
-    return { kind, rank: Number(match[2]), atLsn, value, body: bytes, bytes: raw.length };
+    const json = kind === 'value' ? Buffer.from(body) : undefined;
+    return { kind, rank: Number(match[2]), atLsn, value, body: json, bytes: raw.length };
   },
 
   /**

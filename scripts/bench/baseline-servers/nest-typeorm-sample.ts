@@ -22,6 +22,9 @@ import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Column, Entity, PrimaryColumn, Repository } from 'typeorm';
 import { required } from './document-select';
 
+// The sample's own entity, not src/documents/document.entity.ts: that one maps every column
+// (search data, keywords, word count), so findOneBy would read more than the columns docscale's
+// read answers with, and the baseline would import the app it is measured against.
 @Entity({ name: 'documents' })
 class Document {
   @PrimaryColumn('uuid')
