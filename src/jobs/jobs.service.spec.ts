@@ -36,9 +36,14 @@ class FakeQueue {
   unreachable = false;
   readonly retried: string[] = [];
 
+  /** Runs after each find: what changed meanwhile (a relay committing). */
+  afterLookup = () => {};
+
   find(id: string): Promise<JobView | undefined> {
     if (this.unreachable) return Promise.reject(new QueueUnavailableError(new Error('ETIMEDOUT')));
-    return Promise.resolve(this.jobs.get(id));
+    const job = this.jobs.get(id);
+    this.afterLookup();
+    return Promise.resolve(job);
   }
 
   list(
@@ -62,9 +67,13 @@ class FakeQueue {
 /** The outbox's unsent rows by job id. */
 class FakeRelay {
   readonly rows = new Map<string, JobRequest>();
+  /** Runs after each lookup: what changed meanwhile (a relay committing). */
+  afterLookup = () => {};
 
   pending(jobId: string): Promise<JobRequest | undefined> {
-    return Promise.resolve(this.rows.get(jobId));
+    const row = this.rows.get(jobId);
+    this.afterLookup();
+    return Promise.resolve(row);
   }
 }
 
@@ -157,6 +166,23 @@ describe('JobsService', () => {
       });
     });
 
+    it('finds a job the relay moves from the outbox to the queue between its two lookups', async () => {
+      inOutbox(MINE);
+      // The relay commits right after the first lookup, whichever store it asked: the job is
+      // enqueued, then its row marked sent.
+      let relayed = false;
+      const relayNow = () => {
+        if (relayed) return;
+        relayed = true;
+        queue.jobs.set(INDEX_ID, queued());
+        relay.rows.delete(INDEX_ID);
+      };
+      queue.afterLookup = relayNow;
+      relay.afterLookup = relayNow;
+
+      expect(await service.find(MINE, INDEX_ID)).toMatchObject({ id: INDEX_ID, documentId: DOC });
+    });
+
     it('does not find another tenant’s job in the outbox', async () => {
       inOutbox(THEIRS);
 
@@ -218,9 +244,10 @@ describe('JobsService', () => {
 
     it('rethrows any other failure of the queue instead of falling back', async () => {
       queue.find = () => Promise.reject(new TypeError('a bug'));
-      inOutbox(MINE);
+      // The stored artifact is the fallback after the queue (the outbox is asked before it).
+      exported(MINE);
 
-      await expect(service.find(MINE, INDEX_ID)).rejects.toThrow(TypeError);
+      await expect(service.find(MINE, EXPORT_ID)).rejects.toThrow(TypeError);
     });
 
     it('links a failed job to its retry', async () => {
