@@ -11,6 +11,8 @@ import { ROOT } from './repo';
 
 const INSTRUMENT =
   /\.create(Counter|UpDownCounter|Histogram|ObservableGauge|ObservableCounter|ObservableUpDownCounter|Gauge)\(\s*'([a-z0-9_.]+)'/g;
+// libs/telemetry's hot-path counter, an ObservableCounter underneath: `PreAggregatedCounter.of(meter, 'name'`.
+const PRE_AGGREGATED = /PreAggregatedCounter\.of\([^,]+,\s*'([a-z0-9_.]+)'/g;
 
 // From the HTTP instrumentation (semantic conventions), not created by docscale's code.
 const INSTRUMENTATION: [string, string][] = [
@@ -43,7 +45,9 @@ export function exportedSeries(): ReadonlySet<string> {
 function readExportedSeries(): ReadonlySet<string> {
   const instruments = [...INSTRUMENTATION];
   for (const file of [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'libs'))]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(INSTRUMENT)) instruments.push([m[1], m[2]]);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(INSTRUMENT)) instruments.push([m[1], m[2]]);
+    for (const m of text.matchAll(PRE_AGGREGATED)) instruments.push(['ObservableCounter', m[1]]);
   }
   return new Set(instruments.flatMap(([kind, name]) => seriesOf(kind, name)));
 }

@@ -1,51 +1,76 @@
-import { metrics, trace, type Attributes, type BatchObservableCallback } from '@opentelemetry/api';
+import { metrics, trace, type BatchObservableCallback } from '@opentelemetry/api';
+import { byKey, PreAggregatedCounter } from '@docscale/telemetry';
 import { CircuitState } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 import { CacheEntry } from './cache-entry';
 
 export type CacheLevel = 'l1' | 'l2' | 'db';
 
-/** Counters and gauges (docs/patterns/cache-aside.md lists them), with attribute sets reused. */
+export type LookupResult = 'hit' | 'miss' | 'too_old' | 'error';
+export type LoadResolution = 'loaded' | 'collapsed' | 'lease_wait_hit' | 'lease_wait_timeout';
+export type FillOutcome = 'stored' | 'rejected' | 'error';
+export type InvalidationDirection = 'sent' | 'received' | 'missed' | 'replayed';
+
+const LEVELS = ['l1', 'l2', 'db'] as const;
+const LOOKUP_RESULTS: readonly LookupResult[] = ['hit', 'miss', 'too_old', 'error'];
+const LOADS: readonly LoadResolution[] = [
+  'loaded',
+  'collapsed',
+  'lease_wait_hit',
+  'lease_wait_timeout',
+];
+const FILL_OUTCOMES: readonly FillOutcome[] = ['stored', 'rejected', 'error'];
+const DIRECTIONS: readonly InvalidationDirection[] = ['sent', 'received', 'missed', 'replayed'];
+
+/**
+ * Counters and gauges (docs/patterns/cache-aside.md lists them). Every counter's attribute sets
+ * are known here and resolved once (PreAggregatedCounter): a cache hit counts with two additions.
+ */
 export class CacheTelemetry {
   private readonly meter = metrics.getMeter('docscale.cache');
-  private readonly lookups = this.meter.createCounter('docscale.cache.lookups', {
-    description: 'Cache lookups by level and result (hit, miss, too_old for a token, error)',
-  });
-  private readonly answers = this.meter.createCounter('docscale.cache.answers', {
+  private readonly lookups = byKey(['l1', 'l2'] as const, (level) =>
+    PreAggregatedCounter.of(this.meter, 'docscale.cache.lookups', {
+      description: 'Cache lookups by level and result (hit, miss, too_old for a token, error)',
+    }).seriesBy(LOOKUP_RESULTS, (result) => ({ 'cache.level': level, 'cache.result': result })),
+  );
+  private readonly answers = PreAggregatedCounter.of(this.meter, 'docscale.cache.answers', {
     description: 'Reads by the level that answered them (l1, l2, db)',
-  });
-  private readonly loads = this.meter.createCounter('docscale.cache.loads', {
+  }).seriesBy(LEVELS, (level) => ({ 'cache.level': level }));
+  private readonly loads = PreAggregatedCounter.of(this.meter, 'docscale.cache.loads', {
     description:
       "Misses by how they were resolved: loaded from the database, collapsed onto a load in flight, or waited on another instance's lease",
-  });
-  private readonly fills = this.meter.createCounter('docscale.cache.fills', {
-    description: 'Fills by level and outcome (rejected: a newer record or an invalidation won)',
-  });
-  private readonly invalidations = this.meter.createCounter('docscale.cache.invalidations', {
-    description: 'Invalidations sent, received, missed (Redis unreachable) and replayed',
-  });
-  private readonly attrs = new Map<string, Attributes>();
+  }).seriesBy(LOADS, (how) => ({ 'cache.load': how }));
+  private readonly fills = byKey(['l1', 'l2'] as const, (level) =>
+    PreAggregatedCounter.of(this.meter, 'docscale.cache.fills', {
+      description: 'Fills by level and outcome (rejected: a newer record or an invalidation won)',
+    }).seriesBy(FILL_OUTCOMES, (outcome) => ({ 'cache.level': level, 'cache.result': outcome })),
+  );
+  private readonly invalidations = PreAggregatedCounter.of(
+    this.meter,
+    'docscale.cache.invalidations',
+    { description: 'Invalidations sent, received, missed (Redis unreachable) and replayed' },
+  ).seriesBy(DIRECTIONS, (direction) => ({ 'cache.direction': direction }));
   private breakerState: CircuitState = CircuitState.Closed;
 
-  lookup(level: 'l1' | 'l2', result: string): void {
-    this.lookups.add(1, this.attributes('cache.level', level, 'cache.result', result));
+  lookup(level: 'l1' | 'l2', result: LookupResult): void {
+    this.lookups[level][result].add();
   }
 
   answered(level: CacheLevel): void {
-    this.answers.add(1, this.attributes('cache.level', level));
+    this.answers[level].add();
     trace.getActiveSpan()?.setAttribute('cache.level', level);
   }
 
-  load(how: string): void {
-    this.loads.add(1, this.attributes('cache.load', how));
+  load(how: LoadResolution): void {
+    this.loads[how].add();
   }
 
-  fill(level: 'l1' | 'l2', outcome: string): void {
-    this.fills.add(1, this.attributes('cache.level', level, 'cache.result', outcome));
+  fill(level: 'l1' | 'l2', outcome: FillOutcome): void {
+    this.fills[level][outcome].add();
   }
 
-  invalidation(direction: string): void {
-    this.invalidations.add(1, this.attributes('cache.direction', direction));
+  invalidation(direction: InvalidationDirection): void {
+    this.invalidations[direction].add();
   }
 
   breaker(state: CircuitState): void {
@@ -91,15 +116,4 @@ export class CacheTelemetry {
 
   /** Unregisters the gauges (set by observe), so a stopped cache is not kept alive by the meter. */
   stop: () => void = () => undefined;
-
-  private attributes(...pairs: string[]): Attributes {
-    const key = pairs.join('|');
-    let attrs = this.attrs.get(key);
-    if (!attrs) {
-      attrs = {};
-      for (let i = 0; i < pairs.length; i += 2) attrs[pairs[i]] = pairs[i + 1];
-      this.attrs.set(key, attrs);
-    }
-    return attrs;
-  }
 }

@@ -11,7 +11,8 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { metrics, trace, type Attributes } from '@opentelemetry/api';
+import { CounterSeries, PreAggregatedCounter } from '@docscale/telemetry';
+import { metrics, trace } from '@opentelemetry/api';
 import type { QueryResultRow } from 'pg';
 import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
 import { Database } from './database';
@@ -51,12 +52,13 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly replicasOn: () => boolean;
   private readonly onRotation: DatabaseOptions['onReplicaRotation'];
   private readonly primaryUnavailable: (err: unknown) => boolean;
-  private readonly reads = metrics
-    .getMeter('docscale.database')
-    .createCounter('docscale.db.reads', {
-      description: 'Reads by the member that served them and the reason it was chosen',
-    });
-  private readonly attributes = new Map<string, Attributes>();
+  private readonly reads = PreAggregatedCounter.of(
+    metrics.getMeter('docscale.database'),
+    'docscale.db.reads',
+    { description: 'Reads by the member that served them and the reason it was chosen' },
+  );
+  /** By member, then reason: found without building a key (a read adds to its series). */
+  private readonly series = new Map<string, Map<string, CounterSeries>>();
   private readonly log = new Logger('ReadRouting');
 
   constructor(
@@ -212,17 +214,22 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     return Lsn.parse(lsn);
   }
 
-  /** One counter add and, inside a sampled trace only, two span attributes. */
+  /** One counter add and, inside a sampled trace only, three span attributes. */
   private record(member: string, reason: string): void {
-    const key = `${member}|${reason}`;
-    let attrs = this.attributes.get(key);
-    if (!attrs) {
+    let byReason = this.series.get(member);
+    if (byReason === undefined) this.series.set(member, (byReason = new Map()));
+    let series = byReason.get(reason);
+    if (series === undefined) {
       const target = member === 'primary' ? 'primary' : 'replica';
-      attrs = { 'db.read.target': target, 'db.read.member': member, 'db.read.reason': reason };
-      this.attributes.set(key, attrs);
+      series = this.reads.series({
+        'db.read.target': target,
+        'db.read.member': member,
+        'db.read.reason': reason,
+      });
+      byReason.set(reason, series);
     }
-    this.reads.add(1, attrs);
-    trace.getActiveSpan()?.setAttributes(attrs);
+    series.add();
+    trace.getActiveSpan()?.setAttributes(series.attributes);
   }
 
   private registerGauges(): void {

@@ -10,3 +10,4 @@ export { loggerParams, traceLogFields } from './logger-params';
 export type { LoggerOptions } from './logger-params';
 export { TelemetryModule } from './telemetry.module';
 export type { TelemetryModuleOptions } from './telemetry.module-definition';
+export { byKey, CounterSeries, PreAggregatedCounter } from './pre-aggregated-counter';
