@@ -38,6 +38,8 @@ export class InfrastructureModule {
               },
               onRedisDown: env.RATE_LIMIT_ON_REDIS_DOWN,
               instances: env.RATE_LIMIT_INSTANCES,
+              leaseShare: env.RATE_LIMIT_LEASE_SHARE,
+              leaseMs: env.RATE_LIMIT_LEASE_MS,
               // The tenant ApiKeyGuard put on the request: a tenant's keys share its budget.
               subject: (request) => (request as { tenant?: { id: string } }).tenant?.id,
             },

@@ -124,6 +124,10 @@ export const configSchema = z
     RATE_LIMIT_EXPORTS: positiveInt.default(10),
     RATE_LIMIT_ON_REDIS_DOWN: z.enum(['local', 'open', 'closed']).default('local'),
     RATE_LIMIT_INSTANCES: positiveInt.default(2),
+    // Leases (docs/patterns/rate-limiting.md, "Precision"): an instance takes up to limit × this
+    // many tokens of a bucket per Redis call; 0 asks Redis for every request.
+    RATE_LIMIT_LEASE_SHARE: z.coerce.number().min(0).max(0.5).default(0.01),
+    RATE_LIMIT_LEASE_MS: positiveInt.default(100),
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(200),
     RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('docscale:ratelimit'),
     BREAKER_THRESHOLD: positiveInt.default(5),

@@ -35,6 +35,18 @@ export interface RateLimitOptions {
    */
   onRedisDown?: RedisDownPolicy;
   /**
+   * Leases: each instance takes up to `limit × leaseShare` tokens of a bucket from Redis at once
+   * and spends them without a round trip; 0 (or a lease of one token) asks Redis for every request.
+   * docs/patterns/rate-limiting.md states the precision this costs.
+   * @defaultValue 0
+   */
+  leaseShare?: number;
+  /**
+   * How long an instance keeps a lease before giving back what it did not spend, in ms.
+   * @defaultValue 100
+   */
+  leaseMs?: number;
+  /**
    * How many instances share a tenant's budget, for the `local` fallback's share.
    * @defaultValue 1
    */

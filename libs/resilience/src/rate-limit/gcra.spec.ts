@@ -1,4 +1,4 @@
-import { emission, gcra, type GcraDecision } from './gcra';
+import { emission, gcra, leaseTokens, type GcraDecision } from './gcra';
 
 const MS = 1000; // µs per ms
 const START_US = 1_750_000_000_000 * MS; // an epoch-sized clock, as Redis TIME gives
@@ -158,6 +158,55 @@ describe('gcra', () => {
       }
 
       expect([...remaining]).toEqual([9]);
+    });
+  });
+
+  describe('leaseTokens', () => {
+    it('grants as many tokens as that many single takes would admit, and leaves the same TAT', () => {
+      for (const want of [1, 3, 10, 11, 50]) {
+        const take = bucket(10, 1000);
+        const singles = takeMany(take, START_US, want).filter(Boolean).length;
+        const single = take(START_US); // the TAT the single takes left, read back via a refusal
+
+        const lease = leaseTokens(undefined, START_US, 10, 1000, want);
+
+        expect(lease.granted).toBe(singles);
+        expect(lease.remaining).toBe(10 - singles);
+        if (singles === 10) expect(lease.resetMs).toBe(single.resetMs);
+      }
+    });
+
+    it('refuses with the single take’s retry-after when the bucket is empty', () => {
+      const full = leaseTokens(undefined, START_US, 4, 1000, 4);
+      const refused = leaseTokens(full.newTatUs, START_US + 100 * MS, 4, 1000, 2);
+
+      expect(refused).toMatchObject({ granted: 0, remaining: 0, retryAfterMs: 150, resetMs: 900 });
+      expect(refused.newTatUs).toBe(full.newTatUs);
+    });
+
+    it('gives back unused tokens, which the next lease can take again', () => {
+      const leased = leaseTokens(undefined, START_US, 10, 1000, 8); // 8 out, 2 left
+
+      const returned = leaseTokens(leased.newTatUs, START_US, 10, 1000, 0, 5);
+      expect(returned).toMatchObject({ granted: 0, remaining: 7 });
+      expect(leaseTokens(returned.newTatUs, START_US, 10, 1000, 10).granted).toBe(7);
+    });
+
+    it('never makes a bucket fuller than full by giving back', () => {
+      const leased = leaseTokens(undefined, START_US, 10, 1000, 4);
+      // Half a second later five tokens are back on their own; giving four back overflows.
+      const later = START_US + 500 * MS;
+
+      const returned = leaseTokens(leased.newTatUs, later, 10, 1000, 0, 4);
+
+      expect(returned.newTatUs).toBe(later);
+      expect(leaseTokens(returned.newTatUs, later, 10, 1000, 100).granted).toBe(10);
+    });
+
+    it('gives back and takes in one step', () => {
+      const leased = leaseTokens(undefined, START_US, 10, 1000, 10);
+
+      expect(leaseTokens(leased.newTatUs, START_US, 10, 1000, 4, 3).granted).toBe(3);
     });
   });
 });

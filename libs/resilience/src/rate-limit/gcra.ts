@@ -18,6 +18,11 @@
  * in TypeScript and in Redis's Lua alike: both give the same answer, and a burst of `limit` never
  * loses a token to rounding. The rounding shifts the rate by at most 0.5 µs per token.
  *
+ * Leases (rate-limiter.ts): `leaseTokens` takes up to `want` tokens in one step, exactly as that
+ * many single takes would (the TAT moves `granted` intervals), after giving back `back` tokens a
+ * lease did not use (the TAT moves back that many intervals, never before now: a bucket is never
+ * fuller than full). `gcra` is its one-token case.
+ *
  * redis-rate-store.ts runs the same steps in Lua; a change here must be made there too (the
  * store's spec checks that they agree).
  */
@@ -51,6 +56,55 @@ export function emission(limit: number, windowMs: number): Emission {
   return { intervalUs, burstUs: intervalUs * limit };
 }
 
+/** What a lease step answers: how many tokens it granted, and the bucket after it. */
+export interface LeaseDecision {
+  /** Tokens granted, 0..want (0: refused, or a give-back only). */
+  granted: number;
+  /** Tokens left in the bucket after this step. */
+  remaining: number;
+  /** 0 when granted; else ms until one token is available (rounded up). */
+  retryAfterMs: number;
+  /** ms until the bucket is full again (rounded up). */
+  resetMs: number;
+  /** The TAT to store, in µs. */
+  newTatUs: number;
+}
+
+/**
+ * One lease step: give back `back` unused tokens, then take up to `want` (at least the one a
+ * request needs, unless `want` is 0). `tatUs` undefined is a full bucket.
+ */
+export function leaseTokens(
+  tatUs: number | undefined,
+  nowUs: number,
+  limit: number,
+  windowMs: number,
+  want: number,
+  back = 0,
+): LeaseDecision {
+  const { intervalUs, burstUs } = emission(limit, windowMs);
+  let tat = Math.max(tatUs ?? nowUs, nowUs);
+  if (back > 0) tat = Math.max(tat - back * intervalUs, nowUs);
+  const granted = Math.min(want, Math.floor((burstUs - (tat - nowUs)) / intervalUs));
+  if (granted <= 0) {
+    return {
+      granted: 0,
+      remaining: Math.max(0, Math.floor((burstUs - (tat - nowUs)) / intervalUs)),
+      retryAfterMs: Math.max(0, Math.ceil((tat + intervalUs - burstUs - nowUs) / 1000)),
+      resetMs: Math.ceil((tat - nowUs) / 1000),
+      newTatUs: tat,
+    };
+  }
+  const newTat = tat + granted * intervalUs;
+  return {
+    granted,
+    remaining: Math.floor((burstUs - (newTat - nowUs)) / intervalUs),
+    retryAfterMs: 0,
+    resetMs: Math.ceil((newTat - nowUs) / 1000),
+    newTatUs: newTat,
+  };
+}
+
 /**
  * One decision. `tatUs` is the stored TAT (undefined: no key, a full bucket), `nowUs` the clock,
  * both in µs; `limit` tokens per `windowMs`.
@@ -61,23 +115,6 @@ export function gcra(
   limit: number,
   windowMs: number,
 ): GcraDecision {
-  const { intervalUs, burstUs } = emission(limit, windowMs);
-  const tat = Math.max(tatUs ?? nowUs, nowUs);
-  const newTat = tat + intervalUs;
-  if (newTat - nowUs > burstUs) {
-    return {
-      allowed: false,
-      remaining: 0,
-      retryAfterMs: Math.ceil((newTat - burstUs - nowUs) / 1000),
-      resetMs: Math.ceil((tat - nowUs) / 1000),
-      newTatUs: tat,
-    };
-  }
-  return {
-    allowed: true,
-    remaining: Math.floor((burstUs - (newTat - nowUs)) / intervalUs),
-    retryAfterMs: 0,
-    resetMs: Math.ceil((newTat - nowUs) / 1000),
-    newTatUs: newTat,
-  };
+  const { granted, newTatUs, ...bucket } = leaseTokens(tatUs, nowUs, limit, windowMs, 1);
+  return { allowed: granted === 1, ...bucket, newTatUs };
 }

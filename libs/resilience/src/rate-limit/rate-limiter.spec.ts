@@ -6,6 +6,7 @@ import { pollUntil } from '../../../../test/helpers/poll';
 import { Breakers } from '../breakers';
 import type { RateLimitOptions, ResilienceOptions } from '../resilience.options';
 import { RateLimitUnavailableError } from './rate-limit.errors';
+import { RedisRateStore } from './redis-rate-store';
 import { RateLimiter, type RateLimitDecision } from './rate-limiter';
 
 // The local stack's Redis (bash scripts/stack.sh up); port 1 has nothing listening.
@@ -198,5 +199,113 @@ describe('RateLimiter with Redis unreachable', () => {
     expect(new Set(during.map((d) => d.source))).toEqual(new Set(['local']));
     expect(about(warn)).toHaveLength(1);
     expect(about(log)).toEqual([['Redis (rate limit) is back: limits are global again']]);
+  });
+});
+
+describe('RateLimiter with leases', () => {
+  // 100 reads a minute, leases of up to 10 (T = 600 ms: no token comes back while a test runs).
+  const leased = (extra: Partial<RateLimitOptions> = {}) =>
+    limiter({ limits: { reads: 100, writes: 4, exports: 1 }, leaseShare: 0.1, ...extra });
+
+  /** Counts the calls to Redis's buckets and the most in flight at once. */
+  function countLeaseCalls() {
+    const lease = RedisRateStore.prototype.lease;
+    const calls = { total: 0, inFlight: 0, maxInFlight: 0 };
+    jest.spyOn(RedisRateStore.prototype, 'lease').mockImplementation(async function (
+      this: RedisRateStore,
+      ...args: Parameters<RedisRateStore['lease']>
+    ) {
+      calls.total++;
+      calls.maxInFlight = Math.max(calls.maxInFlight, ++calls.inFlight);
+      try {
+        return await lease.apply(this, args);
+      } finally {
+        calls.inFlight--;
+      }
+    });
+    return calls;
+  }
+
+  it('leases at most limit × leaseShare, and never with a lease of one token', async () => {
+    const rateLimiter = await leased();
+
+    expect(rateLimiter.leaseSize(100)).toBe(10);
+    expect(rateLimiter.leaseSize(19)).toBe(1); // the writes and exports of the tests above
+  });
+
+  it('holds the limit across two instances within one lease each, at a fraction of the round trips', async () => {
+    const instances = [await leased(), await leased()];
+    const calls = countLeaseCalls();
+
+    const decisions = await takes(instances, 'tenant-leased', 300);
+
+    // Tokens leave the shared bucket before they are spent: never more than the limit. At the
+    // end each instance may hold up to one lease (10) the other was refused meanwhile.
+    expect(admitted(decisions)).toBeLessThanOrEqual(100);
+    expect(admitted(decisions)).toBeGreaterThanOrEqual(100 - 2 * 10);
+    expect(calls.total).toBeLessThan(300 / 3);
+    expect(new Set(decisions.map((d) => d.source))).toEqual(new Set(['redis']));
+    const refused = decisions.find((d) => !d.allowed);
+    expect(refused).toMatchObject({ limit: 100, remaining: 0 });
+    expect(refused!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('makes concurrent requests wait for one lease rather than each asking Redis', async () => {
+    const rateLimiter = await leased();
+    const calls = countLeaseCalls();
+
+    const decisions = await takes([rateLimiter], 'tenant-flight', 50);
+
+    expect(admitted(decisions)).toBe(50);
+    expect(calls.maxInFlight).toBe(1);
+    // Leases double from one token up to the lease size: 1 + 2 + 4 + 8 + 10 + 10 + 10 + 10 ≥ 50.
+    expect(calls.total).toBeLessThanOrEqual(8);
+  });
+
+  const buckets = new RedisRateStore({ redisUrl: REDIS_URL, keyPrefix, timeoutMs: 1000 });
+  beforeAll(() => buckets.start());
+  afterAll(() => buckets.stop());
+
+  /** The bucket's tokens left in Redis, read without taking any (a lease of none). */
+  const peek = async (subject: string) =>
+    (await buckets.lease(subject, 'reads', 100, 60_000, 0)).remaining;
+
+  async function spend(rateLimiter: RateLimiter, subject: string, n: number) {
+    let allowed = 0;
+    for (let i = 0; i < n; i++) if ((await rateLimiter.take(subject, 'reads')).allowed) allowed++;
+    return allowed;
+  }
+
+  it('gives back what a lease did not spend once it expires, for another instance to spend', async () => {
+    const [a, b] = [await leased({ leaseMs: 50 }), await leased({ leaseMs: 50 })];
+    // Leases of 1, 2, 4, 8, 10 and 10 tokens: 35 out of the bucket, 30 spent, 5 in a's hands.
+    expect(await spend(a, 'tenant-giveback', 30)).toBe(30);
+    expect(await peek('tenant-giveback')).toBe(65);
+
+    await pollUntil(async () => (await peek('tenant-giveback')) === 70, {
+      timeoutMs: 2000,
+      intervalMs: 10,
+      what: "a's leftover back in the bucket",
+    });
+    expect(await spend(b, 'tenant-giveback', 100)).toBe(70);
+  });
+
+  it('gives back what it holds when the application shuts down', async () => {
+    const rateLimiter = await leased({ leaseMs: 60_000 });
+    await spend(rateLimiter, 'tenant-shutdown', 30);
+    expect(await peek('tenant-shutdown')).toBe(65);
+
+    await rateLimiter.onApplicationShutdown();
+
+    expect(await peek('tenant-shutdown')).toBe(70);
+  });
+
+  it('falls back as configured when Redis cannot give a lease', async () => {
+    const rateLimiter = await leased({ redisUrl: UNREACHABLE, instances: 2 });
+
+    const decisions = await takes([rateLimiter], 'tenant-lease-down', 80);
+
+    expect(admitted(decisions)).toBe(50); // the local share: 100 ÷ 2
+    expect(decisions[0]).toMatchObject({ source: 'local', limit: 50 });
   });
 });

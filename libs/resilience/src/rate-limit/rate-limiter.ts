@@ -5,9 +5,17 @@
  * Problem: one tenant's burst must not take the capacity every other tenant shares, and a limit
  * kept per instance is multiplied by however many instances the load balancer spreads it over.
  *
- * Mechanism: one atomic script per request on a Redis every instance shares, through a breaker,
- * so a slow Redis costs a request at most one command timeout until the breaker opens, then
- * nothing.
+ * Mechanism: one atomic script on a Redis every instance shares, through a breaker, so a slow Redis
+ * costs a request at most one command timeout until the breaker opens, then nothing. With leases
+ * on (`leaseShare`), the script runs once per lease instead of once per request: an instance takes
+ * up to `limit × leaseShare` tokens of a bucket at once (twice what its last lease spent, so a
+ * quiet tenant leases one token at a time and a busy one a full lease), spends them in memory, and
+ * gives back what it did not spend within `leaseMs`. Tokens are taken from the shared bucket before
+ * they are spent, so leasing never admits what the bucket refused; its cost is timing: an
+ * instance may spend, in any window, up to one lease of tokens it took just before the window
+ * began, and may hold up to one lease another instance is refused meanwhile. Per instance that is
+ * at most `limit × leaseShare` tokens either way (docs/patterns/rate-limiting.md, "Precision").
+ * Why hand-written: no rate-limiting library offers leases against a shared GCRA bucket.
  *
  * Failure mode: while Redis cannot be asked, RATE_LIMIT_ON_REDIS_DOWN decides: `local` limits
  * per instance to limit / instances (roughly the global limit, if the balancer spreads a tenant
@@ -15,7 +23,8 @@
  * limited request with 503 (the limit holds, the service does not).
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { metrics, type Attributes } from '@opentelemetry/api';
+import { byKey, CounterSeries, PreAggregatedCounter } from '@docscale/telemetry';
+import { metrics } from '@opentelemetry/api';
 import { Breakers, type Breaker } from '../breakers';
 import { CircuitOpenError } from '../resilience.errors';
 import { RESILIENCE_OPTIONS } from '../resilience.module-definition';
@@ -45,6 +54,30 @@ export interface RateLimitDecision {
 }
 
 type Outcome = 'allowed' | 'limited' | 'refused';
+
+/** One instance's lease on one bucket (tenant and route class). */
+interface Lease {
+  /** Tokens taken from the bucket and not spent yet. */
+  tokens: number;
+  /** Tokens spent from the current lease: the next one asks for twice as many. */
+  spent: number;
+  /** performance.now() from which what is left is given back rather than spent. */
+  expiresAt: number;
+  /** What Redis said of the bucket when the lease was taken: the RateLimit-* headers' basis. */
+  bucketRemaining: number;
+  resetMs: number;
+  /** The lease being taken from Redis, if one is: concurrent requests wait for it. */
+  refill?: Promise<Refill>;
+}
+
+/** How taking a lease ended: tokens in hand, a refusal (the bucket is empty), or Redis failed. */
+type Refill =
+  | { kind: 'leased' }
+  | { kind: 'refused'; bucket: BucketDecision }
+  | { kind: 'failed'; err: unknown };
+
+/** A lease not renewed for this long is forgotten (its leftover was given back long before). */
+const FORGET_AFTER_MS = 10_000;
 type Source = RateLimitDecision['source'] | 'closed';
 
 const DOWN_MEANS: Record<RedisDownPolicy, string> = {
@@ -61,13 +94,18 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly redis: RedisRateStore;
   private readonly local: LocalRateStore;
   private readonly breaker: Breaker;
-  private readonly decisions = metrics
-    .getMeter('docscale.resilience')
-    .createCounter('docscale.rate_limit.decisions', {
-      description:
-        'Rate limit decisions by route class, decision (allowed, limited, refused) and source (redis, local, open, closed)',
-    });
-  private readonly attributes = attributeTable();
+  /** Every series the decisions counter can add to, resolved once: a decision is one addition. */
+  private readonly decisions = decisionSeries();
+  /** Round trips to the shared buckets, by route class: what leases save. */
+  private readonly roundTrips = PreAggregatedCounter.of(
+    metrics.getMeter('docscale.resilience'),
+    'docscale.rate_limit.round_trips',
+    { description: 'Calls to the shared buckets in Redis (a take or a lease), by route class' },
+  ).seriesBy(ROUTE_CLASSES, (cls) => ({ 'rate_limit.class': cls }));
+  private readonly leases = new Map<string, Lease>();
+  private readonly leaseShare: number;
+  private readonly leaseMs: number;
+  private sweeper?: NodeJS.Timeout;
   private redisDown = false;
 
   constructor(
@@ -91,21 +129,62 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
       isFailure: () => true, // any error (a timeout, a refused connection, a script error) is Redis's
       isTimeout: (e) => /timed? ?out/i.test(String((e as Error)?.message)),
     });
+    this.leaseShare = this.options.leaseShare ?? 0;
+    this.leaseMs = this.options.leaseMs ?? 100;
   }
 
   async onModuleInit(): Promise<void> {
     await this.redis.start();
+    if (this.leaseShare > 0) {
+      this.sweeper = setInterval(() => void this.sweep(performance.now()), this.leaseMs);
+      this.sweeper.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.sweep(Infinity); // what this instance leased and did not spend goes back
     await this.redis.stop();
+  }
+
+  /** The most tokens one lease of a `limit` bucket takes; 1 means no leasing. */
+  leaseSize(limit: number): number {
+    return Math.max(1, Math.floor(limit * this.leaseShare));
   }
 
   /** Spends one request of `subject`'s budget for `routeClass`. */
   async take(subject: string, routeClass: RouteClass): Promise<RateLimitDecision> {
     const limit = this.options.limits[routeClass];
+    const size = this.leaseSize(limit);
+    if (size === 1) return this.takeOne(subject, routeClass, limit);
+    const key = `${subject}:${routeClass}`;
+    // Ends: each refill either puts at least one token in the lease or answers every request
+    // waiting on it; the requests waiting are served in the order they began waiting.
+    for (;;) {
+      const lease = this.leases.get(key);
+      if (lease !== undefined && lease.tokens > 0 && performance.now() < lease.expiresAt) {
+        lease.tokens--;
+        lease.spent++;
+        return this.decided(routeClass, limit, spentFrom(lease), 'redis');
+      }
+      const refill = lease?.refill ?? this.refill(key, lease, subject, routeClass, limit, size);
+      const outcome = await refill;
+      if (outcome.kind === 'refused')
+        return this.decided(routeClass, limit, outcome.bucket, 'redis');
+      if (outcome.kind === 'failed')
+        return this.whileRedisDown(subject, routeClass, limit, outcome.err);
+    }
+  }
+
+  /** No leasing: one round trip per request, the bucket's exact answer. */
+  private async takeOne(
+    subject: string,
+    routeClass: RouteClass,
+    limit: number,
+  ): Promise<RateLimitDecision> {
     let bucket: BucketDecision;
     try {
+      this.roundTrips[routeClass].add();
       bucket = await this.breaker.execute(() =>
         this.redis.take(subject, routeClass, limit, this.options.windowMs),
       );
@@ -115,6 +194,85 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     }
     this.noteRecovery();
     return this.decided(routeClass, limit, bucket, 'redis');
+  }
+
+  /**
+   * Takes a new lease on the bucket, giving back in the same step what an expired one left. Every
+   * request arriving meanwhile waits for this one call rather than making its own, so an instance
+   * never holds more than one lease of a bucket.
+   */
+  private refill(
+    key: string,
+    previous: Lease | undefined,
+    subject: string,
+    routeClass: RouteClass,
+    limit: number,
+    size: number,
+  ): Promise<Refill> {
+    const lease: Lease = previous ?? {
+      tokens: 0,
+      spent: 0,
+      expiresAt: 0,
+      bucketRemaining: 0,
+      resetMs: 0,
+    };
+    this.leases.set(key, lease);
+    const back = lease.tokens; // left by an expired lease: being given back, no longer spendable
+    const want = Math.min(size, Math.max(1, 2 * lease.spent));
+    lease.tokens = 0;
+    lease.spent = 0;
+    const refill = (async (): Promise<Refill> => {
+      try {
+        this.roundTrips[routeClass].add();
+        const answer = await this.breaker.execute(() =>
+          this.redis.lease(subject, routeClass, limit, this.options.windowMs, want, back),
+        );
+        this.noteRecovery();
+        lease.bucketRemaining = answer.remaining;
+        lease.resetMs = answer.resetMs;
+        if (answer.granted === 0) {
+          lease.expiresAt = 0;
+          return { kind: 'refused', bucket: { ...answer, allowed: false } };
+        }
+        lease.tokens = answer.granted;
+        lease.expiresAt = performance.now() + this.leaseMs;
+        return { kind: 'leased' };
+      } catch (err) {
+        // Tokens given back in a call that failed may not have reached Redis: counted as spent.
+        this.noteOutage(err);
+        return { kind: 'failed', err };
+      } finally {
+        lease.refill = undefined;
+      }
+    })();
+    lease.refill = refill;
+    return refill;
+  }
+
+  /**
+   * Gives back what expired leases did not spend (all of it at shutdown: `now` Infinity), so
+   * another instance can spend it, and forgets leases idle for a while. Failures are ignored: the
+   * tokens are then lost to the bucket until it refills, which only errs towards refusing.
+   */
+  private async sweep(now: number): Promise<void> {
+    const returns: Promise<unknown>[] = [];
+    for (const [key, lease] of this.leases) {
+      if (lease.refill !== undefined || now < lease.expiresAt) continue;
+      if (lease.tokens > 0) {
+        const [subject, routeClass] = splitKey(key);
+        const back = lease.tokens;
+        lease.tokens = 0;
+        const limit = this.options.limits[routeClass];
+        returns.push(
+          this.redis
+            .lease(subject, routeClass, limit, this.options.windowMs, 0, back)
+            .catch(() => undefined),
+        );
+      } else if (now - lease.expiresAt > FORGET_AFTER_MS) {
+        this.leases.delete(key);
+      }
+    }
+    await Promise.all(returns);
   }
 
   private whileRedisDown(
@@ -176,17 +334,40 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private count(routeClass: RouteClass, outcome: Outcome, source: Source): void {
-    this.decisions.add(1, this.attributes[routeClass][outcome][source]);
+    this.decisions[routeClass][outcome][source].add();
   }
 }
 
-/** Every attribute set the counter can record, built once: a request allocates none. */
-function attributeTable(): Record<RouteClass, Record<Outcome, Record<Source, Attributes>>> {
-  const sets = <K extends string, V>(keys: readonly K[], value: (key: K) => V) =>
-    Object.fromEntries(keys.map((key) => [key, value(key)])) as Record<K, V>;
-  return sets(['reads', 'writes', 'exports'] as const, (cls) =>
-    sets(['allowed', 'limited', 'refused'] as const, (decision) =>
-      sets(['redis', 'local', 'open', 'closed'] as const, (source) => ({
+const ROUTE_CLASSES = ['reads', 'writes', 'exports'] as const;
+
+/** A request served from a lease: the bucket as Redis last said, plus the lease's tokens. */
+function spentFrom(lease: Lease): BucketDecision {
+  return {
+    allowed: true,
+    remaining: lease.bucketRemaining + lease.tokens,
+    retryAfterMs: 0,
+    resetMs: lease.resetMs,
+  };
+}
+
+/** `subject:routeClass` back into its parts (a subject may itself hold colons). */
+function splitKey(key: string): [string, RouteClass] {
+  const colon = key.lastIndexOf(':');
+  return [key.slice(0, colon), key.slice(colon + 1) as RouteClass];
+}
+
+function decisionSeries(): Record<RouteClass, Record<Outcome, Record<Source, CounterSeries>>> {
+  const counter = PreAggregatedCounter.of(
+    metrics.getMeter('docscale.resilience'),
+    'docscale.rate_limit.decisions',
+    {
+      description:
+        'Rate limit decisions by route class, decision (allowed, limited, refused) and source (redis, local, open, closed)',
+    },
+  );
+  return byKey(ROUTE_CLASSES, (cls) =>
+    byKey(['allowed', 'limited', 'refused'] as const, (decision) =>
+      counter.seriesBy(['redis', 'local', 'open', 'closed'] as const, (source) => ({
         'rate_limit.class': cls,
         'rate_limit.decision': decision,
         'rate_limit.source': source,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pollUntil } from '../../../../test/helpers/poll';
-import { gcra, type BucketDecision } from './gcra';
+import { gcra, leaseTokens, type BucketDecision } from './gcra';
 import { RedisRateStore } from './redis-rate-store';
 
 // The local stack's Redis (bash scripts/stack.sh up).
@@ -51,6 +51,48 @@ describe('RedisRateStore (Lua GCRA on the local stack Redis)', () => {
         expect(d[wait]).toBeGreaterThanOrEqual(fromTs[i][wait] - elapsedMs - 1);
       }
     });
+  });
+
+  it('leases as gcra.ts leaseTokens does: the same wants and give-backs grant the same tokens', async () => {
+    // 10 per minute (T = 6 s): the steps run far faster than a token comes back.
+    const [limit, windowMs] = [10, 60_000];
+    const steps: [want: number, back: number][] = [
+      [4, 0],
+      [3, 0],
+      [5, 2], // gives back 2 of the 7 out, then takes what is left: 5
+      [1, 0], // empty: refused
+      [0, 3], // a give-back only, as the sweep sends
+      [10, 0], // takes those 3
+    ];
+    const fromRedis = [];
+    for (const [want, back] of steps) {
+      fromRedis.push(await store.lease('lease-agree', 'reads', limit, windowMs, want, back));
+    }
+
+    let tat: number | undefined;
+    const fromTs = steps.map(([want, back]) => {
+      const { newTatUs, ...answer } = leaseTokens(
+        tat,
+        1_750_000_000_000_000,
+        limit,
+        windowMs,
+        want,
+        back,
+      );
+      tat = newTatUs;
+      return answer;
+    });
+
+    const shape = (a: { granted: number; remaining: number }) => [a.granted, a.remaining];
+    expect(fromRedis.map(shape)).toEqual(fromTs.map(shape));
+    expect(fromRedis.map((a) => a.granted)).toEqual([4, 3, 5, 0, 0, 3]);
+  });
+
+  it('leaves no key once everything leased was given back', async () => {
+    await store.lease('lease-back', 'reads', 10, 60_000, 6);
+    await store.lease('lease-back', 'reads', 10, 60_000, 0, 6);
+
+    expect(await redis.exists(`${keyPrefix}:lease-back:reads`)).toBe(0);
   });
 
   it('stores the TAT as an exact integer of µs (all 16 digits, not Lua’s 14-digit tostring)', async () => {

@@ -9,7 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import type { RouteClass } from '../resilience.options';
-import { emission, type BucketDecision } from './gcra';
+import { emission, type BucketDecision, type LeaseDecision } from './gcra';
 
 export interface RedisRateStoreOptions {
   redisUrl: string;
@@ -19,28 +19,51 @@ export interface RedisRateStoreOptions {
   timeoutMs: number;
 }
 
-// KEYS[1] bucket; ARGV: emission interval µs, burst µs (gcra.ts `emission`). The steps of gcra.ts,
-// in integer µs (exact in Lua's doubles). Returns {allowed 0|1, remaining, retryAfterMs, resetMs}.
-// The TAT is formatted with %.0f to store every digit whatever the conversion (Lua's tostring
-// keeps 14, which would lose the last two). The key expires when the bucket is full again, so an
-// idle tenant leaves no key behind.
-const TAKE = `
+// KEYS[1] bucket; ARGV: emission interval µs, burst µs (gcra.ts `emission`), tokens wanted, tokens
+// given back. The steps of gcra.ts `leaseTokens`, in integer µs (exact in Lua's doubles). Returns
+// {granted, remaining, retryAfterMs, resetMs}. The TAT is formatted with %.0f to store every digit
+// whatever the conversion (Lua's tostring keeps 14, which would lose the last two). The key expires
+// when the bucket is full again, so an idle tenant leaves no key behind.
+const LEASE = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
+local back = tonumber(ARGV[4])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
 if tat < now then tat = now end
-local new = tat + interval
-if new - now > burst then
-  return {0, 0, math.ceil((new - burst - now) / 1000), math.ceil((tat - now) / 1000)}
+if back > 0 then
+  tat = math.max(tat - back * interval, now)
 end
+local granted = math.min(want, math.floor((burst - (tat - now)) / interval))
+if granted <= 0 then
+  if back > 0 then
+    if tat > now then
+      redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000))
+    else
+      redis.call('DEL', KEYS[1])
+    end
+  end
+  return {0, math.max(0, math.floor((burst - (tat - now)) / interval)),
+    math.max(0, math.ceil((tat + interval - burst - now) / 1000)), math.ceil((tat - now) / 1000)}
+end
+local new = tat + granted * interval
 local reset = math.ceil((new - now) / 1000)
 redis.call('SET', KEYS[1], string.format('%.0f', new), 'PX', reset)
-return {1, math.floor((burst - (new - now)) / interval), 0, reset}`;
+return {granted, math.floor((burst - (new - now)) / interval), 0, reset}`;
+
+/** What a lease step answers (gcra.ts `LeaseDecision`, less the TAT Redis keeps). */
+export type LeaseAnswer = Omit<LeaseDecision, 'newTatUs'>;
 
 type ScriptedRedis = Redis & {
-  rateLimitTake(key: string, intervalUs: number, burstUs: number): Promise<number[]>;
+  rateLimitLease(
+    key: string,
+    intervalUs: number,
+    burstUs: number,
+    want: number,
+    back: number,
+  ): Promise<number[]>;
 };
 
 export class RedisRateStore {
@@ -59,7 +82,7 @@ export class RedisRateStore {
       // a test run, alive after a failed connection); nothing is in flight worth waiting for.
       disconnectTimeout: options.timeoutMs,
     }) as ScriptedRedis;
-    this.redis.defineCommand('rateLimitTake', { numberOfKeys: 1, lua: TAKE });
+    this.redis.defineCommand('rateLimitLease', { numberOfKeys: 1, lua: LEASE });
     this.redis.on('error', () => undefined); // the breaker reports
   }
 
@@ -75,19 +98,35 @@ export class RedisRateStore {
     this.redis.disconnect();
   }
 
+  /** One request's token: `lease` of one. */
   async take(
     subject: string,
     routeClass: RouteClass,
     limit: number,
     windowMs: number,
   ): Promise<BucketDecision> {
+    const { granted, ...bucket } = await this.lease(subject, routeClass, limit, windowMs, 1);
+    return { allowed: granted === 1, ...bucket };
+  }
+
+  /** Gives back `back` unused tokens, then takes up to `want` (gcra.ts `leaseTokens`). */
+  async lease(
+    subject: string,
+    routeClass: RouteClass,
+    limit: number,
+    windowMs: number,
+    want: number,
+    back = 0,
+  ): Promise<LeaseAnswer> {
     const { intervalUs, burstUs } = emission(limit, windowMs);
     const key = `${this.options.keyPrefix}:${subject}:${routeClass}`;
-    const [allowed, remaining, retryAfterMs, resetMs] = await this.redis.rateLimitTake(
+    const [granted, remaining, retryAfterMs, resetMs] = await this.redis.rateLimitLease(
       key,
       intervalUs,
       burstUs,
+      want,
+      back,
     );
-    return { allowed: allowed === 1, remaining, retryAfterMs, resetMs };
+    return { granted, remaining, retryAfterMs, resetMs };
   }
 }
