@@ -41,6 +41,8 @@ export interface Topology {
   workerSlots: number;
   /** The Redis the processes use (the sampler reads its CPU time). */
   redisUrl: string;
+  /** This run's BullMQ prefix (QUEUE_PREFIX): a queue of its own, for scenarios that watch it. */
+  queuePrefix: string;
   key: string;
   adminKey: string;
   /** Ids of the seeded documents, in a fixed order (Zipf rank = index). */
@@ -111,14 +113,14 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       INDEX_RECONCILE_INTERVAL_MS: String(24 * 60 * 60 * 1000),
       ...options.toggles,
     };
-    const spawnPinned = (entry: string, extra: Record<string, string>) => {
+    const spawnPinned = (entry: string, extra: Record<string, string>, core = 0) => {
       const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
         cwd: ROOT,
         env: { ...process.env, ...env, ...extra },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       children.push(child);
-      tryPin(child.pid!, 0);
+      tryPin(child.pid!, core);
       return child;
     };
     const ports = [await freePort(), await freePort()];
@@ -126,10 +128,13 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       spawnPinned('main', { PORT: String(port), INSTANCE_ID: `experiment-api-${i + 1}` }),
     );
     const workerPort = await freePort();
-    const worker = spawnPinned('worker', {
-      WORKER_HEALTH_PORT: String(workerPort),
-      INSTANCE_ID: 'experiment-worker-1',
-    });
+    // The worker stands in for another machine (in production workers run apart from the API:
+    // that is the pattern): on core 1 with the load generator, not competing with the API's core.
+    const worker = spawnPinned(
+      'worker',
+      { WORKER_HEALTH_PORT: String(workerPort), INSTANCE_ID: 'experiment-worker-1' },
+      1,
+    );
     const ready = (port: number, child: ChildProcess) =>
       waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child) });
     await Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
@@ -141,6 +146,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       workerUrl: `http://127.0.0.1:${workerPort}`,
       workerSlots: Number(env.QUEUE_CONCURRENCY ?? config.env.QUEUE_CONCURRENCY),
       redisUrl: config.env.REDIS_URL,
+      queuePrefix: env.QUEUE_PREFIX,
       key,
       adminKey: config.env.ADMIN_API_KEY,
       ids,

@@ -107,6 +107,9 @@ export const configSchema = z
     QUEUE_KEEP_COMPLETED_MS: positiveInt.default(3_600_000),
     QUEUE_KEEP_FAILED_MS: positiveInt.default(604_800_000),
     QUEUE_MAX_DEPTH: positiveInt.default(10_000),
+    // Export requests one instance works on at once, and how many more wait (ExportsService).
+    EXPORT_INTAKE_CONCURRENCY: positiveInt.default(4),
+    EXPORT_INTAKE_QUEUE: nonNegativeInt.default(1000),
     OUTBOX_RELAY: onOff.default(true),
     OUTBOX_BATCH_SIZE: positiveInt.max(1000).default(100),
     OUTBOX_POLL_MS: positiveInt.default(1000),

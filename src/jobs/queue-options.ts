@@ -1,6 +1,9 @@
 import type { JobProcessor, QueueOptions } from '@docscale/queue';
 import type { AppConfig } from '../config';
 
+/** The one queue the API relays to and the workers drain (under QUEUE_PREFIX). */
+export const QUEUE_NAME = 'documents';
+
 /** The queue lib's options from the configuration: the API relays, a worker processes. */
 export function queueOptions(
   { env }: AppConfig,
@@ -9,7 +12,7 @@ export function queueOptions(
   return {
     redisUrl: env.QUEUE_REDIS_URL || env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
-    queueName: 'documents',
+    queueName: QUEUE_NAME,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     attempts: env.QUEUE_ATTEMPTS,
     backoffMs: env.QUEUE_BACKOFF_MS,

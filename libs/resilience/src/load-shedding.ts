@@ -20,6 +20,8 @@ import { metrics, type Attributes, type BatchObservableCallback } from '@opentel
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 type ShedReason = 'event-loop-delay' | 'in-flight';
+/** Why a request was refused as overload: shed here, or an intake bulkhead full (the exports'). */
+type OverloadReason = ShedReason | 'export-intake';
 
 /** Options of load shedding (from configuration: LOAD_SHED* in the README's table). */
 export interface LoadSheddingOptions {
@@ -56,15 +58,16 @@ export interface LoadSheddingOptions {
   reject: (err: OverloadedError, request: FastifyRequest, reply: FastifyReply) => void;
 }
 
-const MESSAGE: Record<ShedReason, string> = {
+const MESSAGE: Record<OverloadReason, string> = {
   'event-loop-delay': 'The server is overloaded (its event loop is running late)',
   'in-flight': 'The server is at its limit of requests in progress',
+  'export-intake': 'The server is taking in as many exports as it holds at once',
 };
 
 /** A request refused at once because the process is saturated: 503 + Retry-After. */
 export class OverloadedError extends Error {
   constructor(
-    readonly reason: ShedReason,
+    readonly reason: OverloadReason,
     /** Seconds the client should wait before retrying. */
     readonly retryAfterSeconds: number,
   ) {
