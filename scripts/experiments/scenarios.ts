@@ -153,12 +153,18 @@ const BURST_READ_RATE = 400;
  * (performance.now() ms) passes (false).
  */
 async function untilDrained(topology: Topology, deadline: number): Promise<boolean> {
-  const connection = new Redis(topology.redisUrl, { maxRetriesPerRequest: null });
+  // Commands fail rather than wait for a Redis that is down: the deadline must hold.
+  const connection = new Redis(topology.redisUrl, {
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1000,
+  });
   const queue = new Queue(QUEUE_NAME, { prefix: topology.queuePrefix, connection });
   try {
     while (performance.now() < deadline) {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      if (Object.values(counts).every((n) => n === 0)) return true;
+      const counts = await queue
+        .getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+        .catch(() => undefined);
+      if (counts !== undefined && Object.values(counts).every((n) => n === 0)) return true;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return false;

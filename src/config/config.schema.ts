@@ -108,8 +108,9 @@ export const configSchema = z
     QUEUE_KEEP_FAILED_MS: positiveInt.default(604_800_000),
     QUEUE_MAX_DEPTH: positiveInt.default(10_000),
     // Export requests one instance works on at once, and how many more wait (ExportsService).
+    // Waiting exports count against LOAD_SHED_MAX_IN_FLIGHT: keep the sum well under it.
     EXPORT_INTAKE_CONCURRENCY: positiveInt.default(4),
-    EXPORT_INTAKE_QUEUE: nonNegativeInt.default(1000),
+    EXPORT_INTAKE_QUEUE: nonNegativeInt.default(100),
     OUTBOX_RELAY: onOff.default(true),
     OUTBOX_BATCH_SIZE: positiveInt.max(1000).default(100),
     OUTBOX_POLL_MS: positiveInt.default(1000),

@@ -61,6 +61,8 @@ interface Lease {
   tokens: number;
   /** Tokens spent from the current lease: the next one asks for twice as many. */
   spent: number;
+  /** Requests waiting for the lease being taken: the next one asks for at least as many. */
+  waiting: number;
   /** performance.now() from which what is left is given back rather than spent. */
   expiresAt: number;
   /** What Redis said of the bucket when the lease was taken: the RateLimit-* headers' basis. */
@@ -106,6 +108,8 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly leaseShare: number;
   private readonly leaseMs: number;
   private sweeper?: NodeJS.Timeout;
+  /** The give-backs of the sweep in progress, if any: shutdown waits for them. */
+  private sweeping: Promise<void> = Promise.resolve();
   private redisDown = false;
 
   constructor(
@@ -136,14 +140,20 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.redis.start();
     if (this.leaseShare > 0) {
-      this.sweeper = setInterval(() => void this.sweep(performance.now()), this.leaseMs);
+      this.sweeper = setInterval(() => {
+        this.sweeping = this.sweep(performance.now());
+      }, this.leaseMs);
       this.sweeper.unref();
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
-    await this.sweep(Infinity); // what this instance leased and did not spend goes back
+    // What this instance leased and did not spend goes back: once the leases being taken have
+    // their answer and the last timed sweep's give-backs are done, everything left.
+    const inFlight = [...this.leases.values()].map((lease) => lease.refill);
+    await Promise.all([this.sweeping, ...inFlight]);
+    await this.sweep(Infinity);
     await this.redis.stop();
   }
 
@@ -167,7 +177,9 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
         lease.spent++;
         return this.decided(routeClass, limit, spentFrom(lease), 'redis');
       }
-      const refill = lease?.refill ?? this.refill(key, lease, subject, routeClass, limit, size);
+      let refill = lease?.refill;
+      if (refill !== undefined) lease!.waiting++;
+      else refill = this.refill(key, lease, subject, routeClass, limit, size);
       const outcome = await refill;
       if (outcome.kind === 'refused')
         return this.decided(routeClass, limit, outcome.bucket, 'redis');
@@ -184,10 +196,10 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   ): Promise<RateLimitDecision> {
     let bucket: BucketDecision;
     try {
-      this.roundTrips[routeClass].add();
-      bucket = await this.breaker.execute(() =>
-        this.redis.take(subject, routeClass, limit, this.options.windowMs),
-      );
+      bucket = await this.breaker.execute(() => {
+        this.roundTrips[routeClass].add();
+        return this.redis.take(subject, routeClass, limit, this.options.windowMs);
+      });
     } catch (err) {
       this.noteOutage(err);
       return this.whileRedisDown(subject, routeClass, limit, err);
@@ -199,7 +211,9 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   /**
    * Takes a new lease on the bucket, giving back in the same step what an expired one left. Every
    * request arriving meanwhile waits for this one call rather than making its own, so an instance
-   * never holds more than one lease of a bucket.
+   * never holds more than one lease of a bucket. The lease asks for twice what the last one spent,
+   * and at least for the requests that waited on the last call, up to the lease size: a quiet
+   * tenant's burst gets its tokens in a few round trips, one after the other.
    */
   private refill(
     key: string,
@@ -212,21 +226,23 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     const lease: Lease = previous ?? {
       tokens: 0,
       spent: 0,
+      waiting: 0,
       expiresAt: 0,
       bucketRemaining: 0,
       resetMs: 0,
     };
     this.leases.set(key, lease);
     const back = lease.tokens; // left by an expired lease: being given back, no longer spendable
-    const want = Math.min(size, Math.max(1, 2 * lease.spent));
+    const want = Math.min(size, Math.max(1, 2 * lease.spent, lease.waiting + 1));
     lease.tokens = 0;
     lease.spent = 0;
+    lease.waiting = 0;
     const refill = (async (): Promise<Refill> => {
       try {
-        this.roundTrips[routeClass].add();
-        const answer = await this.breaker.execute(() =>
-          this.redis.lease(subject, routeClass, limit, this.options.windowMs, want, back),
-        );
+        const answer = await this.breaker.execute(() => {
+          this.roundTrips[routeClass].add();
+          return this.redis.lease(subject, routeClass, limit, this.options.windowMs, want, back);
+        });
         this.noteRecovery();
         lease.bucketRemaining = answer.remaining;
         lease.resetMs = answer.resetMs;
@@ -241,11 +257,13 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
         // Tokens given back in a call that failed may not have reached Redis: counted as spent.
         this.noteOutage(err);
         return { kind: 'failed', err };
-      } finally {
-        lease.refill = undefined;
       }
     })();
     lease.refill = refill;
+    // Registered before any waiter's: the lease is free for the next call when they resume.
+    void refill.finally(() => {
+      if (lease.refill === refill) lease.refill = undefined;
+    });
     return refill;
   }
 
@@ -263,6 +281,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
         const back = lease.tokens;
         lease.tokens = 0;
         const limit = this.options.limits[routeClass];
+        this.roundTrips[routeClass].add();
         returns.push(
           this.redis
             .lease(subject, routeClass, limit, this.options.windowMs, 0, back)
