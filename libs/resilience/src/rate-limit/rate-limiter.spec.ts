@@ -300,6 +300,29 @@ describe('RateLimiter with leases', () => {
     expect(await peek('tenant-shutdown')).toBe(70);
   });
 
+  it('at shutdown, waits for a lease being taken and gives back what it granted', async () => {
+    const rateLimiter = await leased({ leaseMs: 60_000 });
+    await spend(rateLimiter, 'tenant-shutdown-flight', 3); // leases of 1 and 2: 3 out, 0 held
+    const lease = RedisRateStore.prototype.lease;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    jest.spyOn(RedisRateStore.prototype, 'lease').mockImplementationOnce(async function (
+      this: RedisRateStore,
+      ...args: Parameters<RedisRateStore['lease']>
+    ) {
+      await held; // the answer arrives after shutdown began
+      return lease.apply(this, args);
+    });
+    const taking = rateLimiter.take('tenant-shutdown-flight', 'reads'); // asks for 4
+
+    const shutdown = rateLimiter.onApplicationShutdown();
+    release();
+    await Promise.all([taking, shutdown]);
+
+    // 4 granted, 1 spent, 3 given back: only the 4 requests' tokens are out of the bucket.
+    expect(await peek('tenant-shutdown-flight')).toBe(96);
+  });
+
   it('falls back as configured when Redis cannot give a lease', async () => {
     const rateLimiter = await leased({ redisUrl: UNREACHABLE, instances: 2 });
 
