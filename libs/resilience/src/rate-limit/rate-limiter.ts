@@ -57,6 +57,8 @@ type Outcome = 'allowed' | 'limited' | 'refused';
 
 /** One instance's lease on one bucket (tenant and route class). */
 interface Lease {
+  readonly subject: string;
+  readonly routeClass: RouteClass;
   /** Tokens taken from the bucket and not spent yet. */
   tokens: number;
   /** Tokens spent from the current lease: the next one asks for twice as many. */
@@ -171,15 +173,15 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     // Ends: each refill either puts at least one token in the lease or answers every request
     // waiting on it; the requests waiting are served in the order they began waiting.
     for (;;) {
-      const lease = this.leases.get(key);
-      if (lease !== undefined && lease.tokens > 0 && performance.now() < lease.expiresAt) {
+      const lease = this.leaseOf(key, subject, routeClass);
+      if (lease.tokens > 0 && performance.now() < lease.expiresAt) {
         lease.tokens--;
         lease.spent++;
         return this.decided(routeClass, limit, spentFrom(lease), 'redis');
       }
-      let refill = lease?.refill;
-      if (refill !== undefined) lease!.waiting++;
-      else refill = this.refill(key, lease, subject, routeClass, limit, size);
+      let refill = lease.refill;
+      if (refill !== undefined) lease.waiting++;
+      else refill = this.refill(lease, limit, size);
       const outcome = await refill;
       if (outcome.kind === 'refused')
         return this.decided(routeClass, limit, outcome.bucket, 'redis');
@@ -215,23 +217,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
    * and at least for the requests that waited on the last call, up to the lease size: a quiet
    * tenant's burst gets its tokens in a few round trips, one after the other.
    */
-  private refill(
-    key: string,
-    previous: Lease | undefined,
-    subject: string,
-    routeClass: RouteClass,
-    limit: number,
-    size: number,
-  ): Promise<Refill> {
-    const lease: Lease = previous ?? {
-      tokens: 0,
-      spent: 0,
-      waiting: 0,
-      expiresAt: 0,
-      bucketRemaining: 0,
-      resetMs: 0,
-    };
-    this.leases.set(key, lease);
+  private refill(lease: Lease, limit: number, size: number): Promise<Refill> {
     const back = lease.tokens; // left by an expired lease: being given back, no longer spendable
     const want = Math.min(size, Math.max(1, 2 * lease.spent, lease.waiting + 1));
     lease.tokens = 0;
@@ -239,10 +225,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     lease.waiting = 0;
     const refill = (async (): Promise<Refill> => {
       try {
-        const answer = await this.breaker.execute(() => {
-          this.roundTrips[routeClass].add();
-          return this.redis.lease(subject, routeClass, limit, this.options.windowMs, want, back);
-        });
+        const answer = await this.breaker.execute(() => this.leaseCall(lease, limit, want, back));
         this.noteRecovery();
         lease.bucketRemaining = answer.remaining;
         lease.resetMs = answer.resetMs;
@@ -277,21 +260,41 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     for (const [key, lease] of this.leases) {
       if (lease.refill !== undefined || now < lease.expiresAt) continue;
       if (lease.tokens > 0) {
-        const [subject, routeClass] = splitKey(key);
         const back = lease.tokens;
         lease.tokens = 0;
-        const limit = this.options.limits[routeClass];
-        this.roundTrips[routeClass].add();
-        returns.push(
-          this.redis
-            .lease(subject, routeClass, limit, this.options.windowMs, 0, back)
-            .catch(() => undefined),
-        );
+        const limit = this.options.limits[lease.routeClass];
+        returns.push(this.leaseCall(lease, limit, 0, back).catch(() => undefined));
       } else if (now - lease.expiresAt > FORGET_AFTER_MS) {
         this.leases.delete(key);
       }
     }
     await Promise.all(returns);
+  }
+
+  /** This instance's lease on `key`'s bucket, created empty (and expired) on first use. */
+  private leaseOf(key: string, subject: string, routeClass: RouteClass): Lease {
+    let lease = this.leases.get(key);
+    if (lease === undefined) {
+      lease = {
+        subject,
+        routeClass,
+        tokens: 0,
+        spent: 0,
+        waiting: 0,
+        expiresAt: 0,
+        bucketRemaining: 0,
+        resetMs: 0,
+      };
+      this.leases.set(key, lease);
+    }
+    return lease;
+  }
+
+  /** One call to the lease's bucket in Redis (gives back `back`, takes up to `want`), counted. */
+  private leaseCall(lease: Lease, limit: number, want: number, back: number) {
+    this.roundTrips[lease.routeClass].add();
+    const { subject, routeClass } = lease;
+    return this.redis.lease(subject, routeClass, limit, this.options.windowMs, want, back);
   }
 
   private whileRedisDown(
@@ -367,12 +370,6 @@ function spentFrom(lease: Lease): BucketDecision {
     retryAfterMs: 0,
     resetMs: lease.resetMs,
   };
-}
-
-/** `subject:routeClass` back into its parts (a subject may itself hold colons). */
-function splitKey(key: string): [string, RouteClass] {
-  const colon = key.lastIndexOf(':');
-  return [key.slice(0, colon), key.slice(colon + 1) as RouteClass];
 }
 
 function decisionSeries(): Record<RouteClass, Record<Outcome, Record<Source, CounterSeries>>> {
