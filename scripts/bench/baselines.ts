@@ -18,6 +18,8 @@ const baseline = (file: string) => `dist/scripts/bench/baseline-servers/${file}.
 
 const VARIANTS: Variant[] = [
   { name: 'bare Fastify', env: {}, entry: baseline('fastify-json') },
+  // The framework floor: Nest on Fastify returning the same document, nothing else.
+  { name: 'bare Nest (Fastify)', env: {}, entry: baseline('nest-fastify-json') },
   { name: 'Fastify + pg', env: {}, entry: baseline('fastify-pg') },
   { name: 'Fastify + Redis', env: {}, entry: baseline('fastify-redis') },
   // The peer: what a Nest user would start from (NestJS's TypeORM sample, Express, findOneBy).
