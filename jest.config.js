@@ -33,6 +33,7 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/contract.ts'],
       slowTestThreshold: 30,
     },
   ],

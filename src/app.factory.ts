@@ -1,7 +1,7 @@
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import {
   TelemetryHandle,
   currentTelemetry,
@@ -14,8 +14,13 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
+import { registerContractCheck } from './openapi/contract-check';
+import { createOpenApiDocument } from './openapi/openapi-document';
 import { frameworkErrorHandler, ProblemFilter, sendProblem } from './problems/problem.filter';
 import { createValidationPipe } from './problems/validation.pipe';
+
+/** Routes carry their version in the path: /v1/documents. */
+export const VERSIONING = { type: VersioningType.URI } as const;
 
 /** Builds the HTTP application (not listening yet): main.ts and in-process tests share it. */
 export async function createApp(
@@ -50,10 +55,15 @@ export async function createApp(
     { parseAs: 'string' },
     fastify.getDefaultJsonParser('error', 'error'),
   );
-  app.enableVersioning({ type: VersioningType.URI });
+  app.enableVersioning(VERSIONING);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(config));
-  if (config.env.API_DOCS) serveApiDocs(app);
+  // After versioning: the document's paths carry the version (/v1/...).
+  const document = createOpenApiDocument(app);
+  if (config.env.API_DOCS) SwaggerModule.setup('docs', app, document);
+  if (config.env.OPENAPI_CONTRACT_CHECK_FILE !== undefined) {
+    await registerContractCheck(fastify, document, config.env.OPENAPI_CONTRACT_CHECK_FILE);
+  }
   return app;
 }
 
@@ -81,21 +91,4 @@ async function shedLoad(app: NestFastifyApplication, { env }: AppConfig): Promis
     reject: (err, request, reply) =>
       sendProblem(err, request, reply, env.HTTP_BODY_LIMIT_BYTES, silent),
   });
-}
-
-/** The OpenAPI document at /docs (UI) and /docs-json, generated from the controllers and DTOs. */
-function serveApiDocs(app: NestFastifyApplication): void {
-  SwaggerModule.setup(
-    'docs',
-    app,
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('docscale')
-        .setDescription('Multi-tenant document service; errors are RFC 9457 problem+json.')
-        .setVersion('1')
-        .addBearerAuth()
-        .build(),
-    ),
-  );
 }

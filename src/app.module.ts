@@ -9,6 +9,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
 import { queueOptions } from './jobs/queue-options';
+import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,8 @@ export class AppModule {
         AdminModule,
         HealthModule,
       ],
+      // The pages problem `type` URIs resolve to.
+      controllers: [ProblemTypesController],
     };
   }
 }

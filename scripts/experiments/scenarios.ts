@@ -12,6 +12,7 @@ import { readAfterWrite } from './read-after-write';
 import { percentile } from './recorder';
 import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
 import type { Topology } from './topology';
+import { apiClient } from '../api-client/client';
 
 const JSON_BODY = { 'content-type': 'application/json' };
 
@@ -89,18 +90,13 @@ const queueBurst: Scenario = async (ctx) => {
   const burst = ctx.topology.ids.slice(0, ctx.smoke ? 20 : 500);
   const marks: { burst?: number; drained?: number } = {};
   let drain: Promise<void> = Promise.resolve();
+  const exports = apiClient(ctx.topology.url, ctx.topology.key);
   ctx.at(ctx.seconds / 4, `burst of ${burst.length} exports`, async () => {
     marks.burst = ctx.recorder.all.length;
     const started = performance.now();
     const sending = sendAll(burst, BURST_SENDERS, (id) =>
-      fetch(`${ctx.topology.url}/v1/documents/${id}/exports`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ctx.topology.key}` },
-      }).then(
-        async (r) => {
-          await r.arrayBuffer();
-          return r.status;
-        },
+      exports.POST('/v1/documents/{id}/exports', { params: { path: { id } } }).then(
+        ({ response }) => response.status,
         () => 0,
       ),
     );

@@ -6,6 +6,7 @@
  * asked for.
  */
 import type { Topology } from './topology';
+import { apiClient, type components } from '../api-client/client';
 
 export type ToggleValues = Record<string, boolean | null>;
 
@@ -30,18 +31,13 @@ export function asBooleans(toggles: Record<string, string>): ToggleValues {
   return Object.fromEntries(Object.entries(toggles).map(([k, v]) => [k, ON.has(v)]));
 }
 
-interface ToggleState {
-  name: string;
-  on: boolean;
-  source: string;
-}
+type ToggleState = components['schemas']['ToggleStateResponse'];
 
 async function statesOf(url: string, adminKey: string): Promise<ToggleState[]> {
-  const res = await fetch(`${url}/v1/admin/toggles`, {
-    headers: { authorization: `Bearer ${adminKey}` },
-  });
-  if (!res.ok) throw new Error(`GET ${url}/v1/admin/toggles answered ${res.status}`);
-  return ((await res.json()) as { toggles: ToggleState[] }).toggles;
+  const { data, response } = await apiClient(url, adminKey).GET('/v1/admin/toggles');
+  if (data === undefined)
+    throw new Error(`GET ${url}/v1/admin/toggles answered ${response.status}`);
+  return data.toggles;
 }
 
 /** Applies `values` and resolves once every instance reports them (or fails after 10 s). */
@@ -75,22 +71,17 @@ export async function clearRuntimeToggles(topology: Topology): Promise<void> {
  * reconnecting when the next scenario flips a toggle.
  */
 async function patchToggles(topology: Topology, values: ToggleValues): Promise<void> {
+  const client = apiClient(topology.url, topology.adminKey);
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const res = await fetch(`${topology.url}/v1/admin/toggles`, {
-      method: 'PATCH',
-      headers: {
-        authorization: `Bearer ${topology.adminKey}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify(values),
-    });
-    if (res.ok) return;
-    const body = await res.text();
-    if (res.status !== 503 || Date.now() > deadline) {
-      throw new Error(`PATCH /v1/admin/toggles answered ${res.status}: ${body}`);
+    const { data, error, response } = await client.PATCH('/v1/admin/toggles', { body: values });
+    if (data !== undefined) return;
+    if (response.status !== 503 || Date.now() > deadline) {
+      throw new Error(
+        `PATCH /v1/admin/toggles answered ${response.status}: ${JSON.stringify(error)}`,
+      );
     }
-    const retryAfterMs = Number(res.headers.get('retry-after') ?? 0) * 1000;
+    const retryAfterMs = Number(response.headers.get('retry-after') ?? 0) * 1000;
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(Math.max(retryAfterMs, 200), 1000)),
     );

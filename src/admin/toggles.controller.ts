@@ -5,25 +5,48 @@ import {
   UnknownToggleError,
 } from '@docscale/toggles';
 import { Body, Controller, Get, Patch, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '../openapi/api-responses';
+import { SECURITY } from '../openapi/openapi-document';
 import { DependencyUnavailableError, ValidationError } from '../problems/problem.errors';
 import { AdminKeyGuard } from './admin-key.guard';
 import type { SetTogglesBody } from './set-toggles.dto';
+import { ToggleList } from './toggles.response';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiSecurity(SECURITY.admin)
+@ApiProblem(401, ['invalid-admin-key'])
+@ApiProblem(500)
 @UseGuards(AdminKeyGuard)
 @Controller({ path: 'admin/toggles', version: '1' })
 export class TogglesController {
   constructor(private readonly toggles: Toggles) {}
 
   @Get()
+  @ApiOperation({ operationId: 'listToggles', summary: "Every toggle's state on this instance" })
+  @ApiResponse({ status: 200, type: ToggleList })
   list(): { toggles: ToggleState[] } {
     return { toggles: this.toggles.list() };
   }
 
   /** Changes toggles on every instance (they follow within TOGGLE_SYNC_INTERVAL_MS). */
   @Patch()
+  @ApiOperation({ operationId: 'setToggles', summary: 'Override toggles on every instance' })
+  @ApiBody({
+    description:
+      'Toggle names to `true` or `false` (a runtime override on every instance), or `null` (back to the configured value).',
+    schema: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: { type: 'boolean', nullable: true },
+      example: { CACHE_L1: false, QUEUE: null },
+    },
+  })
+  @ApiResponse({ status: 200, type: ToggleList })
+  @ApiProblem(400, ['validation-failed', 'malformed-body'])
+  @ApiProblem(413)
+  @ApiProblem(415)
+  @ApiProblem(503, ['dependency-unavailable'])
   async set(@Body() body: SetTogglesBody): Promise<{ toggles: ToggleState[] }> {
     const entries = Object.entries(body);
     if (!entries.length) {

@@ -44,6 +44,8 @@ export const configSchema = z
       .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
     DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
     API_DOCS: onOff.default(true),
+    // Test suites only: check every response against the OpenAPI document, mismatches to this file.
+    OPENAPI_CONTRACT_CHECK_FILE: z.string().min(1).optional(),
 
     DATABASE_PRIMARY_URL: postgresUrl.default(
       'postgres://docscale:docscale@127.0.0.1:55432/docscale',

@@ -1,5 +1,6 @@
 import { RateLimitGuard } from '@docscale/resilience';
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -14,8 +15,24 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConsumes,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import {
+  ApiConsistencyToken,
+  ApiProblem,
+  ApiTenantOperation,
+  Headers as H,
+} from '../openapi/api-responses';
+import { SECURITY } from '../openapi/openapi-document';
 import { ValidationError } from '../problems/problem.errors';
 import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
 import type { Tenant } from '../tenants/tenants.repository';
@@ -29,11 +46,47 @@ import { ReplaceDocumentDto } from './dto/replace-document.dto';
 import { DocumentId } from './document-id.pipe';
 import { EntityTag } from './entity-tag';
 
+/** The `:id` of every document route, as the document describes it (DocumentId validates it). */
+const ApiDocumentId = () => ApiParam({ name: 'id', format: 'uuid', description: 'The document.' });
+
+/** The optional If-Match of every write to a document. */
+const ApiIfMatch = () =>
+  ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The entity tag the change is based on: 412 if the document has moved on.',
+  });
+
+/** What PUT and PATCH have in common: the conditional update of one document. */
+const ApiConditionalUpdate = () =>
+  applyDecorators(
+    ApiDocumentId(),
+    ApiIfMatch(),
+    ApiResponse({
+      status: 200,
+      type: DocumentResponse,
+      headers: { ...H.etag, ...H.consistencyToken },
+    }),
+    ApiProblem(400, [
+      'validation-failed',
+      'malformed-body',
+      'malformed-url',
+      'invalid-precondition',
+    ]),
+    ApiProblem(404, ['not-found']),
+    ApiProblem(412),
+    ApiProblem(413),
+    ApiProblem(414),
+    ApiProblem(415),
+  );
+
 /** Read-your-writes: writes return it, reads may send it back (libs/database). */
 const TOKEN_HEADER = 'x-consistency-token';
 
 @ApiTags('documents')
-@ApiBearerAuth()
+@ApiSecurity(SECURITY.bearer)
+@ApiSecurity(SECURITY.header)
+@ApiTenantOperation()
 // The rate limit is per tenant, so it runs after the key is known.
 @UseGuards(ApiKeyGuard, RateLimitGuard)
 @Controller({ path: 'documents', version: '1' })
@@ -41,6 +94,16 @@ export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
 
   @Post()
+  @ApiOperation({ operationId: 'createDocument', summary: 'Create a document' })
+  @ApiResponse({
+    status: 201,
+    description: 'Created: the document, its ETag, Location and a consistency token.',
+    type: DocumentResponse,
+    headers: { ...H.etag, ...H.location, ...H.consistencyToken },
+  })
+  @ApiProblem(400, ['validation-failed', 'malformed-body'])
+  @ApiProblem(413)
+  @ApiProblem(415)
   async create(
     @CurrentTenant() tenant: Tenant,
     @Body() dto: CreateDocumentDto,
@@ -52,6 +115,14 @@ export class DocumentsController {
   }
 
   @Get()
+  @ApiOperation({
+    operationId: 'listDocuments',
+    summary: 'List or search documents',
+    description: 'Newest first, a page at a time; `tag` filters, `q` searches the full text.',
+  })
+  @ApiConsistencyToken()
+  @ApiResponse({ status: 200, type: DocumentPage })
+  @ApiProblem(400, ['validation-failed', 'invalid-cursor', 'invalid-consistency-token'])
   list(
     @CurrentTenant() tenant: Tenant,
     @Query() query: ListDocumentsQuery,
@@ -61,6 +132,32 @@ export class DocumentsController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getDocument', summary: 'Read a document' })
+  @ApiDocumentId()
+  @ApiConsistencyToken()
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'Entity tags (or `*`): 304 when the current version is one of them.',
+  })
+  @ApiResponse({
+    status: 200,
+    type: DocumentResponse,
+    headers: { ...H.etag },
+  })
+  @ApiResponse({
+    status: 304,
+    description: 'Not modified: `If-None-Match` names the current version.',
+    headers: H.etag,
+  })
+  @ApiProblem(400, [
+    'validation-failed',
+    'malformed-url',
+    'invalid-precondition',
+    'invalid-consistency-token',
+  ])
+  @ApiProblem(414)
+  @ApiProblem(404, ['not-found'])
   async get(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
@@ -81,6 +178,8 @@ export class DocumentsController {
   }
 
   @Put(':id')
+  @ApiOperation({ operationId: 'replaceDocument', summary: 'Replace a document' })
+  @ApiConditionalUpdate()
   async replace(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
@@ -93,6 +192,13 @@ export class DocumentsController {
   }
 
   @Patch(':id')
+  @ApiOperation({
+    operationId: 'patchDocument',
+    summary: 'Change some fields of a document',
+    description: 'A JSON merge patch (RFC 7396): the fields present change; `null` is refused.',
+  })
+  @ApiConsumes('application/merge-patch+json', 'application/json')
+  @ApiConditionalUpdate()
   async patch(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
@@ -108,6 +214,19 @@ export class DocumentsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteDocument', summary: 'Delete a document' })
+  @ApiDocumentId()
+  @ApiIfMatch()
+  @ApiNoContentResponse({
+    description: 'Deleted.',
+    headers: { ...H.consistencyToken },
+  })
+  // No body is read, but one sent is parsed (and refused when it is not JSON).
+  @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url', 'invalid-precondition'])
+  @ApiProblem(414)
+  @ApiProblem(415)
+  @ApiProblem(404, ['not-found'])
+  @ApiProblem(412)
   async delete(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '../openapi/api-responses';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { DependencyHealth } from './dependency.health';
 import { Lifecycle } from './lifecycle';
@@ -20,12 +21,34 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process can serve' })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @HealthCheck()
+  // Documented here rather than by terminus: a shutting-down instance answers a problem (the
+  // report in its `health` member), not terminus's 503 report.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiResponse({
+    status: 200,
+    description: "Ready; each dependency's state in `details` (a dependency down is `degraded`).",
+    schema: {
+      type: 'object',
+      required: ['status', 'details'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        info: { type: 'object', additionalProperties: true },
+        error: { type: 'object', additionalProperties: true },
+        details: { type: 'object', additionalProperties: true },
+      },
+    },
+  })
+  @ApiProblem(503, ['not-ready'])
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: "Readiness: this instance should get traffic (each dependency's state reported)",
+  })
   ready() {
     return this.health.check([
       () => this.lifecycle.check('lifecycle'),

@@ -1,7 +1,22 @@
 import { RateLimitGuard } from '@docscale/resilience';
-import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiProblem,
+  ApiQueueUnavailable,
+  ApiTenantOperation,
+  Headers as H,
+} from '../openapi/api-responses';
+import { SECURITY } from '../openapi/openapi-document';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { refuseBody } from '../problems/problem.errors';
 import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
 import type { Tenant } from '../tenants/tenants.repository';
 import { JobList, JobResponse } from './dto/job.response';
@@ -9,8 +24,18 @@ import { ListJobsQuery } from './dto/list-jobs.query';
 import { JobsService } from './jobs.service';
 import { JobId } from './job-id.pipe';
 
+/** The `:id` of every job route, as the document describes it (JobId validates it). */
+const ApiJobId = () =>
+  ApiParam({
+    name: 'id',
+    description:
+      'The job: `index-<document id>-v<version>` or `export-<document id>-v<version>-html`.',
+  });
+
 @ApiTags('jobs')
-@ApiBearerAuth()
+@ApiSecurity(SECURITY.bearer)
+@ApiSecurity(SECURITY.header)
+@ApiTenantOperation()
 // The rate limit is per tenant, so it runs after the key is known.
 @UseGuards(ApiKeyGuard, RateLimitGuard)
 @Controller({ path: 'jobs', version: '1' })
@@ -19,11 +44,22 @@ export class JobsController {
 
   /** The tenant's jobs in one state, newest first (`failed` by default: the ones to replay). */
   @Get()
+  @ApiOperation({ operationId: 'listJobs', summary: "List the tenant's jobs in one state" })
+  @ApiResponse({ status: 200, type: JobList })
+  @ApiProblem(400, ['validation-failed'])
+  @ApiQueueUnavailable()
   async list(@CurrentTenant() tenant: Tenant, @Query() query: ListJobsQuery): Promise<JobList> {
     return { items: await this.jobs.list(tenant.id, query.state, query.limit) };
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getJob', summary: 'Read a job' })
+  @ApiJobId()
+  @ApiResponse({ status: 200, type: JobResponse })
+  @ApiProblem(400, ['validation-failed', 'malformed-url'])
+  @ApiProblem(414)
+  @ApiProblem(404, ['job-not-found'])
+  @ApiQueueUnavailable()
   find(@CurrentTenant() tenant: Tenant, @Param('id', JobId) id: string): Promise<JobResponse> {
     return this.jobs.find(tenant.id, id);
   }
@@ -31,11 +67,31 @@ export class JobsController {
   /** Replays a failed job with its attempts reset; 409 unless it is failed. */
   @Post(':id/retry')
   @HttpCode(202)
+  @ApiOperation({
+    operationId: 'retryJob',
+    summary: 'Replay a failed job',
+    description: 'Takes no body (one sent is refused with 400).',
+  })
+  @ApiJobId()
+  @ApiResponse({
+    status: 202,
+    description: 'Accepted: the job, queued again with its attempts reset.',
+    type: JobResponse,
+    headers: { ...H.location },
+  })
+  @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url'])
+  @ApiProblem(414)
+  @ApiProblem(415)
+  @ApiProblem(404, ['job-not-found'])
+  @ApiProblem(409)
+  @ApiQueueUnavailable()
   async retry(
     @CurrentTenant() tenant: Tenant,
     @Param('id', JobId) id: string,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobResponse> {
+    refuseBody(request.body);
     const job = await this.jobs.retry(tenant.id, id);
     reply.header('Location', job.links.self);
     return job;
@@ -46,6 +102,24 @@ export class JobsController {
    * content rendered to HTML, and must not run scripts as this origin if opened in a browser.
    */
   @Get(':id/artifact')
+  @ApiOperation({ operationId: 'getJobArtifact', summary: "A completed export's HTML" })
+  @ApiJobId()
+  @ApiProduces('text/html')
+  @ApiResponse({
+    status: 200,
+    description: 'The HTML, as an attachment, under `Content-Security-Policy: sandbox`.',
+    content: { 'text/html': { schema: { type: 'string' } } },
+    headers: {
+      'Content-Disposition': {
+        description: '`attachment; filename="<job id>.html"`',
+        schema: { type: 'string' },
+      },
+      'Content-Security-Policy': { description: '`sandbox`', schema: { type: 'string' } },
+    },
+  })
+  @ApiProblem(400, ['validation-failed', 'malformed-url'])
+  @ApiProblem(414)
+  @ApiProblem(404, ['job-not-found', 'artifact-not-found'])
   async artifact(
     @CurrentTenant() tenant: Tenant,
     @Param('id', JobId) id: string,

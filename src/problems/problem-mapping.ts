@@ -26,6 +26,7 @@ import {
   InvalidApiKeyError,
   MalformedUrlError,
   MissingApiKeyError,
+  ProblemTypeNotFoundError,
   ValidationError,
 } from './problem.errors';
 
@@ -63,6 +64,7 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
   [InvalidApiKeyError, unauthorized('invalid-api-key', 'API key not valid')],
   [InvalidAdminKeyError, unauthorized('invalid-admin-key', 'Admin key required')],
   [DocumentNotFoundError, (e) => problem(404, 'not-found', 'Document not found', e.message)],
+  [ProblemTypeNotFoundError, (e) => problem(404, 'not-found', 'No such problem type', e.message)],
   [
     VersionMismatchError,
     (e) =>

@@ -46,3 +46,20 @@ export class DependencyUnavailableError extends Error {
     super(`${dependency} is unavailable right now; retry shortly.`);
   }
 }
+
+/** GET /problems/:slug for a slug docs/problems.md does not document. */
+export class ProblemTypeNotFoundError extends Error {
+  constructor(slug: string) {
+    super(`no problem type "${slug}"; docs/problems.md lists them all`);
+  }
+}
+
+/**
+ * For operations that take no body (an export, a retry): one sent is refused rather than ignored,
+ * since a client that sends one means something the operation would not do.
+ */
+export function refuseBody(body: unknown): void {
+  if (body !== undefined && body !== null) {
+    throw new ValidationError([{ field: '(body)', reason: 'this operation takes no body' }]);
+  }
+}

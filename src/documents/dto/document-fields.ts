@@ -10,6 +10,8 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 
 /** A tag: 1-64 characters of a-z, 0-9, ".", "_" or "-", starting alphanumeric. */
 export const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -28,10 +30,36 @@ const wellFormed = () =>
     },
   });
 
-/** Field rules shared by create, replace and patch, so the three cannot drift apart. */
-export const TitleRules = () => [IsString(), MinLength(1), MaxLength(500), noNul(), wellFormed()];
-export const BodyRules = () => [IsString(), noNul(), wellFormed()];
+/**
+ * Field rules shared by create, replace and patch, so the three cannot drift apart; each also
+ * describes its field in the OpenAPI document with the same constraints.
+ */
+export const TitleRules = () => [
+  ApiProperty({ type: String, minLength: 1, maxLength: 500, description: 'The title.' }),
+  IsString(),
+  MinLength(1),
+  MaxLength(500),
+  noNul(),
+  wellFormed(),
+];
+export const BodyRules = () => [
+  ApiProperty({
+    type: String,
+    description:
+      'The text, up to DOCUMENT_BODY_MAX_BYTES (1 MiB by default) in UTF-8; no U+0000, no lone surrogates.',
+  }),
+  IsString(),
+  noNul(),
+  wellFormed(),
+];
 export const TagsRules = () => [
+  ApiProperty({
+    type: [String],
+    maxItems: 32,
+    uniqueItems: true,
+    description: 'Distinct lower-case tags.',
+    items: { type: 'string', pattern: TAG_PATTERN.source },
+  }),
   IsArray(),
   ArrayMaxSize(32),
   ArrayUnique(),
@@ -51,4 +79,8 @@ export function Rules(rules: () => PropertyDecorator[]): PropertyDecorator {
  * Optional, but not nullable: unlike `@IsOptional()`, which also lets `null` through, a field
  * sent as `null` is validated (and refused) like any other value.
  */
-export const Omittable = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
+export const Omittable = (): PropertyDecorator =>
+  applyDecorators(
+    ValidateIf((_, value) => value !== undefined),
+    ApiProperty({ required: false }),
+  );

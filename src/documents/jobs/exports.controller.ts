@@ -1,7 +1,15 @@
 import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
-import { Controller, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiProblem,
+  ApiQueueUnavailable,
+  ApiTenantOperation,
+  Headers as H,
+} from '../../openapi/api-responses';
+import { SECURITY } from '../../openapi/openapi-document';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { refuseBody } from '../../problems/problem.errors';
 import { JobResponse } from '../../jobs/dto/job.response';
 import { ApiKeyGuard, CurrentTenant } from '../../tenants/api-key.guard';
 import type { Tenant } from '../../tenants/tenants.repository';
@@ -9,7 +17,9 @@ import { DocumentId } from '../document-id.pipe';
 import { ExportsService } from './exports.service';
 
 @ApiTags('documents')
-@ApiBearerAuth()
+@ApiSecurity(SECURITY.bearer)
+@ApiSecurity(SECURITY.header)
+@ApiTenantOperation()
 // The rate limit is per tenant, so it runs after the key is known.
 @UseGuards(ApiKeyGuard, RateLimitGuard)
 @Controller({ path: 'documents', version: '1' })
@@ -22,12 +32,39 @@ export class ExportsController {
    * the same job. 503 + Retry-After when the queue is too deep or unreachable.
    */
   @Post(':id/exports')
+  @ApiOperation({
+    operationId: 'createExport',
+    summary: "Export a document's current version to HTML",
+    description:
+      'Queued as a job: 202 with the job and `Location: /v1/jobs/{jobId}`; asking again for the same version answers the same job. Takes no body (one sent is refused with 400).',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The document.' })
+  @ApiResponse({
+    status: 202,
+    description: 'Accepted: the job, queued.',
+    type: JobResponse,
+    headers: { ...H.location },
+  })
+  @ApiResponse({
+    status: 201,
+    description:
+      'Created: with the queue switched off (QUEUE=off), the export ran within the request; the job is complete.',
+    type: JobResponse,
+    headers: { ...H.location },
+  })
+  @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url'])
+  @ApiProblem(414)
+  @ApiProblem(415)
+  @ApiProblem(404, ['not-found'])
+  @ApiQueueUnavailable('queue-full')
   @RateLimitClass('exports') // heavy work: a budget of its own, much smaller than writes'
   async create(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobResponse> {
+    refuseBody(request.body);
     const { job, queued } = await this.exports.request(tenant.id, id);
     reply.status(queued ? 202 : 201).header('Location', job.links.self);
     return job;
