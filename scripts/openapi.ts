@@ -1,7 +1,8 @@
 /**
  * `npm run openapi`: writes the OpenAPI document to docs/openapi.json, from the controllers and
- * DTOs alone (Nest's preview mode: no provider is created, nothing connects). `--check` only says
- * whether the committed file is current (exit 1 if not); the unit suite checks it too.
+ * DTOs alone (Nest's preview mode: no provider is created, nothing connects). `npm run
+ * openapi:check` only says whether the committed file is current (exit 1 if not); the unit suite
+ * checks it too.
  */
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';

@@ -58,11 +58,12 @@ export async function createApp(
   app.enableVersioning(VERSIONING);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(config));
-  // After versioning: the document's paths carry the version (/v1/...).
-  const document = createOpenApiDocument(app);
-  if (config.env.API_DOCS) SwaggerModule.setup('docs', app, document);
-  if (config.env.OPENAPI_CONTRACT_CHECK_FILE !== undefined) {
-    await registerContractCheck(fastify, document, config.env.OPENAPI_CONTRACT_CHECK_FILE);
+  // After versioning: the document's paths carry the version (/v1/...). Built only if used.
+  const checkFile = config.env.OPENAPI_CONTRACT_CHECK_FILE;
+  if (config.env.API_DOCS || checkFile !== undefined) {
+    const document = createOpenApiDocument(app);
+    if (config.env.API_DOCS) SwaggerModule.setup('docs', app, document);
+    if (checkFile !== undefined) await registerContractCheck(fastify, document, checkFile);
   }
   return app;
 }

@@ -15,6 +15,7 @@ import { ToggleList } from './toggles.response';
 
 @ApiTags('admin')
 @ApiSecurity(SECURITY.admin)
+@ApiSecurity(SECURITY.adminHeader)
 @ApiProblem(401, ['invalid-admin-key'])
 @ApiProblem(500)
 @UseGuards(AdminKeyGuard)

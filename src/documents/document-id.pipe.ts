@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { ValidationError } from '../problems/problem.errors';
+import { ApiParam } from '@nestjs/swagger';
 
 const uuid = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationError([{ field: 'id', reason: 'must be a UUID' }]),
@@ -14,3 +15,7 @@ export const DocumentId: PipeTransform<string, Promise<string>> = {
     return ((await uuid.transform(value, metadata)) as string).toLowerCase();
   },
 };
+
+/** The `:id` of every document route, as the OpenAPI document describes it. */
+export const ApiDocumentId = () =>
+  ApiParam({ name: 'id', format: 'uuid', description: 'The document.' });

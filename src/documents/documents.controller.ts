@@ -20,7 +20,6 @@ import {
   ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
-  ApiParam,
   ApiResponse,
   ApiSecurity,
   ApiTags,
@@ -43,11 +42,8 @@ import { DocumentPage, DocumentResponse } from './dto/document.response';
 import { ListDocumentsQuery } from './dto/list-documents.query';
 import { PatchDocumentDto } from './dto/patch-document.dto';
 import { ReplaceDocumentDto } from './dto/replace-document.dto';
-import { DocumentId } from './document-id.pipe';
+import { ApiDocumentId, DocumentId } from './document-id.pipe';
 import { EntityTag } from './entity-tag';
-
-/** The `:id` of every document route, as the document describes it (DocumentId validates it). */
-const ApiDocumentId = () => ApiParam({ name: 'id', format: 'uuid', description: 'The document.' });
 
 /** The optional If-Match of every write to a document. */
 const ApiIfMatch = () =>
@@ -223,6 +219,7 @@ export class DocumentsController {
   })
   // No body is read, but one sent is parsed (and refused when it is not JSON).
   @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url', 'invalid-precondition'])
+  @ApiProblem(413)
   @ApiProblem(414)
   @ApiProblem(415)
   @ApiProblem(404, ['not-found'])

@@ -80,6 +80,7 @@ export class JobsController {
     headers: { ...H.location },
   })
   @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url'])
+  @ApiProblem(413)
   @ApiProblem(414)
   @ApiProblem(415)
   @ApiProblem(404, ['job-not-found'])
@@ -112,9 +113,19 @@ export class JobsController {
     headers: {
       'Content-Disposition': {
         description: '`attachment; filename="<job id>.html"`',
+        required: true,
         schema: { type: 'string' },
       },
-      'Content-Security-Policy': { description: '`sandbox`', schema: { type: 'string' } },
+      'Content-Security-Policy': {
+        description: '`sandbox`',
+        required: true,
+        schema: { type: 'string' },
+      },
+      'X-Content-Type-Options': {
+        description: '`nosniff`',
+        required: true,
+        schema: { type: 'string' },
+      },
     },
   })
   @ApiProblem(400, ['validation-failed', 'malformed-url'])

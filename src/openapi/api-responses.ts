@@ -53,6 +53,48 @@ export class ProblemDetails {
   errors?: FieldViolation[];
 
   @ApiPropertyOptional({
+    description: '`version-mismatch`: the version the document is at now.',
+    type: 'integer',
+    format: 'int32',
+  })
+  currentVersion?: number;
+
+  @ApiPropertyOptional({ description: "`job-not-retryable`: the job's state.", type: String })
+  state?: string;
+
+  @ApiPropertyOptional({
+    description: '`rate-limited`: the budget spent (`reads`, `writes`, `exports`).',
+    type: String,
+  })
+  routeClass?: string;
+
+  @ApiPropertyOptional({
+    description: '`rate-limited`: the budget per window.',
+    type: 'integer',
+    format: 'int32',
+  })
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: '`circuit-open`: the dependency (`primary`, ...).',
+    type: String,
+  })
+  dependency?: string;
+
+  @ApiPropertyOptional({
+    description: '`overloaded`: why (`event-loop-delay`, `in-flight`, `export-intake`).',
+    type: String,
+  })
+  reason?: string;
+
+  @ApiPropertyOptional({
+    description: "`not-ready`: the readiness report (terminus's).",
+    type: 'object',
+    additionalProperties: true,
+  })
+  health?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
     description: 'Problems that know when to come back (429, 503): the same as `Retry-After`.',
     type: 'integer',
     format: 'int32',
@@ -136,8 +178,10 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
   },
 };
 
-/** Every problem type the document names (a test checks docs/problems.md documents each). */
-export const DOCUMENTED_PROBLEM_TYPES = Object.values(PROBLEMS).flatMap((p) => p.types);
+/** Every problem type the document names, with its status (a test checks docs/problems.md agrees). */
+export const DOCUMENTED_PROBLEM_TYPES = Object.entries(PROBLEMS).flatMap(([status, p]) =>
+  p.types.map((type) => ({ type, status: Number(status) })),
+);
 
 /** `status` answered as a problem, with the types that status can carry here. */
 export function ApiProblem(status: number, types: string[] = PROBLEMS[status].types) {

@@ -70,6 +70,7 @@ describe('registerContractCheck', () => {
       return next.body === undefined ? reply.send() : reply.send(next.body);
     });
     app.get('/undocumented', async () => ({ anything: true }));
+    app.get('/things/:id/', async (_req, reply) => reply.status(next.status).send());
   });
 
   afterAll(() => app.close());
@@ -187,6 +188,28 @@ describe('registerContractCheck', () => {
       body: { id: ID, size: 1 },
     });
     expect(w.problems.join('\n')).toMatch(/headers\/ratelimit-limit must be integer/);
+  });
+
+  it('records a member the schema does not declare (response schemas are checked closed)', async () => {
+    const [v] = await violationsOf({
+      status: 200,
+      headers: { etag: '"1"' },
+      body: { id: ID, size: 1, secret: 'x' },
+    });
+    expect(v.problems.join('\n')).toMatch(/must NOT have additional properties/);
+  });
+
+  it('records any header the document does not describe, but framing and caching ones', async () => {
+    const [v] = await violationsOf({
+      status: 200,
+      headers: { etag: '"1"', 'x-powered-by': 'me', 'cache-control': 'no-store', vary: 'accept' },
+      body: { id: ID, size: 1 },
+    });
+    expect(v.problems).toEqual(['header x-powered-by is sent but not documented for 200']);
+  });
+
+  it('tells a path with a trailing slash from the documented one, as Fastify does', async () => {
+    expect(await violationsOf({ status: 200 }, `/things/${ID}/`)).toEqual([]);
   });
 
   it('leaves alone routes the document does not have', async () => {

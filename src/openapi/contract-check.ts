@@ -10,27 +10,30 @@
  * - the status is documented;
  * - the body: a documented media type, valid against its schema (openapi-backend and Ajv do the
  *   validating); no body where none is documented;
- * - the headers: each documented one valid against its schema, and none of the API's own
- *   headers (ETag, Location, RateLimit-*, ...) sent where the document does not describe it.
+ * - the headers: each documented one valid against its schema, those documented as always sent
+ *   present, and no other header sent (but framing and caching ones, TRANSPORT_HEADERS).
+ * Response schemas are checked closed (no member they do not declare). Not seen here: answers
+ * Fastify sends before routing (a malformed URL, an over-long parameter: documented by hand) or
+ * writes itself while closing (`return503OnClosing`), and HEAD requests.
  */
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { appendFileSync } from 'node:fs';
 import { PROBLEM_CONTENT_TYPE } from '../problems/problem';
 
-/** Headers the API sets itself: sending one the document does not describe is a violation. */
-const API_HEADERS = [
-  'etag',
-  'location',
-  'x-consistency-token',
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'ratelimit-policy',
-  'retry-after',
-  'www-authenticate',
-  'content-disposition',
-  'content-security-policy',
-];
+/**
+ * Headers every HTTP response may carry whatever the operation (framing, caching directives the
+ * framework adds): any other header sent where the document does not describe it is a violation.
+ */
+const TRANSPORT_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'cache-control',
+  'vary',
+]);
 
 /** The parts of a Fastify instance (any copy) the check hooks into. */
 export interface ContractCheckTarget {
@@ -75,6 +78,8 @@ export async function registerContractCheck(
     definition: validatable(document) as never,
     quick: false,
     validate: true,
+    // Fastify tells /v1/documents from /v1/documents/; so must the check.
+    ignoreTrailingSlashes: false,
     ajvOpts: { allErrors: true },
     customizeAjv: (ajv) => {
       addFormats(ajv);
@@ -90,12 +95,21 @@ export async function registerContractCheck(
     }
   }
 
-  fastify.addHook('onSend', (request, reply, payload, done) => {
+  const record = (violation: ContractViolation) => {
     try {
-      const path = request.url.split('?', 1)[0];
+      appendFileSync(file, `${JSON.stringify(violation)}\n`);
+    } catch (err) {
+      // The check must never break a response; a lost record is said on stderr instead.
+      console.error(`contract check: could not record a violation in ${file}: ${String(err)}`);
+    }
+  };
+
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const seen = { method: request.method, url: request.url, status: reply.statusCode };
+    try {
       const operation = api.router.matchOperation({
         method: request.method,
-        path,
+        path: request.url.split('?', 1)[0],
         headers: request.headers as Record<string, string>,
       }) as Operation | undefined;
       if (operation?.operationId !== undefined) {
@@ -108,24 +122,13 @@ export async function registerContractCheck(
           payload,
           SetMatchType.Any,
         );
-        if (problems.length > 0) {
-          const violation: ContractViolation = {
-            method: request.method,
-            url: request.url,
-            status: reply.statusCode,
-            operationId: operation.operationId,
-            problems,
-          };
-          appendFileSync(file, `${JSON.stringify(violation)}\n`);
-        }
+        if (problems.length > 0) record({ ...seen, operationId: operation.operationId, problems });
       }
     } catch (err) {
-      appendFileSync(
-        file,
-        `${JSON.stringify({ method: request.method, url: request.url, status: reply.statusCode, problems: [`contract check failed: ${(err as Error).message}`] })}\n`,
-      );
+      record({ ...seen, problems: [`contract check failed: ${(err as Error).message}`] });
+    } finally {
+      done(null, payload);
     }
-    done(null, payload);
   });
 }
 
@@ -178,8 +181,8 @@ function check(
       problems.push(`header ${name} is documented as always sent but is missing`);
   }
   const described = new Set(describedHeaders.map(([h]) => h.toLowerCase()));
-  for (const name of API_HEADERS) {
-    if (headers[name] !== undefined && !described.has(name))
+  for (const name of Object.keys(headers).map((h) => h.toLowerCase())) {
+    if (!TRANSPORT_HEADERS.has(name) && !described.has(name))
       problems.push(`header ${name} is sent but not documented for ${status}`);
   }
   return problems;
@@ -195,11 +198,20 @@ const isStream = (payload: unknown) =>
   typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 
 /**
- * openapi-backend validates `application/json` bodies only: give each problem+json response the
- * same schema under that media type too, in a copy (the served document is left as it is).
+ * The document as checked, a copy (the served one is left as it is): openapi-backend validates
+ * `application/json` bodies only, so each problem+json response gets the same schema under that
+ * media type too; and object schemas are closed.
  */
 function validatable(document: OpenAPIObject): OpenAPIObject {
   const copy = structuredClone(document);
+  // Closed: a member the schema does not declare is a mismatch too (problem extension members
+  // included: ProblemDetails declares each one docscale sends).
+  close(copy.components?.schemas);
+  for (const item of Object.values(copy.paths)) {
+    for (const operation of Object.values(item) as Operation[]) {
+      for (const response of Object.values(operation?.responses ?? {})) close(response.content);
+    }
+  }
   for (const item of Object.values(copy.paths)) {
     for (const operation of Object.values(item) as Operation[]) {
       if (typeof operation !== 'object' || operation?.responses === undefined) continue;
@@ -212,4 +224,13 @@ function validatable(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return copy;
+}
+
+/** Every object schema with declared properties under `node`, closed unless it says otherwise. */
+function close(node: unknown): void {
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as { properties?: unknown; additionalProperties?: unknown };
+  if (typeof schema.properties === 'object' && schema.additionalProperties === undefined)
+    schema.additionalProperties = false;
+  for (const value of Object.values(node)) close(value);
 }

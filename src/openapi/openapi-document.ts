@@ -17,15 +17,18 @@ export const SECURITY = {
   bearer: 'apiKeyBearer',
   /** The same key as `X-Api-Key: <key>`. */
   header: 'apiKeyHeader',
-  /** ADMIN_API_KEY, as a bearer token or X-Api-Key, on /v1/admin/*. */
+  /** ADMIN_API_KEY as `Authorization: Bearer <key>`, on /v1/admin/*. */
   admin: 'adminKey',
+  /** ADMIN_API_KEY as `X-Api-Key: <key>`. */
+  adminHeader: 'adminKeyHeader',
 } as const;
 
 /** The repository root (where package.json is): two folders up from src/openapi, three from dist/. */
 export function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
 }
 
 function packageJson(): { version: string; license: string } {
@@ -48,7 +51,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense(pkg.license, `https://spdx.org/licenses/${pkg.license}.html`)
     .addServer('/', 'This deployment (the origin the document was fetched from)')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: "A tenant's API key (`dsk_…`)." },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key',
+        description: "A tenant's API key (`dsk_…`), opaque.",
+      },
       SECURITY.bearer,
     )
     .addApiKey(
@@ -59,9 +67,14 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       {
         type: 'http',
         scheme: 'bearer',
-        description: 'ADMIN_API_KEY (also accepted as `X-Api-Key`), for /v1/admin/* only.',
+        bearerFormat: 'API key',
+        description: 'ADMIN_API_KEY, for /v1/admin/* only.',
       },
       SECURITY.admin,
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'ADMIN_API_KEY.' },
+      SECURITY.adminHeader,
     )
     .addTag('documents', 'Documents of the calling tenant')
     .addTag('jobs', "The tenant's export and indexing jobs")

@@ -60,6 +60,8 @@ export class ProblemTypesController {
   @ApiProblem(400, ['malformed-url'])
   @ApiProblem(404, ['not-found'])
   @ApiProblem(414)
+  @ApiProblem(500)
+  @ApiProblem(503, ['overloaded'])
   describe(@Param('slug') slug: string): string {
     const type = this.types.get(slug);
     if (type === undefined) throw new ProblemTypeNotFoundError(slug);

@@ -59,7 +59,7 @@ export class ProblemTypeNotFoundError extends Error {
  * since a client that sends one means something the operation would not do.
  */
 export function refuseBody(body: unknown): void {
-  if (body !== undefined && body !== null) {
+  if (body !== undefined) {
     throw new ValidationError([{ field: '(body)', reason: 'this operation takes no body' }]);
   }
 }

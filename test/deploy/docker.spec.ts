@@ -5,6 +5,8 @@
  */
 import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
+import dockerignore from '@balena/dockerignore';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './repo';
@@ -148,5 +150,35 @@ describe('.dockerignore', () => {
   it('keeps dependencies, build output, git, the local stack and reports out of the context', () => {
     for (const entry of ['node_modules', 'dist', '.git', '.stack*', 'reports'])
       expect(entries).toContain(entry);
+  });
+});
+
+describe('the build context', () => {
+  const ignore = dockerignore().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
+  const tracked = (path: string) =>
+    execFileSync('git', ['ls-files', '--', path], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+
+  it('holds every file a COPY from it names (.dockerignore keeps none of them out)', () => {
+    const sources = dockerfile
+      .getInstructions()
+      .filter(
+        (i): i is Copy => i instanceof Copy && !i.getFlags().some((f) => f.getName() === 'from'),
+      )
+      .flatMap((i) =>
+        i
+          .getArguments()
+          .slice(0, -1)
+          .map((a) => a.getValue()),
+      );
+    expect(sources).toEqual(expect.arrayContaining(['docs/openapi.json', 'docs/problems.md']));
+    for (const source of sources) {
+      const files = tracked(source);
+      const kept = files.filter((f) => !ignore.ignores(f));
+      expect({ source, inContext: kept.length > 0 }).toEqual({ source, inContext: true });
+      // A file named on its own must be there itself, not just something beside it.
+      if (files.length === 1 && files[0] === source) expect(kept).toEqual([source]);
+    }
   });
 });

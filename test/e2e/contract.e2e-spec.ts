@@ -4,6 +4,7 @@
  * resolves against the API to a page. Every response here (as in every e2e file) is also checked
  * against the document by the instance itself (test/helpers/contract.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiClient, type ApiClient } from '../../scripts/api-client/client';
@@ -19,7 +20,9 @@ describe('the API contract', () => {
   let key: string;
 
   beforeAll(async () => {
-    [api] = await startInstances(1);
+    // A queue of its own: the default one holds whatever other files queued with no worker
+    // running, and an export is refused once that backlog is at QUEUE_MAX_DEPTH.
+    [api] = await startInstances(1, { QUEUE_PREFIX: `docscale:test-contract:${randomUUID()}` });
     ({ key } = await newTenant('contract'));
     client = apiClient(api.url, key);
   });

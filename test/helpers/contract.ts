@@ -1,19 +1,26 @@
 /**
  * The contract check's verdict, after each e2e file (jest setupFilesAfterEnv): every response the
- * file's servers sent was checked against the OpenAPI document (src/openapi/contract-check.ts,
- * switched on for every API process of the run by global-setup.ts), and any response the document
- * does not describe (status, body or headers) fails the file, listed.
+ * file's servers send is checked against the OpenAPI document (src/openapi/contract-check.ts),
+ * and any the document does not describe (status, body or headers) fails the file, listed.
+ *
+ * Each file gets a violations file of its own, named in OPENAPI_CONTRACT_CHECK_FILE before its
+ * instances start (spawned ones inherit the environment; in-process apps read it too), so files
+ * run in parallel workers, or a late response of an earlier file, cannot be blamed on this one.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ContractViolation } from '../../src/openapi/contract-check';
 
 const SHOWN = 20;
+const file = join(tmpdir(), `docscale-contract-${process.pid}-${randomUUID()}.jsonl`);
+process.env.OPENAPI_CONTRACT_CHECK_FILE = file;
 
 afterAll(() => {
-  const file = process.env.OPENAPI_CONTRACT_CHECK_FILE;
-  if (file === undefined || !existsSync(file)) return;
+  if (!existsSync(file)) return;
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  writeFileSync(file, '');
+  rmSync(file, { force: true });
   if (lines.length === 0) return;
   const violations = lines.map((l) => JSON.parse(l) as ContractViolation);
   const shown = violations

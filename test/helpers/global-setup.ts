@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -11,9 +9,4 @@ export default function globalSetup(): void {
   const root = join(__dirname, '../..');
   execFileSync('bash', [join(root, 'scripts/stack.sh'), 'up'], { stdio: 'ignore' });
   execFileSync(process.execPath, [join(root, 'dist/scripts/migrate.js')], { stdio: 'inherit' });
-  // Every API process of the run (in-process or spawned: they inherit the environment) checks its
-  // responses against the OpenAPI document; test/helpers/contract.ts fails a file on any mismatch.
-  const violations = join(tmpdir(), `docscale-contract-${process.pid}.jsonl`);
-  writeFileSync(violations, '');
-  process.env.OPENAPI_CONTRACT_CHECK_FILE = violations;
 }

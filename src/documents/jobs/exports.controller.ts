@@ -1,6 +1,6 @@
 import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
 import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import {
   ApiProblem,
   ApiQueueUnavailable,
@@ -13,7 +13,7 @@ import { refuseBody } from '../../problems/problem.errors';
 import { JobResponse } from '../../jobs/dto/job.response';
 import { ApiKeyGuard, CurrentTenant } from '../../tenants/api-key.guard';
 import type { Tenant } from '../../tenants/tenants.repository';
-import { DocumentId } from '../document-id.pipe';
+import { ApiDocumentId, DocumentId } from '../document-id.pipe';
 import { ExportsService } from './exports.service';
 
 @ApiTags('documents')
@@ -38,7 +38,7 @@ export class ExportsController {
     description:
       'Queued as a job: 202 with the job and `Location: /v1/jobs/{jobId}`; asking again for the same version answers the same job. Takes no body (one sent is refused with 400).',
   })
-  @ApiParam({ name: 'id', format: 'uuid', description: 'The document.' })
+  @ApiDocumentId()
   @ApiResponse({
     status: 202,
     description: 'Accepted: the job, queued.',
@@ -53,6 +53,7 @@ export class ExportsController {
     headers: { ...H.location },
   })
   @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url'])
+  @ApiProblem(413)
   @ApiProblem(414)
   @ApiProblem(415)
   @ApiProblem(404, ['not-found'])
