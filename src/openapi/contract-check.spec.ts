@@ -9,19 +9,23 @@ import {
   type ContractViolation,
 } from './contract-check';
 
+// Through a $ref, as the served document has it.
 const problem = {
-  'application/problem+json': {
-    schema: {
-      type: 'object',
-      required: ['type', 'status'],
-      properties: { type: { type: 'string' }, status: { type: 'integer' } },
-    },
-  },
+  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
 };
 
 const document = {
   openapi: '3.0.0',
   info: { title: 't', version: '1' },
+  components: {
+    schemas: {
+      Problem: {
+        type: 'object',
+        required: ['type', 'status'],
+        properties: { type: { type: 'string' }, status: { type: 'integer' } },
+      },
+    },
+  },
   paths: {
     '/things/{id}': {
       get: {

@@ -3,22 +3,27 @@
  * its own OpenAPI document, and each mismatch is appended (one JSON line) to a file the e2e
  * suites read after each file (test/helpers/contract.ts) and fail on.
  *
- * Off unless OPENAPI_CONTRACT_CHECK_FILE is set; never set in production (openapi-backend is a
- * devDependency, loaded only then). Checked on the server's side so that every response counts,
+ * Off unless OPENAPI_CONTRACT_CHECK_FILE is set; never set in production (openapi-backend, Ajv and
+ * ajv-formats are loaded only then). Checked on the server's side so that every response counts,
  * whichever client sent the request (supertest, fetch, autocannon, another process). What is
  * checked, for responses to an operation the document has (others, such as /metrics, are not):
  * - the status is documented;
- * - the body: a documented media type, valid against its schema (openapi-backend and Ajv do the
- *   validating); no body where none is documented;
+ * - the body: a documented media type, valid against its schema; no body where none is documented;
  * - the headers: each documented one valid against its schema, those documented as always sent
  *   present, and no other header sent (but framing and caching ones, TRANSPORT_HEADERS).
- * Response schemas are checked closed (no member they do not declare). Not seen here: answers
- * Fastify sends before routing (a malformed URL, an over-long parameter: documented by hand) or
- * writes itself while closing (`return503OnClosing`), and HEAD requests.
+ * Schemas are checked closed (no member they do not declare). Not seen here: answers Fastify sends
+ * before routing (a malformed URL, an over-long parameter: documented by hand) or writes itself
+ * while closing (`return503OnClosing`), and HEAD requests.
+ *
+ * openapi-backend finds the operation a request went to; Ajv validates, against the document's own
+ * schemas. Not openapi-backend's validator: it compiles a dereferenced copy of each response's
+ * schema for every status of every operation up front (ProblemDetails alone ~100 times), which took
+ * 3–7 s at each process start here, and an e2e run starts dozens. Ajv compiles each schema once,
+ * when a response first needs it, following the document's `$ref`s.
  */
 import type { OpenAPIObject } from '@nestjs/swagger';
+import type { ValidateFunction } from 'ajv';
 import { appendFileSync } from 'node:fs';
-import { PROBLEM_CONTENT_TYPE } from '../problems/problem';
 
 /**
  * Headers every HTTP response may carry whatever the operation (framing, caching directives the
@@ -34,6 +39,9 @@ const TRANSPORT_HEADERS = new Set([
   'cache-control',
   'vary',
 ]);
+
+/** The document's key of the checked copy in Ajv. */
+const DOCUMENT = 'openapi';
 
 /** The parts of a Fastify instance (any copy) the check hooks into. */
 export interface ContractCheckTarget {
@@ -59,41 +67,48 @@ export interface ContractViolation {
   problems: string[];
 }
 
-type Operation = {
+interface HeaderObject {
+  required?: boolean;
+  schema?: object;
+}
+
+interface ResponseObject {
+  content?: Record<string, { schema?: object }>;
+  headers?: Record<string, HeaderObject>;
+}
+
+interface Operation {
   operationId?: string;
-  responses: Record<
-    string,
-    { content?: Record<string, unknown>; headers?: Record<string, unknown> }
-  >;
-};
+  path: string;
+  method: string;
+  responses: Record<string, ResponseObject>;
+}
 
 export async function registerContractCheck(
   fastify: ContractCheckTarget,
   document: OpenAPIObject,
   file: string,
 ): Promise<void> {
-  const { OpenAPIBackend, SetMatchType } = await import('openapi-backend');
+  const { OpenAPIBackend } = await import('openapi-backend');
+  const { default: Ajv } = await import('ajv');
   const { default: addFormats } = await import('ajv-formats');
-  const api = new OpenAPIBackend({
-    definition: validatable(document) as never,
-    quick: false,
-    validate: true,
+  // The router only: quick (nothing compiled), no validation.
+  const router = new OpenAPIBackend({
+    definition: structuredClone(document) as never,
+    quick: true,
+    validate: false,
     // Fastify tells /v1/documents from /v1/documents/; so must the check.
     ignoreTrailingSlashes: false,
-    ajvOpts: { allErrors: true },
-    customizeAjv: (ajv) => {
-      addFormats(ajv);
-      return ajv;
-    },
   });
-  await api.init();
-  // Statuses, media types and headers are read from the document as served, not from the copy.
-  const served = new Map<string, Operation>();
-  for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as Operation[]) {
-      if (operation?.operationId !== undefined) served.set(operation.operationId, operation);
-    }
-  }
+  await router.init();
+  const checked = structuredClone(document);
+  close(checked.components);
+  close(checked.paths);
+  const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+  ajv.addSchema(checked as object, DOCUMENT);
+  // Header values are text: `RateLimit-Limit: 10` is an integer once coerced.
+  const coercing = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: true }));
+  const validators = new Validators(ajv, coercing);
 
   const record = (violation: ContractViolation) => {
     try {
@@ -107,20 +122,18 @@ export async function registerContractCheck(
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const seen = { method: request.method, url: request.url, status: reply.statusCode };
     try {
-      const operation = api.router.matchOperation({
+      const operation = router.router.matchOperation({
         method: request.method,
         path: request.url.split('?', 1)[0],
         headers: request.headers as Record<string, string>,
       }) as Operation | undefined;
-      if (operation?.operationId !== undefined) {
+      if (operation !== undefined) {
         const problems = check(
-          api,
+          validators,
           operation,
-          served.get(operation.operationId)!,
           reply.statusCode,
           reply.getHeaders(),
           payload,
-          SetMatchType.Any,
         );
         if (problems.length > 0) record({ ...seen, operationId: operation.operationId, problems });
       }
@@ -132,18 +145,50 @@ export async function registerContractCheck(
   });
 }
 
+/** Compiled validators, each compiled once, when first needed. */
+class Validators {
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(
+    private readonly ajv: import('ajv').default,
+    private readonly coercing: import('ajv').default,
+  ) {}
+
+  /** The validator of the schema at `pointer` (JSON pointer parts) in the checked document. */
+  at(parts: string[]): ValidateFunction {
+    const ref = `${DOCUMENT}#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+    let validate = this.compiled.get(ref);
+    if (validate === undefined) {
+      validate = this.ajv.compile({ $ref: ref });
+      this.compiled.set(ref, validate);
+    }
+    return validate;
+  }
+
+  /** A validator of one header value against `schema`, coercing the text it is sent as. */
+  header(schema: object): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let validate = this.compiled.get(key);
+    if (validate === undefined) {
+      validate = this.coercing.compile({ type: 'object', properties: { value: schema } });
+      this.compiled.set(key, validate);
+    }
+    return validate;
+  }
+}
+
 function check(
-  api: import('openapi-backend').OpenAPIBackend,
+  validators: Validators,
   operation: Operation,
-  asServed: Operation,
   status: number,
   headers: Record<string, unknown>,
   payload: unknown,
-  any: import('openapi-backend').SetMatchType,
 ): string[] {
-  const documented = asServed.responses[String(status)] ?? asServed.responses.default;
+  const statusKey = String(status) in operation.responses ? String(status) : 'default';
+  const documented = operation.responses[statusKey];
   if (documented === undefined) return [`status ${status} is not documented`];
   const problems: string[] = [];
+  const responsePath = ['paths', operation.path, operation.method, 'responses', statusKey];
 
   const contentType = String(headers['content-type'] ?? '')
     .split(';', 1)[0]
@@ -160,25 +205,26 @@ function check(
     problems.push(
       `content type ${contentType || '(none)'} is not one of ${Object.keys(documented.content).join(', ')}`,
     );
-  } else if (contentType.endsWith('json')) {
-    const result = api.validator.validateResponse(JSON.parse(text), operation as never, status);
-    for (const e of result.errors ?? []) problems.push(`body${e.instancePath} ${e.message}`);
+  } else if (contentType.endsWith('json') && documented.content[contentType].schema) {
+    const validate = validators.at([...responsePath, 'content', contentType, 'schema']);
+    if (!validate(JSON.parse(text))) {
+      for (const e of validate.errors ?? []) problems.push(`body${e.instancePath} ${e.message}`);
+    }
   }
 
-  const headerResult = api.validator.validateResponseHeaders(headers, operation as never, {
-    statusCode: status,
-    // Each documented header present is checked against its schema; which must be present is
-    // the document's `required`, checked below (openapi-backend's 'superset' would require all).
-    setMatchType: any,
-  });
-  for (const e of headerResult.errors ?? []) problems.push(`headers${e.instancePath} ${e.message}`);
-  const describedHeaders = Object.entries(documented.headers ?? {}) as [
-    string,
-    { required?: boolean },
-  ][];
-  for (const [name, { required }] of describedHeaders) {
-    if (required === true && headers[name.toLowerCase()] === undefined)
-      problems.push(`header ${name} is documented as always sent but is missing`);
+  const describedHeaders = Object.entries(documented.headers ?? {});
+  for (const [name, { required, schema }] of describedHeaders) {
+    const value = headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (required === true)
+        problems.push(`header ${name} is documented as always sent but is missing`);
+    } else if (schema !== undefined) {
+      const validate = validators.header(schema);
+      if (!validate({ value: String(value) })) {
+        for (const e of validate.errors ?? [])
+          problems.push(`headers/${name.toLowerCase()} ${e.message}`);
+      }
+    }
   }
   const described = new Set(describedHeaders.map(([h]) => h.toLowerCase()));
   for (const name of Object.keys(headers).map((h) => h.toLowerCase())) {
@@ -198,35 +244,10 @@ const isStream = (payload: unknown) =>
   typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 
 /**
- * The document as checked, a copy (the served one is left as it is): openapi-backend validates
- * `application/json` bodies only, so each problem+json response gets the same schema under that
- * media type too; and object schemas are closed.
+ * Every object schema with declared properties under `node`, closed unless it says otherwise: a
+ * member the document does not declare is a mismatch too (problem extension members included:
+ * ProblemDetails declares each one docscale sends).
  */
-function validatable(document: OpenAPIObject): OpenAPIObject {
-  const copy = structuredClone(document);
-  // Closed: a member the schema does not declare is a mismatch too (problem extension members
-  // included: ProblemDetails declares each one docscale sends).
-  close(copy.components?.schemas);
-  for (const item of Object.values(copy.paths)) {
-    for (const operation of Object.values(item) as Operation[]) {
-      for (const response of Object.values(operation?.responses ?? {})) close(response.content);
-    }
-  }
-  for (const item of Object.values(copy.paths)) {
-    for (const operation of Object.values(item) as Operation[]) {
-      if (typeof operation !== 'object' || operation?.responses === undefined) continue;
-      for (const response of Object.values(operation.responses)) {
-        const problem = response.content?.[PROBLEM_CONTENT_TYPE];
-        if (problem !== undefined && response.content!['application/json'] === undefined) {
-          response.content!['application/json'] = problem;
-        }
-      }
-    }
-  }
-  return copy;
-}
-
-/** Every object schema with declared properties under `node`, closed unless it says otherwise. */
 function close(node: unknown): void {
   if (typeof node !== 'object' || node === null) return;
   const schema = node as { properties?: unknown; additionalProperties?: unknown };

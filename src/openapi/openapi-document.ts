@@ -45,7 +45,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Multi-tenant document service: documents (CRUD, listing, full-text search), their export ' +
         'and indexing jobs, and the operator toggles. Every error is an RFC 9457 problem ' +
-        '(`application/problem+json`); its `type` is one of docs/problems.md.',
+        '(`application/problem+json`) whose `type` resolves to a page (/problems/{slug}), but one: ' +
+        'a request that reaches an instance on a kept-alive connection after it closed its listener ' +
+        "during shutdown gets the framework's own JSON 503 with `Connection: close` (retry it).",
     )
     .setVersion(pkg.version)
     .setLicense(pkg.license, `https://spdx.org/licenses/${pkg.license}.html`)
