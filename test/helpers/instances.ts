@@ -86,5 +86,14 @@ export function waitReady(instance: Instance, timeoutMs = 20_000): Promise<void>
 }
 
 export async function stopAll(instances: Instance[]): Promise<void> {
+  // An instance that died before it was told to stop explains the test's failure (a refused
+  // connection): say so, with the end of what it printed.
+  for (const i of instances) {
+    if (i.process.exitCode !== null || i.process.signalCode !== null) {
+      console.error(
+        `instance ${i.url} had exited (code ${i.process.exitCode}, signal ${i.process.signalCode}) before it was stopped; its last output:\n${i.output().slice(-4000)}`,
+      );
+    }
+  }
   await Promise.all(instances.map((i) => i.stop()));
 }
