@@ -56,6 +56,8 @@ export class InfrastructureModule {
             connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
             applicationName: `docscale-${env.INSTANCE_ID}`,
             tokenSecret: env.CONSISTENCY_TOKEN_SECRET,
+            tokenPreviousSecrets: env.CONSISTENCY_TOKEN_PREVIOUS_SECRETS,
+            tokenTtlMs: env.CONSISTENCY_TOKEN_TTL_MS,
             readConsistency: env.READ_CONSISTENCY,
             readWindowMs: env.READ_WINDOW_MS,
             replicaSelection: env.REPLICA_SELECTION,

@@ -69,6 +69,18 @@ export const configSchema = z
     REPLICA_MAX_LAG_MS: positiveInt.default(5000),
     REPLICA_LAG_POLL_MS: positiveInt.default(100),
     CONSISTENCY_TOKEN_SECRET: z.string().min(16).default(LOCAL_TOKEN_SECRET),
+    // A rotation's old secrets, comma-separated: tokens they signed are still accepted.
+    CONSISTENCY_TOKEN_PREVIOUS_SECRETS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().min(16))),
+    CONSISTENCY_TOKEN_TTL_MS: positiveInt.default(600_000),
 
     REDIS_URL: redisUrl.default('redis://127.0.0.1:56379'),
     REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
@@ -161,6 +173,17 @@ export const configSchema = z
     SHUTDOWN_DRAIN_DELAY_MS: nonNegativeInt.default(0),
   })
   .superRefine((c, ctx) => {
+    // An expired token is ignored: safe only once every replica in rotation (at most
+    // REPLICA_MAX_LAG_MS behind, measured every REPLICA_LAG_POLL_MS) must have replayed its write,
+    // and once the window mode's window is over.
+    const tokenFloorMs = Math.max(c.REPLICA_MAX_LAG_MS + c.REPLICA_LAG_POLL_MS, c.READ_WINDOW_MS);
+    if (c.CONSISTENCY_TOKEN_TTL_MS <= tokenFloorMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONSISTENCY_TOKEN_TTL_MS'],
+        message: `must be more than REPLICA_MAX_LAG_MS + REPLICA_LAG_POLL_MS and READ_WINDOW_MS (${tokenFloorMs}): an expired token is ignored, and a replica in rotation may be that far behind`,
+      });
+    }
     if (c.HTTP_BODY_LIMIT_BYTES < c.DOCUMENT_BODY_MAX_BYTES) {
       ctx.addIssue({
         code: 'custom',

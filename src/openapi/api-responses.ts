@@ -231,5 +231,5 @@ export const ApiConsistencyToken = () =>
     name: 'X-Consistency-Token',
     required: false,
     description:
-      'A token a write answered with: the read then sees that write (or newer), whatever replica serves it.',
+      'A token a write answered with: the read then sees that write (or newer), whatever replica serves it. Past its expiry (CONSISTENCY_TOKEN_TTL_MS after the write) it is ignored.',
   });

@@ -93,7 +93,7 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       .send({ title: 't', body: 'b' })
       .expect(201);
     expect(res.headers['x-consistency-token']).toMatch(
-      /^v1\.[0-9A-F]+\/[0-9A-F]+\.[0-9a-z]+\.[A-Za-z0-9_-]{22}$/,
+      /^v2\.[A-Za-z0-9_-]{8}\.[0-9A-F]+\/[0-9A-F]+\.[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{22}$/,
     );
     const del = await request(token[0].url).delete(res.headers.location).set(auth).expect(204);
     expect(del.headers['x-consistency-token']).toBeDefined();
@@ -176,7 +176,10 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       .set(auth)
       .send({ title: 't', body: 'b' });
     const real = headers['x-consistency-token'] as string;
-    const forged = new ConsistencyTokens('not-the-secret-of-this-deployment').issue({
+    const forged = new ConsistencyTokens({
+      secret: 'not-the-secret-of-this-deployment',
+      ttlMs: 600_000,
+    }).issue({
       lsn: 1n,
       writtenAtMs: Date.now(),
     });
@@ -195,7 +198,7 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       .post('/v1/documents')
       .set(auth)
       .send({ title: 't', body: 'b' });
-    const future = new ConsistencyTokens(SECRET).issue({
+    const future = new ConsistencyTokens({ secret: SECRET, ttlMs: 600_000 }).issue({
       lsn: Lsn.parse('FFFF/0'),
       writtenAtMs: Date.now(),
     });
@@ -246,5 +249,69 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       },
       { timeoutMs: 5000, what: 'a read served by the replica again' },
     );
+  });
+
+  describe('rotating the token secret', () => {
+    const NEXT = 'read-your-writes-suite-next-secret';
+    let before: Instance; // step 1 done: signs with the old secret, already accepts the new one
+    let after: Instance; // step 2 done: signs with the new secret, still accepts the old one
+
+    beforeAll(async () => {
+      const env = {
+        READ_REPLICAS: 'on',
+        READ_CONSISTENCY: 'token',
+        CACHE_L1: 'off',
+        CACHE_L2: 'off',
+      };
+      [[before], [after]] = await Promise.all([
+        startInstances(1, {
+          ...env,
+          CONSISTENCY_TOKEN_SECRET: SECRET,
+          CONSISTENCY_TOKEN_PREVIOUS_SECRETS: NEXT,
+        }),
+        startInstances(1, {
+          ...env,
+          CONSISTENCY_TOKEN_SECRET: NEXT,
+          CONSISTENCY_TOKEN_PREVIOUS_SECRETS: SECRET,
+        }),
+      ]);
+    });
+    afterAll(() => stopAll([before, after].filter(Boolean)));
+
+    it('keeps every token in flight working, both ways, while instances hold either secret', async () => {
+      for (const [writer, reader] of [
+        [token[0], after], // a token of the old secret, read after the switch
+        [after, before], // a token of the new secret, read by an instance not yet switched
+      ]) {
+        const title = `rotation ${Math.random()}`;
+        const created = await request(writer.url)
+          .post('/v1/documents')
+          .set(auth)
+          .send({ title, body: 'b' })
+          .expect(201);
+        // The replica is 300 ms behind: a token that were ignored would read it stale (404).
+        const read = await request(reader.url)
+          .get(`/v1/documents/${created.body.id}`)
+          .set(auth)
+          .set('X-Consistency-Token', created.headers['x-consistency-token'] as string);
+        expect(read.status).toBe(200);
+        expect(read.body.title).toBe(title);
+      }
+    });
+
+    it('refuses the new secret\'s tokens where it is unknown: hence "accept first, then sign"', async () => {
+      const created = await request(after.url)
+        .post('/v1/documents')
+        .set(auth)
+        .send({ title: 't', body: 'b' })
+        .expect(201);
+      const res = await request(token[0].url)
+        .get(`/v1/documents/${created.body.id}`)
+        .set(auth)
+        .set('X-Consistency-Token', created.headers['x-consistency-token'] as string);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ type: '/problems/invalid-consistency-token' });
+      expect(res.body.detail).toContain('unknown key');
+    });
   });
 });

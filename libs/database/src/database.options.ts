@@ -40,6 +40,17 @@ export interface DatabaseOptions {
    */
   tokenSecret: string;
   /**
+   * A rotation's old secrets: tokens they signed are still accepted, none is signed with them.
+   * @defaultValue []
+   */
+  tokenPreviousSecrets?: readonly string[];
+  /**
+   * How long a token is honoured after its write, in ms; an expired one is ignored. Must exceed
+   * the replicas' maximum lag in rotation (consistency-token.ts).
+   * @defaultValue 600000
+   */
+  tokenTtlMs?: number;
+  /**
    * How a read that follows the caller's write is kept from being stale (read-router.ts).
    * @defaultValue 'token'
    */

@@ -65,7 +65,11 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly db: Database,
     @Inject(DATABASE_OPTIONS) options: DatabaseOptions,
   ) {
-    this.tokens = new ConsistencyTokens(options.tokenSecret);
+    this.tokens = new ConsistencyTokens({
+      secret: options.tokenSecret,
+      previousSecrets: options.tokenPreviousSecrets,
+      ttlMs: options.tokenTtlMs ?? 600_000,
+    });
     this.router = new ReadRouter({
       mode: options.readConsistency ?? 'token',
       selection: options.replicaSelection ?? 'round-robin',
@@ -103,7 +107,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     return this.monitor.snapshot();
   }
 
-  /** Parses an `X-Consistency-Token` header; undefined when absent. Throws on a bad token. */
+  /** Parses an `X-Consistency-Token` header; undefined when absent or expired. Throws on a bad token. */
   parseToken(header: string | undefined): ConsistencyPoint | undefined {
     return header === undefined || header === '' ? undefined : this.tokens.parse(header);
   }
