@@ -91,6 +91,36 @@ describe('AppConfig', () => {
     expect(err.problems[0]).toMatch(/^DATABASE_REPLICA_URLS\.1: /);
   });
 
+  it('parses CONSISTENCY_TOKEN_PREVIOUS_SECRETS as a comma list of secrets of 16 or more', () => {
+    const { env } = AppConfig.load({
+      CONSISTENCY_TOKEN_PREVIOUS_SECRETS: ' old-secret-number-one , old-secret-number-two,',
+    });
+    expect(env.CONSISTENCY_TOKEN_PREVIOUS_SECRETS).toEqual([
+      'old-secret-number-one',
+      'old-secret-number-two',
+    ]);
+    expect(AppConfig.load({}).env.CONSISTENCY_TOKEN_PREVIOUS_SECRETS).toEqual([]);
+    const err = configErrorFor({
+      CONSISTENCY_TOKEN_PREVIOUS_SECRETS: 'old-secret-number-one,short',
+    });
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(/^CONSISTENCY_TOKEN_PREVIOUS_SECRETS\.1: /);
+  });
+
+  it('refuses a token TTL no longer than the lag a replica in rotation may have', () => {
+    // 5000 + 100 by default: an expired token is ignored, so its write must be on every replica.
+    const err = configErrorFor({ CONSISTENCY_TOKEN_TTL_MS: '5100' });
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^CONSISTENCY_TOKEN_TTL_MS: must be more than/),
+    ]);
+    expect(AppConfig.load({ CONSISTENCY_TOKEN_TTL_MS: '5101' }).env.CONSISTENCY_TOKEN_TTL_MS).toBe(
+      5101,
+    );
+    expect(
+      configErrorFor({ CONSISTENCY_TOKEN_TTL_MS: '9000', READ_WINDOW_MS: '9000' }).problems,
+    ).toEqual([expect.stringMatching(/^CONSISTENCY_TOKEN_TTL_MS: /)]);
+  });
+
   it('refuses NODE_ENV=production with the default ADMIN_API_KEY', () => {
     const err = configErrorFor({
       NODE_ENV: 'production',

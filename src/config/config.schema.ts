@@ -18,6 +18,19 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 const redisUrl = z.url({ protocol: /^rediss?$/ });
 
+/** A comma-separated list (spaces and empty entries ignored), each entry checked by `item`. */
+const commaList = <T extends z.ZodType<unknown, string>>(item: T, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
 const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
 const LOCAL_TOKEN_SECRET = 'local-consistency-secret-change-me';
 
@@ -50,16 +63,10 @@ export const configSchema = z
     DATABASE_PRIMARY_URL: postgresUrl.default(
       'postgres://docscale:docscale@127.0.0.1:55432/docscale',
     ),
-    DATABASE_REPLICA_URLS: z
-      .string()
-      .default('postgres://docscale:docscale@127.0.0.1:55433/docscale')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((u) => u.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(postgresUrl)),
+    DATABASE_REPLICA_URLS: commaList(
+      postgresUrl,
+      'postgres://docscale:docscale@127.0.0.1:55433/docscale',
+    ),
     DATABASE_POOL_SIZE: positiveInt.default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
     DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
@@ -70,16 +77,7 @@ export const configSchema = z
     REPLICA_LAG_POLL_MS: positiveInt.default(100),
     CONSISTENCY_TOKEN_SECRET: z.string().min(16).default(LOCAL_TOKEN_SECRET),
     // A rotation's old secrets, comma-separated: tokens they signed are still accepted.
-    CONSISTENCY_TOKEN_PREVIOUS_SECRETS: z
-      .string()
-      .default('')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((v) => v.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().min(16))),
+    CONSISTENCY_TOKEN_PREVIOUS_SECRETS: commaList(z.string().min(16), ''),
     CONSISTENCY_TOKEN_TTL_MS: positiveInt.default(600_000),
 
     REDIS_URL: redisUrl.default('redis://127.0.0.1:56379'),
