@@ -27,6 +27,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ApiConsistencyToken,
+  ApiNoBodyOnPath,
   ApiProblem,
   ApiTenantOperation,
   Headers as H,
@@ -217,11 +218,7 @@ export class DocumentsController {
     description: 'Deleted.',
     headers: { ...H.consistencyToken },
   })
-  // No body is read, but one sent is parsed (and refused when it is not JSON).
-  @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url', 'invalid-precondition'])
-  @ApiProblem(413)
-  @ApiProblem(414)
-  @ApiProblem(415)
+  @ApiNoBodyOnPath('validation-failed', 'invalid-precondition')
   @ApiProblem(404, ['not-found'])
   @ApiProblem(412)
   async delete(

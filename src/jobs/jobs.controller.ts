@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  ApiNoBodyOnPath,
   ApiProblem,
   ApiQueueUnavailable,
   ApiTenantOperation,
@@ -79,10 +80,7 @@ export class JobsController {
     type: JobResponse,
     headers: { ...H.location },
   })
-  @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url'])
-  @ApiProblem(413)
-  @ApiProblem(414)
-  @ApiProblem(415)
+  @ApiNoBodyOnPath('validation-failed')
   @ApiProblem(404, ['job-not-found'])
   @ApiProblem(409)
   @ApiQueueUnavailable()

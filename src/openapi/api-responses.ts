@@ -214,6 +214,19 @@ export function ApiTenantOperation() {
   );
 }
 
+/**
+ * An operation on a path parameter that takes no body (a DELETE, an export, a retry): a body sent
+ * is still parsed by Fastify, so it can be refused as malformed (400), too large (413) or of
+ * another media type (415), besides the operation's own 400s and the over-long parameter (414).
+ */
+export const ApiNoBodyOnPath = (...own400: string[]) =>
+  applyDecorators(
+    ApiProblem(400, [...own400, 'malformed-body', 'malformed-url']),
+    ApiProblem(413),
+    ApiProblem(414),
+    ApiProblem(415),
+  );
+
 /** What an operation that reaches the queue's Redis can answer with 503, besides the guards'. */
 export const ApiQueueUnavailable = (...more: string[]) =>
   ApiProblem(503, [

@@ -2,6 +2,7 @@ import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
 import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import {
+  ApiNoBodyOnPath,
   ApiProblem,
   ApiQueueUnavailable,
   ApiTenantOperation,
@@ -52,10 +53,7 @@ export class ExportsController {
     type: JobResponse,
     headers: { ...H.location },
   })
-  @ApiProblem(400, ['validation-failed', 'malformed-body', 'malformed-url'])
-  @ApiProblem(413)
-  @ApiProblem(414)
-  @ApiProblem(415)
+  @ApiNoBodyOnPath('validation-failed')
   @ApiProblem(404, ['not-found'])
   @ApiQueueUnavailable('queue-full')
   @RateLimitClass('exports') // heavy work: a budget of its own, much smaller than writes'
