@@ -11,6 +11,8 @@ const ROOT = join(__dirname, '../..');
 
 export interface Instance {
   url: string;
+  /** Where the operator plane (/v1/admin/*, /metrics) answers. */
+  adminUrl: string;
   port: number;
   process: ChildProcess;
   /** Everything the process wrote, for assertions and for failure messages. */
@@ -51,6 +53,7 @@ export async function spawnProcess(
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     url: `http://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${port}`,
     port,
     process: child,
     output: () => output,
