@@ -24,6 +24,9 @@ export const telemetry = startTelemetry({
   serviceName: config.env.OTEL_SERVICE_NAME,
   tracing: config.env.TELEMETRY_TRACING,
   traceSampleRatio: config.env.TELEMETRY_TRACE_SAMPLE_RATIO,
+  // The proxies trusted with X-Forwarded-For are, unless told otherwise, the ones trusted to pass
+  // a trace context on: one list to keep right per deployment.
+  traceContextTrust: config.env.TRACE_CONTEXT_TRUST ?? config.env.TRUST_PROXY,
   otlpEndpoint: config.env.OTEL_EXPORTER_OTLP_ENDPOINT,
   metrics: config.env.TELEMETRY_METRICS,
 });

@@ -130,6 +130,30 @@ describe('AppConfig', () => {
     expect(err.problems).toEqual([expect.stringMatching(/^ADMIN_API_KEY: .*NODE_ENV=production/)]);
   });
 
+  it("refuses NODE_ENV=production with the 'stock' tracing anchor", () => {
+    const err = configErrorFor({
+      NODE_ENV: 'production',
+      ADMIN_API_KEY: 'a-secret-of-our-own-0123456789',
+      CONSISTENCY_TOKEN_SECRET: 'a-token-secret-of-our-own-0123',
+      TELEMETRY_TRACING: 'stock',
+    });
+
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^TELEMETRY_TRACING: .*NODE_ENV=production/),
+    ]);
+  });
+
+  it('reads TRACE_CONTEXT_TRUST with the syntax of TRUST_PROXY, and leaves it unset by default', () => {
+    expect(AppConfig.load({}).env.TRACE_CONTEXT_TRUST).toBeUndefined();
+    expect(AppConfig.load({ TRACE_CONTEXT_TRUST: 'false' }).env.TRACE_CONTEXT_TRUST).toBe(false);
+    expect(AppConfig.load({ TRACE_CONTEXT_TRUST: '10.0.0.0/8' }).env.TRACE_CONTEXT_TRUST).toBe(
+      '10.0.0.0/8',
+    );
+    expect(configErrorFor({ TRACE_CONTEXT_TRUST: '2' }).problems).toEqual([
+      expect.stringMatching(/^TRACE_CONTEXT_TRUST: a hop count/),
+    ]);
+  });
+
   it('refuses NODE_ENV=production with the default CONSISTENCY_TOKEN_SECRET', () => {
     const err = configErrorFor({
       NODE_ENV: 'production',

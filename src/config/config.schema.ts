@@ -31,6 +31,21 @@ const commaList = <T extends z.ZodType<unknown, string>>(item: T, fallback: stri
     )
     .pipe(z.array(item));
 
+/**
+ * Fastify's trustProxy syntax: `true`, `false`, or addresses/CIDRs/keywords such as `loopback`. A
+ * hop count is refused: since Fastify 5.12 it trusts no one (a hop count cannot tell the proxy
+ * from a client that sent enough X-Forwarded-For entries), so it would silently make every client
+ * look like the proxy to the per-address limits.
+ */
+const trustList = (key: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((v) => !/^\d+$/.test(v), {
+      message: `a hop count is not trusted by Fastify 5.12+: name the proxies' addresses instead, e.g. ${key}=loopback,uniquelocal`,
+    })
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v));
+
 const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
 const LOCAL_TOKEN_SECRET = 'local-consistency-secret-change-me';
 
@@ -42,19 +57,9 @@ export const configSchema = z
     INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
     // A 1 MiB document can take twice that as JSON (every newline or quote escaped), plus margin.
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(2_162_688),
-    // Fastify's trustProxy: `true`, `false`, or addresses/CIDRs/keywords such as `loopback`. A
-    // hop count is refused: since Fastify 5.12 it trusts no one (a hop count cannot tell the
-    // proxy from a client that sent enough X-Forwarded-For entries), so it would silently make
-    // every client look like the proxy to the per-address limits.
-    TRUST_PROXY: z
-      .string()
-      .min(1)
-      .default('loopback')
-      .refine((v) => !/^\d+$/.test(v), {
-        message:
-          "a hop count is not trusted by Fastify 5.12+: name the proxies' addresses instead, e.g. TRUST_PROXY=loopback,uniquelocal",
-      })
-      .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
+    TRUST_PROXY: trustList('TRUST_PROXY').default('loopback'),
+    // Peers whose `traceparent` decides sampling and parent (same syntax); unset: TRUST_PROXY's.
+    TRACE_CONTEXT_TRUST: trustList('TRACE_CONTEXT_TRUST').optional(),
     DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
     API_DOCS: onOff.default(true),
     // Test suites only: check every response against the OpenAPI document, mismatches to this file.
@@ -249,6 +254,14 @@ export const configSchema = z
         path: ['CONSISTENCY_TOKEN_SECRET'],
         message:
           'must be set to a secret of your own (shared by all instances) when NODE_ENV=production',
+      });
+    }
+    if (c.NODE_ENV === 'production' && c.TELEMETRY_TRACING === 'stock') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEMETRY_TRACING'],
+        message:
+          "'stock' is the benchmark anchor (it follows any client's traceparent and records query strings): use 'docscale' or 'off' when NODE_ENV=production",
       });
     }
     if (c.NODE_ENV === 'production' && c.ADMIN_API_KEY === LOCAL_ADMIN_KEY) {

@@ -12,6 +12,8 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** Span links, as OTLP/JSON sends them (hex ids). */
+  links?: { traceId: string; spanId: string }[];
 }
 
 interface OtlpValue {

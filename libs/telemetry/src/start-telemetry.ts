@@ -27,6 +27,7 @@ import {
   type TelemetryHandle,
 } from './telemetry-handle';
 import { resolveTelemetryOptions, type TelemetryOptions } from './telemetry.options';
+import { traceContextTrust } from './trace-context-trust';
 
 export class TelemetryAlreadyStartedError extends Error {
   constructor() {
@@ -40,6 +41,7 @@ export class TelemetryAlreadyStartedError extends Error {
 export function startTelemetry(input: TelemetryOptions): TelemetryHandle {
   if (currentTelemetry() !== TELEMETRY_OFF) throw new TelemetryAlreadyStartedError();
   const options = resolveTelemetryOptions(input);
+  const trustsTraceContext = traceContextTrust(options.traceContextTrust); // throws on a typo
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName });
   // 'stock' leaves RED metrics to the HTTP instrumentation, which records the same histogram.
   const httpMetrics =
@@ -90,7 +92,11 @@ export function startTelemetry(input: TelemetryOptions): TelemetryHandle {
       setRunning(undefined);
     }
   }
-  attachInternals(handle, { tracer: tracing?.tracer, httpMetrics });
+  attachInternals(handle, {
+    tracer: tracing?.tracer,
+    httpMetrics,
+    trustsTraceContext,
+  });
   setRunning(handle);
   return handle;
 }

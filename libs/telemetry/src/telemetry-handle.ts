@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { HttpServerMetrics } from './http-server-metrics';
 import { Metrics } from './metrics';
 import type { TracingMode } from './telemetry.options';
+import type { TraceContextTrust } from './trace-context-trust';
 
 /** What `startTelemetry()` returns: the running telemetry of this process. */
 export interface TelemetryHandle {
@@ -26,10 +27,16 @@ export interface TelemetryInternals {
   readonly tracer: Tracer | undefined;
   /** RED metrics store; undefined when metrics are off or when 'stock' records them itself. */
   readonly httpMetrics: HttpServerMetrics | undefined;
+  /** Whether a request's direct peer may set its trace parent and sampling decision. */
+  readonly trustsTraceContext: TraceContextTrust;
 }
 
 const internals = new WeakMap<TelemetryHandle, TelemetryInternals>();
-const NONE: TelemetryInternals = { tracer: undefined, httpMetrics: undefined };
+const NONE: TelemetryInternals = {
+  tracer: undefined,
+  httpMetrics: undefined,
+  trustsTraceContext: () => false,
+};
 
 export function attachInternals(handle: TelemetryHandle, value: TelemetryInternals): void {
   internals.set(handle, value);

@@ -20,11 +20,21 @@ export interface TelemetryOptions {
    */
   tracing?: TracingMode;
   /**
-   * Share of requests without an incoming `traceparent` that start a trace, from 0 (none) to 1
-   * (all). A request carrying a `traceparent` follows its sampled flag instead.
+   * Share of requests that start a trace, from 0 (none) to 1 (all), among those without a
+   * `traceparent` from a trusted peer. A request carrying one from a trusted peer follows its
+   * sampled flag instead.
    * @defaultValue 0.1
    */
   traceSampleRatio?: number;
+  /**
+   * Direct peers (socket addresses, not forwarded ones) whose `traceparent` is followed, parent
+   * and sampled flag: proxy-addr's syntax as a comma-separated string or a list (`loopback`,
+   * `uniquelocal`, CIDRs), `true` for everyone, `false` for no one. Anyone else's `traceparent`
+   * only becomes a link of a trace sampled at the ratio ('docscale' tracing; 'stock' follows
+   * every `traceparent`).
+   * @defaultValue 'loopback'
+   */
+  traceContextTrust?: boolean | string | readonly string[];
   /**
    * Base URL of an OTLP/HTTP collector (`http://localhost:4318`); `/v1/traces` and `/v1/metrics`
    * are appended. Unset: sampled spans are built (their ids reach the logs) but not exported, and
@@ -66,6 +76,7 @@ export function resolveTelemetryOptions(options: TelemetryOptions): ResolvedTele
     serviceName: options.serviceName,
     tracing: options.tracing ?? 'docscale',
     traceSampleRatio: options.traceSampleRatio ?? 0.1,
+    traceContextTrust: options.traceContextTrust ?? 'loopback',
     otlpEndpoint: options.otlpEndpoint?.replace(/\/+$/, ''),
     spanExporter: options.spanExporter,
     metrics: options.metrics ?? true,

@@ -36,8 +36,10 @@ describe('tracedServerFactory with registerHttpTelemetry', () => {
       'http.route': '/items/:id',
       'http.response.status_code': 200,
       'url.path': '/items/42',
-      'url.query': 'full=1',
     });
+    // A query string can carry secrets or personal data: it never reaches a span.
+    expect(span.attributes).not.toHaveProperty('url.query');
+    expect(JSON.stringify(span.attributes)).not.toContain('full=1');
     expect(span.parentSpanContext).toBeUndefined();
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
   });
@@ -79,6 +81,35 @@ describe('tracedServerFactory with registerHttpTelemetry', () => {
     const traceIds = running.spans.getFinishedSpans().map((s) => s.spanContext().traceId);
     expect(traceIds).toHaveLength(1);
     expect(traceIds).not.toContain(TRACE_ID);
+  });
+
+  it('ignores the sampled flag of a peer it does not trust: sampled at the ratio, the incoming context a link', async () => {
+    running = await startTracedApp({ traceSampleRatio: 0, traceContextTrust: false }, routes);
+    for (let i = 0; i < 20; i++) {
+      await fetch(`${running.url}/items/${i}`, {
+        headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01` },
+      });
+    }
+    await running.app.close(); // every response has closed: any span there is has ended
+    expect(running.spans.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('starts a new trace linked to the untrusted incoming context when the ratio samples it', async () => {
+    running = await startTracedApp(
+      { traceSampleRatio: 1, traceContextTrust: '10.0.0.0/8' },
+      routes,
+    );
+    await fetch(`${running.url}/items/7`, {
+      headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-00` },
+    });
+    await pollUntil(() => running!.spans.getFinishedSpans().length === 1, 'the server span');
+
+    const [span] = running.spans.getFinishedSpans();
+    expect(span.parentSpanContext).toBeUndefined();
+    expect(span.spanContext().traceId).not.toBe(TRACE_ID);
+    expect(span.links.map((l) => [l.context.traceId, l.context.spanId])).toEqual([
+      [TRACE_ID, PARENT_SPAN_ID],
+    ]);
   });
 
   it('starts a fresh trace for a malformed traceparent', async () => {

@@ -4,8 +4,10 @@
  * Problem: tracing every request "just in case" (span, context, attributes, then a sampler that
  * says no) is what made the stock HTTP instrumentation cost about 65% of a bare route's
  * throughput. Mechanism: this Fastify `serverFactory` sees each request before Fastify does. A
- * request carrying a `traceparent` follows its sampled flag (parent-based); any other request is
- * sampled with probability `traceSampleRatio`, by one `Math.random()` compare. An unsampled request
+ * request carrying a `traceparent` from a trusted peer follows its sampled flag (parent-based;
+ * trace-context-trust.ts says who is trusted); any other request is sampled with probability
+ * `traceSampleRatio`, by one `Math.random()` compare, and an untrusted `traceparent` becomes a
+ * link of the new trace, not its parent. An unsampled request
  * goes straight to Fastify's handler: no span, no context, nothing allocated (but the context a
  * `traceparent` header is parsed into, when a caller sends one). A sampled one gets a
  * SERVER span and runs inside its context; `registerHttpTelemetry` later names the span after the
@@ -31,6 +33,7 @@ import {
   TraceFlags,
   type Attributes,
   type Context,
+  type Link,
   type Tracer,
 } from '@opentelemetry/api';
 import {
@@ -39,12 +42,12 @@ import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_URL_PATH,
-  ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
 import { EDGE_SAMPLED_ROOT } from './edge-sampler';
 import { currentTelemetry, internalsOf, type TelemetryHandle } from './telemetry-handle';
+import type { TraceContextTrust } from './trace-context-trust';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -65,28 +68,40 @@ export type HttpServerFactory = (
 export function tracedServerFactory(
   telemetry: TelemetryHandle = currentTelemetry(),
 ): HttpServerFactory {
-  const { tracer } = internalsOf(telemetry);
+  const { tracer, trustsTraceContext } = internalsOf(telemetry);
   return (handler, fastifyOptions) => {
     const listener: RequestListener =
-      tracer === undefined ? handler : edgeSampled(handler, tracer, telemetry.traceSampleRatio);
+      tracer === undefined
+        ? handler
+        : edgeSampled(handler, tracer, telemetry.traceSampleRatio, trustsTraceContext);
     return createFastifyLikeServer(listener, fastifyOptions);
   };
 }
 
-function edgeSampled(handler: RequestListener, tracer: Tracer, ratio: number): RequestListener {
+function edgeSampled(
+  handler: RequestListener,
+  tracer: Tracer,
+  ratio: number,
+  trusts: TraceContextTrust,
+): RequestListener {
   return function edgeSampledRequest(req, res) {
     let parent: Context = EDGE_SAMPLED_ROOT;
+    let links: Link[] | undefined;
     if (req.headers.traceparent !== undefined) {
       const extracted = propagation.extract(ROOT_CONTEXT, req.headers);
       const incoming = trace.getSpanContext(extracted);
-      if (incoming !== undefined) {
+      if (incoming !== undefined && trusts(req.socket.remoteAddress)) {
         if ((incoming.traceFlags & TraceFlags.SAMPLED) === 0) return handler(req, res);
         parent = extracted;
-      } else if (Math.random() >= ratio) return handler(req, res); // malformed: decide afresh
+      } else if (Math.random() >= ratio) {
+        return handler(req, res); // malformed or untrusted: decide afresh
+      } else if (incoming !== undefined) {
+        links = [{ context: incoming }];
+      }
     } else if (Math.random() >= ratio) {
       return handler(req, res);
     }
-    traced(handler, tracer, parent, req, res);
+    traced(handler, tracer, parent, links, req, res);
   };
 }
 
@@ -94,6 +109,7 @@ function traced(
   handler: RequestListener,
   tracer: Tracer,
   parent: Context,
+  links: Link[] | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
@@ -101,7 +117,7 @@ function traced(
   // Named after the method until registerHttpTelemetry knows the route (semantic conventions).
   const span = tracer.startSpan(
     method,
-    { kind: SpanKind.SERVER, attributes: requestAttributes(req, method) },
+    { kind: SpanKind.SERVER, attributes: requestAttributes(req, method), links },
     parent,
   );
   const active = trace.setSpan(parent, span);
@@ -124,12 +140,13 @@ function traced(
 function requestAttributes(req: IncomingMessage, method: string): Attributes {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
+  // No url.query: a query string can carry what must not reach a trace backend (a key pasted into
+  // a URL, a search term), and the route (http.route) is what spans are compared by.
   const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: method,
     [ATTR_URL_SCHEME]: 'http',
     [ATTR_URL_PATH]: queryAt === -1 ? url : url.slice(0, queryAt),
   };
-  if (queryAt !== -1) attributes[ATTR_URL_QUERY] = url.slice(queryAt + 1);
   if (req.headers['user-agent'] !== undefined)
     attributes[ATTR_USER_AGENT_ORIGINAL] = req.headers['user-agent'];
   if (req.socket.remoteAddress !== undefined)
