@@ -1,3 +1,4 @@
+import type { RawServerDefault } from 'fastify';
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -49,11 +50,16 @@ export async function createApp(
   drainKeepAliveConnections(fastify);
   // Only JSON is accepted: without this, Fastify would parse text/plain into a string body.
   fastify.removeContentTypeParser('text/plain');
-  // PATCH bodies may be sent as RFC 7396 JSON merge patches; they parse like JSON.
-  fastify.addContentTypeParser(
-    'application/merge-patch+json',
-    { parseAs: 'string' },
-    fastify.getDefaultJsonParser('error', 'error'),
+  // An empty body is no body, whatever its Content-Type says: clients and libraries send
+  // `Content-Type: application/json` on every request, DELETE included, and Fastify's own parser
+  // refuses "" as malformed JSON. Operations that need a body refuse a missing one (validation
+  // pipe); those that take none accept it. PATCH bodies may also be RFC 7396 merge patches.
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>(
+    ['application/json', 'application/merge-patch+json'],
+    {},
+    (request, body, done) =>
+      body.length === 0 ? done(null, undefined) : json(request, body.toString(), done),
   );
   app.enableVersioning(VERSIONING);
   app.useGlobalPipes(createValidationPipe());

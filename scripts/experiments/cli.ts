@@ -21,25 +21,47 @@ import { ZipfSampler } from './zipf';
 import { describeRuntime } from '../runtime';
 
 const NAMES = [...Object.keys(SCENARIOS), 'capacity'];
-const USAGE = `usage: npm run experiment -- <${NAMES.join('|')}>[,<scenario>...] [options]`;
+const USAGE = `usage: npm run experiment -- <scenario>[,<scenario>...] [options]
+
+scenarios: ${NAMES.join(', ')} (docs/experiments.md says what each shows)
+
+options:
+  --duration 20s           length of each configuration's run (20s, 1500ms)
+  --warm-up 20s            reads before measuring
+  --toggle KEY=on|off      a toggle for the whole run (repeatable), e.g. --toggle CACHE_L1=off
+  --compare "a|b"          configurations to compare, e.g. "defaults|CACHE_L1=off,CACHE_L2=off"
+  --rounds N               interleaved rounds per configuration
+  --flip 10s:KEY=off,...   flip toggles mid-run (repeatable)
+  --documents 10000        documents seeded
+  --out reports            where report.json and index.html go
+  --smoke                  a tiny seed, 1 s of warm-up and 2 s per configuration (CI)
+capacity only:
+  --slo-ms 200 --start-rps N --max-steps 10 --current-rps N --growth 3x/6mo
+  -h, --help               this text`;
+
+/** A command line that cannot be run: printed with the usage, exit code 2, no stack trace. */
+class UsageError extends Error {}
 
 /** `20s`, `20` or `1500ms`, in seconds. */
 function seconds(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a duration; write 20s or 1500ms`);
+  if (!m) throw new UsageError(`"${text}" is not a duration; write 20s or 1500ms`);
   return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
 }
 
 /** `10s:CACHE_L1=off,CACHE_L2=off`. */
 function parseFlip(text: string): Flip {
   const i = text.indexOf(':');
-  if (i < 0) throw new Error(`--flip "${text}": write <when>:<toggles>, e.g. 10s:CACHE_L1=off`);
+  if (i < 0) {
+    throw new UsageError(`--flip "${text}": write <when>:<toggles>, e.g. 10s:CACHE_L1=off`);
+  }
   const label = text.slice(i + 1);
   return { atSeconds: seconds(text.slice(0, i)), label, values: asBooleans(parseToggleSet(label)) };
 }
 
-function parse() {
+function parse(args: string[]) {
   const { values, positionals } = parseArgs({
+    args,
     allowPositionals: true,
     options: {
       toggle: { type: 'string', multiple: true, default: [] },
@@ -56,10 +78,13 @@ function parse() {
       'max-steps': { type: 'string' },
       'current-rps': { type: 'string' },
       growth: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const scenarios = (positionals[0] ?? '').split(',').filter(Boolean);
-  if (!scenarios.length || scenarios.some((s) => !NAMES.includes(s))) throw new Error(USAGE);
+  const unknown = scenarios.filter((s) => !NAMES.includes(s));
+  if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}`);
+  if (!scenarios.length && !values.help) throw new UsageError('name a scenario');
   return { scenarios, values };
 }
 
@@ -84,15 +109,34 @@ async function warmUp(topology: Topology, seconds: number): Promise<void> {
   });
 }
 
+/** parse(), with parseArgs' own refusals (an unknown option, a missing value) as usage errors. */
+function parseOrUsage(args: string[]): ReturnType<typeof parse> {
+  try {
+    return parse(args);
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      throw new UsageError((err as Error).message);
+    }
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
-  const { scenarios, values } = parse();
-  console.log(`docscale experiment ${scenarios.join(', ')} on ${describeRuntime()}`);
+  const { scenarios, values } = parseOrUsage(process.argv.slice(2));
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const smoke = values.smoke;
   const configs: NamedToggles[] = (values.compare ?? 'defaults').split('|').map((name) => ({
     name: name.trim(),
     toggles: parseToggleSet(name),
   }));
   const flips = values.flip.map(parseFlip);
+  // Read before the topology starts: a typo must not cost a minute of setup first.
+  const runSeconds = smoke ? 2 : seconds(values.duration);
+  const warmUpSeconds = smoke ? 1 : seconds(values['warm-up']);
+  console.log(`docscale experiment ${scenarios.join(', ')} on ${describeRuntime()}`);
   const topology = await startTopology({
     documents: Number(values.documents ?? (smoke ? 200 : 10_000)),
     toggles: parseToggleSet(values.toggle.join(',')),
@@ -109,13 +153,13 @@ async function main(): Promise<void> {
   }
   try {
     if (!topology.pinned) console.log('taskset unavailable: the load generator is not pinned');
-    await warmUp(topology, smoke ? 1 : seconds(values['warm-up']));
+    await warmUp(topology, warmUpSeconds);
     for (const scenario of scenarios) {
       const summary = await runExperiment(
         scenario,
         topology,
         {
-          seconds: smoke ? 2 : seconds(values.duration),
+          seconds: runSeconds,
           smoke,
           configs,
           rounds: optionalNumber(values.rounds),
@@ -142,6 +186,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: Error) => {
+    if (err instanceof UsageError) {
+      console.error(`experiment: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     console.error(`experiment failed: ${err.message}`);
     process.exit(1);
   },

@@ -93,6 +93,12 @@ describe('createValidationPipe', () => {
     ]);
   });
 
+  it('says a missing body (none sent, or an empty one) is missing', async () => {
+    expect(await violationsOf(undefined, body(CreateDocumentDto))).toEqual([
+      { field: '(body)', reason: 'is missing: send a JSON object' },
+    ]);
+  });
+
   it('coerces the listing limit from its query string', async () => {
     const parsed = (await pipe.transform({ limit: '5' }, query)) as ListDocumentsQuery;
 

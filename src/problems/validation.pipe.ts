@@ -19,7 +19,9 @@ class ProblemValidationPipe extends ValidationPipe {
     // A JSON body of `null`, `"text"` or `[...]` parses fine but is no document: say so plainly.
     const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
     if (metadata.type === 'body' && !isObject) {
-      throw new ValidationError([{ field: '(body)', reason: 'must be a JSON object' }]);
+      const reason =
+        value === undefined ? 'is missing: send a JSON object' : 'must be a JSON object';
+      throw new ValidationError([{ field: '(body)', reason }]);
     }
     if (depthExceeds(value, MAX_DEPTH)) {
       throw new ValidationError([

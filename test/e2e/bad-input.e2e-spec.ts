@@ -133,13 +133,49 @@ describe('bad input', () => {
     expectProblem(res, 400, 'malformed-body');
   });
 
-  it('rejects an empty JSON body', async () => {
+  it('rejects an empty JSON body where a document is needed, as a missing body', async () => {
     const res = await request(api.url)
       .post('/v1/documents')
       .set(auth)
       .set('Content-Type', 'application/json')
       .send('');
+    expectProblem(res, 400, 'validation-failed');
+    expect(res.body.errors).toEqual([
+      { field: '(body)', reason: 'is missing: send a JSON object' },
+    ]);
+  });
+
+  it.each(['application/json', 'application/merge-patch+json'])(
+    'accepts a DELETE with Content-Type %s and an empty body',
+    async (type) => {
+      const created = await request(api.url)
+        .post('/v1/documents')
+        .set(auth)
+        .send({ title: 'to delete', body: 'b' })
+        .expect(201);
+      await request(api.url)
+        .delete(`/v1/documents/${created.body.id}`)
+        .set(auth)
+        .set('Content-Type', type)
+        .send('')
+        .expect(204);
+      await request(api.url).get(`/v1/documents/${created.body.id}`).set(auth).expect(404);
+    },
+  );
+
+  it('still refuses a DELETE whose JSON body is malformed', async () => {
+    const created = await request(api.url)
+      .post('/v1/documents')
+      .set(auth)
+      .send({ title: 'kept', body: 'b' })
+      .expect(201);
+    const res = await request(api.url)
+      .delete(`/v1/documents/${created.body.id}`)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"x": ');
     expectProblem(res, 400, 'malformed-body');
+    await request(api.url).get(`/v1/documents/${created.body.id}`).set(auth).expect(200);
   });
 
   it('rejects a wrong content type with 415', async () => {

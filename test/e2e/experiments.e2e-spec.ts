@@ -147,3 +147,39 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     expect(text).toMatch(/vs defaults/);
   }, 60_000);
 });
+
+describe('the experiment command line', () => {
+  /** Runs the CLI and resolves with its exit code and output, whatever the code. */
+  async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return promisify(execFile)(process.execPath, [CLI, ...args], { timeout: 30_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: Error & { code?: number; stdout?: string; stderr?: string }) => ({
+        code: err.code ?? -1,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? '',
+      }),
+    );
+  }
+
+  it('prints its usage on --help, and starts nothing', async () => {
+    const { code, stdout, stderr } = await run(['--help']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^usage: npm run experiment -- <scenario>/);
+    for (const scenario of SCENARIOS) expect(stdout).toContain(scenario);
+    expect(stdout).toContain('--flip');
+  });
+
+  it.each([
+    ['no scenario', [], /name a scenario/],
+    ['an unknown scenario', ['read-mostly'], /unknown scenario read-mostly/],
+    ['an unknown option', ['read-heavy', '--durations', '5s'], /--durations/],
+    ['a malformed duration', ['read-heavy', '--duration', 'soon'], /"soon" is not a duration/],
+  ])('refuses %s with the usage and exit code 2, no stack trace', async (_case, args, reason) => {
+    const { code, stdout, stderr } = await run(args as string[]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(reason);
+    expect(stderr).toContain('usage: npm run experiment');
+    expect(stderr).not.toMatch(/experiment failed|\n\s+at /);
+  });
+});
