@@ -4,6 +4,7 @@
  * Services and the Ingress point at ports that exist (and not at /health or /metrics), and the
  * NetworkPolicies open exactly the ports the containers' own configuration needs.
  */
+import { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
 import { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -230,6 +231,9 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
 
   it('names the destination of every egress rule: a namespace, pods, or addresses short of all', () => {
     const everywhere = /^(0\.0\.0\.0|::)\/0$/;
+    // Absent or `{}`: every pod (of the namespace), every namespace.
+    const selectsAll = (s?: ILabelSelector) =>
+      Object.keys(s?.matchLabels ?? {}).length === 0 && !s?.matchExpressions?.length;
     const unnamed = policies.flatMap((p) =>
       (p.spec?.egress ?? [])
         .filter(
@@ -238,7 +242,9 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
             r.to.some(
               (peer) =>
                 everywhere.test(peer.ipBlock?.cidr ?? '') ||
-                (!peer.ipBlock && !peer.podSelector && !peer.namespaceSelector),
+                (!peer.ipBlock &&
+                  selectsAll(peer.podSelector) &&
+                  selectsAll(peer.namespaceSelector)),
             ),
         )
         .map((r) => `${p.metadata.name}: ${JSON.stringify(r.to ?? 'anywhere')}`),
