@@ -49,6 +49,20 @@ describe('AppConfig', () => {
     expect(configErrorFor({ PORT: '65536' }).message).toContain('PORT');
   });
 
+  it('accepts a Redis URL carrying an ACL user and password, as docker/ and k8s/ give it', () => {
+    const url = 'redis://docscale:0123abcd@redis:6379';
+    expect(AppConfig.load({ REDIS_URL: url, QUEUE_REDIS_URL: url }).env).toMatchObject({
+      REDIS_URL: url,
+      QUEUE_REDIS_URL: url,
+    });
+  });
+
+  it('refuses a bad Redis URL without repeating the password in it (the message is logged)', () => {
+    const { message } = configErrorFor({ REDIS_URL: 'http://docscale:s3cret0pass@redis:6379' });
+    expect(message).toContain('REDIS_URL');
+    expect(message).not.toContain('s3cret0pass');
+  });
+
   it('refuses a TRUST_PROXY hop count, which Fastify 5.12+ no longer trusts, naming the remedy', () => {
     expect(configErrorFor({ TRUST_PROXY: '1' }).message).toMatch(
       /TRUST_PROXY: .*TRUST_PROXY=loopback,uniquelocal/,

@@ -26,6 +26,13 @@ export interface Service {
   stop_grace_period?: string;
   entrypoint?: string | string[];
   restart?: string;
+  user?: string;
+  ports?: (string | number | { target?: number; published?: string | number; host_ip?: string })[];
+  read_only?: boolean;
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  tmpfs?: string | string[];
 }
 export interface Compose {
   services: Record<string, Service>;

@@ -4,6 +4,7 @@
  * Services and the Ingress point at ports that exist (and not at /health or /metrics), and the
  * NetworkPolicies open exactly the ports the containers' own configuration needs.
  */
+import { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
 import { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -39,9 +40,19 @@ const DEFAULT_PORT: Record<string, number> = {
   'https:': 443,
 };
 
+/**
+ * The keys of SERVER_URL_KEYS each entry point connects to: the migrations read the primary's
+ * URL only (scripts/migrate.ts), whatever else their config holds.
+ */
+const SERVER_KEYS_OF_ENTRY: Record<string, string[]> = {
+  'dist/src/main.js': SERVER_URL_KEYS,
+  'dist/src/worker.js': SERVER_URL_KEYS,
+  'dist/scripts/migrate.js': ['DATABASE_PRIMARY_URL'],
+};
+
 /** The TCP ports of the servers an environment's URLs name (keys it leaves unset: none). */
-function serverPorts(env: Record<string, string>): number[] {
-  return SERVER_URL_KEYS.flatMap((key) =>
+function serverPorts(env: Record<string, string>, keys: string[]): number[] {
+  return keys.flatMap((key) =>
     (env[key] ?? '')
       .split(',')
       .map((u) => u.trim())
@@ -165,8 +176,9 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
     expect(exposes('/v1/documents')).toBe(true);
   });
 
+  const policies = ofKind<INetworkPolicy & KubeObject>('NetworkPolicy');
+
   it('denies all traffic by default and opens only the ports docscale uses', () => {
-    const policies = ofKind<INetworkPolicy & KubeObject>('NetworkPolicy');
     const denyAll = policies.find(
       (p) =>
         Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
@@ -187,13 +199,15 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
       );
     const egressPorts = (w: Workload) =>
       applying(w).flatMap((p) =>
-        (p.spec?.egress ?? []).flatMap((r) => r.ports?.map((x) => x.port) ?? []),
+        (p.spec?.egress ?? []).flatMap((r) => r.ports?.map((x) => Number(x.port)) ?? []),
       );
-    /** DNS, and the port of every server the container's own config names. */
-    const neededEgress = (w: Workload) => [
-      53,
-      ...new Set(containersOf(w).flatMap((c) => serverPorts(containerEnv(objects, c).env))),
-    ];
+    /** DNS, and the port of every server the container's entry point connects to. */
+    const neededEgress = (w: Workload) =>
+      containersOf(w).flatMap((c) => [
+        53,
+        ...serverPorts(containerEnv(objects, c).env, SERVER_KEYS_OF_ENTRY[entryOf(c)]),
+      ]);
+    const unique = (ports: number[]) => [...new Set(ports)].sort((a, b) => a - b);
     for (const d of deployments) {
       for (const c of containersOf(d)) {
         const port = configOf(c)[ENTRY_PORT_KEY[entryOf(c)]];
@@ -205,10 +219,55 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
     }
     const workloads = [...deployments, ...jobs];
     expect(workloads.map((w) => neededEgress(w).length).every((n) => n > 1)).toBe(true);
+    // Exactly those: the migration Job, for one, reaches Postgres and DNS, not Redis.
     for (const w of workloads) {
-      expect([w.metadata.name, egressPorts(w)]).toEqual([
+      expect([w.metadata.name, unique(egressPorts(w))]).toEqual([
         w.metadata.name,
-        expect.arrayContaining(neededEgress(w)),
+        unique(neededEgress(w)),
+      ]);
+    }
+    expect(unique(egressPorts(jobs[0]))).toEqual([53, 5432]);
+  });
+
+  it('names the destination of every egress rule: a namespace, pods, or addresses short of all', () => {
+    const everywhere = /^(0\.0\.0\.0|::)\/0$/;
+    // Absent or `{}`: every pod (of the namespace), every namespace.
+    const selectsAll = (s?: ILabelSelector) =>
+      Object.keys(s?.matchLabels ?? {}).length === 0 && !s?.matchExpressions?.length;
+    const unnamed = policies.flatMap((p) =>
+      (p.spec?.egress ?? [])
+        .filter(
+          (r) =>
+            !r.to?.length ||
+            r.to.some(
+              (peer) =>
+                everywhere.test(peer.ipBlock?.cidr ?? '') ||
+                (!peer.ipBlock &&
+                  selectsAll(peer.podSelector) &&
+                  selectsAll(peer.namespaceSelector)),
+            ),
+        )
+        .map((r) => `${p.metadata.name}: ${JSON.stringify(r.to ?? 'anywhere')}`),
+    );
+    expect(unnamed).toEqual([]);
+    expect(policies.some((p) => p.spec?.egress?.length)).toBe(true);
+  });
+
+  it('resolves names through kube-dns only, over UDP and TCP', () => {
+    const dnsRules = policies.flatMap((p) =>
+      (p.spec?.egress ?? []).filter((r) => r.ports?.some((x) => Number(x.port) === 53)),
+    );
+    expect(dnsRules.length).toBeGreaterThan(0);
+    for (const rule of dnsRules) {
+      expect(rule.ports?.map((x) => `${x.protocol}/${x.port}`).sort()).toEqual([
+        'TCP/53',
+        'UDP/53',
+      ]);
+      expect(rule.to).toEqual([
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
       ]);
     }
   });

@@ -16,7 +16,8 @@ import {
 } from './k8s-manifests';
 
 describe.each(['dev', 'prod'])('k8s/overlays/%s: workloads', (overlay) => {
-  const { objects, deployments, jobs, containersOf, entryOf, configOf } = overlayObjects(overlay);
+  const { objects, deployments, jobs, containersOf, entryOf, configOf, byEntry } =
+    overlayObjects(overlay);
 
   it('holds only kinds with a schema, each object valid against it', () => {
     const errors = objects
@@ -123,7 +124,7 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: workloads', (overlay) => {
     );
   });
 
-  it('runs every container as non-root, read-only, without capabilities, with requests and limits', () => {
+  it('runs every container as non-root, read-only, without capabilities, under the runtime seccomp profile, with requests and limits', () => {
     for (const workload of [...deployments, ...jobs]) {
       const pod = workload.spec?.template.spec;
       for (const c of containersOf(workload)) {
@@ -135,6 +136,7 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: workloads', (overlay) => {
             readOnlyRootFilesystem: true,
             allowPrivilegeEscalation: false,
             capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
           }),
         ]);
         expect(c.resources?.requests).toEqual(
@@ -143,5 +145,10 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: workloads', (overlay) => {
         expect(c.resources?.limits).toEqual(expect.objectContaining({ memory: expect.anything() }));
       }
     }
+  });
+
+  it(`serves the OpenAPI document ${overlay === 'prod' ? 'nowhere (API_DOCS=off)' : 'at /docs'}`, () => {
+    const api = byEntry('dist/src/main.js');
+    expect(containersOf(api).map((c) => configOf(c).API_DOCS)).toEqual([overlay !== 'prod']);
   });
 });

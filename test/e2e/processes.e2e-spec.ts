@@ -61,6 +61,21 @@ describe('process lifecycle', () => {
     }
   });
 
+  it('serves no OpenAPI document with API_DOCS=off (the prod overlay): /docs and /docs-json answer 404', async () => {
+    const [api] = await startInstances(1, { API_DOCS: 'off' });
+    try {
+      for (const path of ['/docs', '/docs-json']) {
+        const res = await request(api.url).get(path).expect(404);
+        expect([path, res.headers['content-type']]).toEqual([
+          path,
+          expect.stringContaining('application/problem+json'),
+        ]);
+      }
+    } finally {
+      await api.stop();
+    }
+  });
+
   it('on SIGTERM turns readiness off first, keeps serving through the drain delay, then exits 0', async () => {
     const [api] = await startInstances(1, { SHUTDOWN_DRAIN_DELAY_MS: '1500' });
     api.process.kill('SIGTERM');
