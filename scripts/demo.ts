@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: everything on a fresh machine. Starts the local stack (unless it already runs),
  * migrates, seeds a demo tenant, starts two API instances and a worker, nginx in front of the API
- * instances, prints the URLs, the demo API key and a ready curl, then waits. SIGUSR2 (`npm run
+ * instances, prints the URLs, the demo API key, the stack's random admin key (scripts/local-admin-key.ts)
+ * and ready curls, then waits. SIGUSR2 (`npm run
  * restart:rolling`) restarts the API instances one by one behind nginx. Ctrl-C stops what it
  * started, and only that.
  */
@@ -14,6 +15,7 @@ import { AppConfig } from '../src/config';
 import { hasExited, stackIsUp, waitForReady } from './api-process';
 import { Balancer } from './balancer';
 import { createTenant } from './create-tenant';
+import { ADMIN_KEY_FILE, localAdminKey } from './local-admin-key';
 import { migrate } from './migrate';
 import { DEMO_PID_FILE, Restartable, rollingRestart } from './rolling-restart';
 import { describeRuntime } from './runtime';
@@ -39,7 +41,12 @@ async function documentCount(config: AppConfig, tenant: string): Promise<number>
 function start(entry: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ADMIN_API_KEY: localAdminKey(),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
     // Its own process group: Ctrl-C reaches only this script, which then sends one SIGTERM (a
     // second signal would make the instances skip their graceful shutdown).
@@ -56,9 +63,16 @@ function start(entry: string, env: Record<string, string>): ChildProcess {
   return child;
 }
 
+/** Where the API instance on `port` serves the operator plane: 3200, 3201 by default. */
+const operatorPort = (port: number) => port + 200;
+
 /** API instance `n` on `port`, as the rolling restart handles it. */
 function startApi(n: number, port: number): Restartable {
-  const child = start('main', { PORT: String(port), INSTANCE_ID: `api-${n}` });
+  const child = start('main', {
+    PORT: String(port),
+    OPERATOR_PORT: String(operatorPort(port)),
+    INSTANCE_ID: `api-${n}`,
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const stop = () => {
     retiring.add(child); // stopped on purpose: its exit is no news
@@ -166,6 +180,8 @@ async function main(): Promise<void> {
   restartOnSignal(lb, apis);
 
   const api = (i: number) => `http://127.0.0.1:${apis[i].port}`;
+  const operator = (i: number) => `http://127.0.0.1:${operatorPort(apis[i].port)}`;
+  const adminKey = localAdminKey();
   console.log(`
 docscale demo is running (${(await documentCount(config, 'demo')).toLocaleString()} documents for tenant "demo")
 on ${describeRuntime()}
@@ -175,16 +191,21 @@ on ${describeRuntime()}
   API instance 2   ${api(1)}
   worker health    http://127.0.0.1:${basePort + 100}/health/ready
   OpenAPI          ${lb.url}/docs
-  metrics          ${api(0)}/metrics   (per instance)
-  readiness        ${api(0)}/health/ready
+  readiness        ${api(0)}/health/ready   (per instance; nginx does not route /health)
+
+  operator plane   ${operator(0)}, ${operator(1)}   (OPERATOR_PORT of each instance, loopback only;
+                   /v1/admin/* and /metrics answer there and nowhere else: 404 through nginx)
+  metrics          ${operator(0)}/metrics
 
   demo API key     ${key}
-  admin key        ${config.env.ADMIN_API_KEY}   (ADMIN_API_KEY; for /v1/admin/toggles)
+  admin key        ${adminKey}
+                   (ADMIN_API_KEY: ${process.env.ADMIN_API_KEY ? 'from the environment' : `random for this stack, kept in ${ADMIN_KEY_FILE}`})
 
 Try:
   curl -s -H 'Authorization: Bearer ${key}' '${lb.url}/v1/documents?limit=3'
   curl -s -X POST -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\
        -d '{"title":"Hello","body":"First document","tags":["demo"]}' ${lb.url}/v1/documents
+  curl -s -H 'Authorization: Bearer ${adminKey}' ${operator(0)}/v1/admin/toggles
 
 Rolling restart of the API instances onto the current build, with no failed request:
   npm run restart:rolling

@@ -73,9 +73,14 @@ describe('the OpenAPI document (docs/openapi.json)', () => {
     const documented = readProblemTypes(
       readFileSync(join(__dirname, '..', 'docs', 'problems.md'), 'utf8'),
     );
-    // Answered outside every operation: by the router for any path, and a safety net no known
-    // request reaches.
-    const outside = ['method-not-allowed', 'bad-request'];
+    // Answered outside every operation: by the router for any path, a safety net no known
+    // request reaches, and the edge's own (nginx: test/deploy/edge-problems.spec.ts).
+    const outside = [
+      'method-not-allowed',
+      'bad-request',
+      'upstream-unavailable',
+      'upstream-timeout',
+    ];
     expect([...new Set(DOCUMENTED_PROBLEM_TYPES.map((t) => t.type)), ...outside].sort()).toEqual(
       [...documented.keys()].sort(),
     );

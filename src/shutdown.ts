@@ -2,7 +2,8 @@ import { INestApplication, Logger } from '@nestjs/common';
 
 /**
  * Closes the app on SIGTERM/SIGINT and exits 0: Nest runs every shutdown hook (readiness turns
- * failing, pools and connections close) and Fastify finishes in-flight requests first. If closing
+ * failing, pools and connections close) and Fastify finishes in-flight requests first, on the
+ * operator listener too (it closes with the app: src/operator-listener.ts). If closing
  * takes longer than `timeoutMs` the process exits 1 rather than hang; a second signal exits now.
  * Since Nest 12 a shutdown hook that throws is logged by Nest and the other hooks still run, so
  * it does not change the exit code: exit 1 is for a close or `afterClose` that fails outright.

@@ -23,12 +23,16 @@ export async function startServer(
   nodeArgs: string[] = [],
 ) {
   const port = await freePort();
+  let operatorPort = port;
+  while (operatorPort === port) operatorPort = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], {
     cwd: ROOT,
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
       PORT: String(port),
+      // Unused by the benchmarks, but each process needs a free one.
+      OPERATOR_PORT: String(operatorPort),
       INSTANCE_ID: `bench-${port}`,
       // The SPEC's targets compare reads with rate limiting off; a variant turns it on to price it.
       RATE_LIMIT: 'off',

@@ -60,7 +60,7 @@ function queueUse(worker: Exposition, slots: number): number | null {
 
 async function scrape(topology: Topology, redis: Redis) {
   const [texts, workerText, redisCpu] = await Promise.all([
-    Promise.all(topology.apis.map((a) => metricsOf(a.url))),
+    Promise.all(topology.apis.map((a) => metricsOf(a.adminUrl))),
     metricsOf(topology.workerUrl),
     redisCpuSeconds(redis),
   ]);

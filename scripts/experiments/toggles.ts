@@ -47,13 +47,15 @@ export async function setToggles(topology: Topology, values: ToggleValues): Prom
   const deadline = Date.now() + 10_000;
   for (const api of topology.apis) {
     for (;;) {
-      const states = await statesOf(api.url, topology.adminKey);
+      const states = await statesOf(api.adminUrl, topology.adminKey);
       const applied = Object.entries(values).every(([name, on]) => {
         const s = states.find((x) => x.name === name);
         return on === null ? s?.source !== 'runtime' : s?.on === on;
       });
       if (applied) break;
-      if (Date.now() > deadline) throw new Error(`${api.url} did not apply the toggles in 10 s`);
+      if (Date.now() > deadline) {
+        throw new Error(`${api.adminUrl} did not apply the toggles in 10 s`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -61,7 +63,7 @@ export async function setToggles(topology: Topology, values: ToggleValues): Prom
 
 /** Every toggle an instance knows, set back to its environment's value. */
 export async function clearRuntimeToggles(topology: Topology): Promise<void> {
-  const states = await statesOf(topology.apis[0].url, topology.adminKey);
+  const states = await statesOf(topology.apis[0].adminUrl, topology.adminKey);
   await setToggles(topology, Object.fromEntries(states.map((s) => [s.name, null])));
 }
 
@@ -71,7 +73,9 @@ export async function clearRuntimeToggles(topology: Topology): Promise<void> {
  * reconnecting when the next scenario flips a toggle.
  */
 async function patchToggles(topology: Topology, values: ToggleValues): Promise<void> {
-  const client = apiClient(topology.url, topology.adminKey);
+  // One instance's operator listener: the balancer does not route the operator plane, and a flip
+  // reaches every instance through Redis.
+  const client = apiClient(topology.apis[0].adminUrl, topology.adminKey);
   const deadline = Date.now() + 10_000;
   for (;;) {
     const { data, error, response } = await client.PATCH('/v1/admin/toggles', { body: values });

@@ -19,6 +19,7 @@ import { freePort, hasExited, STACK, stackIsUp, waitForReady } from '../api-proc
 import { Balancer } from '../balancer';
 import { tryPin } from '../bench/server-process';
 import { createTenant } from '../create-tenant';
+import { localAdminKey } from '../local-admin-key';
 import { migrate } from '../migrate';
 import { seed } from '../seed';
 
@@ -27,6 +28,8 @@ const TENANT = 'experiment';
 
 export interface ApiInstance {
   url: string;
+  /** Its operator listener (OPERATOR_PORT): /v1/admin/*, /metrics. */
+  adminUrl: string;
   pid: number;
 }
 
@@ -111,6 +114,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       // minute in the background, a burst of jobs in the middle of whichever step it lands in.
       // Scenarios that load the queue do so on purpose (queue-burst, write-heavy).
       INDEX_RECONCILE_INTERVAL_MS: String(24 * 60 * 60 * 1000),
+      ADMIN_API_KEY: localAdminKey(),
       ...options.toggles,
     };
     const spawnPinned = (entry: string, extra: Record<string, string>, core = 0) => {
@@ -124,8 +128,13 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       return child;
     };
     const ports = [await freePort(), await freePort()];
+    const operatorPorts = [await freePort(), await freePort()];
     const apis = ports.map((port, i) =>
-      spawnPinned('main', { PORT: String(port), INSTANCE_ID: `experiment-api-${i + 1}` }),
+      spawnPinned('main', {
+        PORT: String(port),
+        OPERATOR_PORT: String(operatorPorts[i]),
+        INSTANCE_ID: `experiment-api-${i + 1}`,
+      }),
     );
     const workerPort = await freePort();
     // The worker stands in for another machine (in production workers run apart from the API:
@@ -141,14 +150,18 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     balancer = await new Balancer({ members: ports }).start();
     return {
       url: balancer.url,
-      apis: apis.map((c, i) => ({ url: `http://127.0.0.1:${ports[i]}`, pid: c.pid! })),
+      apis: apis.map((c, i) => ({
+        url: `http://127.0.0.1:${ports[i]}`,
+        adminUrl: `http://127.0.0.1:${operatorPorts[i]}`,
+        pid: c.pid!,
+      })),
       workerPid: worker.pid!,
       workerUrl: `http://127.0.0.1:${workerPort}`,
       workerSlots: Number(env.QUEUE_CONCURRENCY ?? config.env.QUEUE_CONCURRENCY),
       redisUrl: config.env.REDIS_URL,
       queuePrefix: env.QUEUE_PREFIX,
       key,
-      adminKey: config.env.ADMIN_API_KEY,
+      adminKey: env.ADMIN_API_KEY,
       ids,
       pinned: tryPin(process.pid, 1),
       stop,

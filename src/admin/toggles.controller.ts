@@ -5,19 +5,15 @@ import {
   UnknownToggleError,
 } from '@docscale/toggles';
 import { Body, Controller, Get, Patch, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ApiProblem } from '../openapi/api-responses';
-import { SECURITY } from '../openapi/openapi-document';
 import { DependencyUnavailableError, ValidationError } from '../problems/problem.errors';
 import { AdminKeyGuard } from './admin-key.guard';
+import { ApiOperatorPlane } from './api-operator-plane';
 import type { SetTogglesBody } from './set-toggles.dto';
 import { ToggleList } from './toggles.response';
 
-@ApiTags('admin')
-@ApiSecurity(SECURITY.admin)
-@ApiSecurity(SECURITY.adminHeader)
-@ApiProblem(401, ['invalid-admin-key'])
-@ApiProblem(500)
+@ApiOperatorPlane()
 @UseGuards(AdminKeyGuard)
 @Controller({ path: 'admin/toggles', version: '1' })
 export class TogglesController {

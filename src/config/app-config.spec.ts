@@ -18,6 +18,8 @@ describe('AppConfig', () => {
     expect(env).toMatchObject({
       NODE_ENV: 'development',
       PORT: 3000,
+      OPERATOR_HOST: '127.0.0.1',
+      OPERATOR_PORT: 3200,
       DATABASE_PRIMARY_URL: 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
       DATABASE_REPLICA_URLS: ['postgres://docscale:docscale@127.0.0.1:55433/docscale'],
       REDIS_URL: 'redis://127.0.0.1:56379',
@@ -61,6 +63,12 @@ describe('AppConfig', () => {
     const { message } = configErrorFor({ REDIS_URL: 'http://docscale:s3cret0pass@redis:6379' });
     expect(message).toContain('REDIS_URL');
     expect(message).not.toContain('s3cret0pass');
+  });
+
+  it('refuses an OPERATOR_PORT equal to PORT: the operator plane needs a listener of its own', () => {
+    expect(configErrorFor({ PORT: '4000', OPERATOR_PORT: '4000' }).problems).toEqual([
+      expect.stringMatching(/^OPERATOR_PORT: must differ from PORT \(4000\)/),
+    ]);
   });
 
   it('refuses a TRUST_PROXY hop count, which Fastify 5.12+ no longer trusts, naming the remedy', () => {

@@ -54,6 +54,10 @@ export const configSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(3000),
+    // The operator plane (/v1/admin/*, /metrics) answers only here (src/operator-listener.ts):
+    // a listener the edge never routes to. Every instance on a host needs a port of its own.
+    OPERATOR_HOST: z.string().min(1).default('127.0.0.1'),
+    OPERATOR_PORT: port.default(3200),
     INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
     // A 1 MiB document can take twice that as JSON (every newline or quote escaped), plus margin.
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(2_162_688),
@@ -201,6 +205,13 @@ export const configSchema = z
         code: 'custom',
         path: ['CACHE_TOMBSTONE_TTL_MS'],
         message: `must be more than 4 × DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a cache fill must come within half of it, and a cache-filling read is up to two statements`,
+      });
+    }
+    if (c.OPERATOR_PORT === c.PORT && c.PORT !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPERATOR_PORT'],
+        message: `must differ from PORT (${c.PORT}): the operator plane has a listener of its own, which the edge does not route to`,
       });
     }
     if (c.SHUTDOWN_DRAIN_DELAY_MS >= c.SHUTDOWN_TIMEOUT_MS) {

@@ -183,12 +183,12 @@ export const DOCUMENTED_PROBLEM_TYPES = Object.entries(PROBLEMS).flatMap(([statu
   p.types.map((type) => ({ type, status: Number(status) })),
 );
 
-/** `status` answered as a problem, with the types that status can carry here. */
-export function ApiProblem(status: number, types: string[] = PROBLEMS[status].types) {
+/** `status` answered as a problem, with the types that status can carry here (and when, if `when`). */
+export function ApiProblem(status: number, types: string[] = PROBLEMS[status].types, when = '') {
   const known = PROBLEMS[status];
   return ApiResponse({
     status,
-    description: `A problem: ${types.map((t) => `\`/problems/${t}\``).join(', ')}.`,
+    description: `A problem: ${types.map((t) => `\`/problems/${t}\``).join(', ')}.${when && ` ${when}`}`,
     headers: known.headers,
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) } } },
   });

@@ -80,7 +80,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .addTag('documents', 'Documents of the calling tenant')
     .addTag('jobs', "The tenant's export and indexing jobs")
-    .addTag('admin', 'Operator toggles (admin key)')
+    .addTag(
+      'admin',
+      'The operator plane (admin key): served only on the operator listener (OPERATOR_HOST:OPERATOR_PORT), which the edge does not route to; the public port answers these operations 404 `/problems/not-found`, like an unknown route.',
+    )
     .addTag('health', 'Liveness and readiness probes')
     .addTag('problems', 'What each problem `type` means (the pages the type URIs name)')
     .build();

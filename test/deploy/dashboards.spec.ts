@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { exportedSeries, metricsIn } from './metric-names';
+import { environment, services } from './compose';
 import { DOCKER, prometheusConfig } from './repo';
 
 interface Target {
@@ -137,13 +138,13 @@ describe('docker/prometheus/prometheus.yml', () => {
     ];
   }
 
-  it('scrapes /metrics of every api replica on PORT and every worker on WORKER_HEALTH_PORT', () => {
+  it('scrapes /metrics of every api replica on OPERATOR_PORT and every worker on WORKER_HEALTH_PORT', () => {
     const all = config.scrape_configs.flatMap((j) =>
       targetsOf(j).map((t) => [t, j.metrics_path ?? '/metrics']),
     );
     expect(all).toEqual(
       expect.arrayContaining([
-        ['api:3000', '/metrics'],
+        [`api:${environment(services.api).OPERATOR_PORT}`, '/metrics'],
         ['worker:3100', '/metrics'],
       ]),
     );

@@ -1,7 +1,8 @@
 /**
  * k8s/ overlays, built as in k8s.spec.ts, checked for how traffic and scale reach the workloads:
  * the autoscalers own the replica counts, PDBs leave room to drain above the autoscalers' floors,
- * Services and the Ingress point at ports that exist (and not at /health or /metrics), and the
+ * Services and the Ingress point at ports that exist (and not at the operator plane or the probes),
+ * Prometheus scrapes the operator port, which only the monitoring namespace reaches, and the
  * NetworkPolicies open exactly the ports the containers' own configuration needs.
  */
 import { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
@@ -162,7 +163,7 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
     }
   });
 
-  it('keeps the health routes and /metrics off the Ingress', () => {
+  it('keeps the health routes, /metrics and the admin API off the Ingress, and routes the public API', () => {
     const paths = ofKind<IIngress>('Ingress').flatMap((i) =>
       (i.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []),
     );
@@ -172,8 +173,38 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
           ? route === path
           : route === path || route.startsWith(path.endsWith('/') ? path : `${path}/`),
       );
-    expect([...healthRoutes(), '/metrics'].filter(exposes)).toEqual([]);
-    expect(exposes('/v1/documents')).toBe(true);
+    const operatorPlane = ['/metrics', '/v1/admin', '/v1/admin/toggles', '/v1/admin/keys'];
+    expect([...healthRoutes(), ...operatorPlane].filter(exposes)).toEqual([]);
+    const publicRoutes = ['/v1/documents', '/v1/documents/x/export', '/v1/jobs', '/v1/jobs/x'];
+    expect([...publicRoutes, '/problems/not-found', '/docs', '/docs-json'].filter(exposes)).toEqual(
+      [...publicRoutes, '/problems/not-found', '/docs', '/docs-json'],
+    );
+  });
+
+  it("scrapes the API's /metrics on its operator port, which no Service names and only the monitoring namespace reaches", () => {
+    const api = byEntry('dist/src/main.js');
+    const [container] = containersOf(api);
+    const { OPERATOR_PORT, PORT, OPERATOR_HOST } = configOf(container);
+    expect(OPERATOR_PORT).not.toBe(PORT);
+    expect(OPERATOR_HOST).toBe('0.0.0.0'); // Prometheus scrapes the pod's address
+    const annotations = api.spec?.template.metadata?.annotations ?? {};
+    expect(annotations['prometheus.io/port']).toBe(String(OPERATOR_PORT));
+    expect(annotations['prometheus.io/path']).toBe('/metrics');
+    expect(container.ports).toContainEqual({ name: 'operator', containerPort: OPERATOR_PORT });
+    const targets = ofKind<IService & KubeObject>('Service').flatMap(
+      (s) => s.spec?.ports?.map((p) => p.targetPort) ?? [],
+    );
+    expect(targets.filter((t) => t === 'operator' || t === OPERATOR_PORT)).toEqual([]);
+    const rules = ofKind<INetworkPolicy & KubeObject>('NetworkPolicy')
+      .filter((p) => selects(p.spec?.podSelector, podLabels(api)))
+      .flatMap((p) => p.spec?.ingress ?? [])
+      .filter((r) => r.ports?.some((x) => x.port === OPERATOR_PORT || x.port === 'operator'));
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.from).toEqual([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
+    }
   });
 
   const policies = ofKind<INetworkPolicy & KubeObject>('NetworkPolicy');

@@ -55,7 +55,9 @@ describe('the cache with a lagging replica', () => {
     let tokenlessMisses = 0;
     let next = 0;
     const cachedBefore = await Promise.all(
-      [a, b].map((i) => metricSum(i.url, 'docscale_cache_answers_total', { cache_level: 'l1' })),
+      [a, b].map((i) =>
+        metricSum(i.adminUrl, 'docscale_cache_answers_total', { cache_level: 'l1' }),
+      ),
     );
     const pair = async () => {
       while (next < PAIRS) {
@@ -86,7 +88,9 @@ describe('the cache with a lagging replica', () => {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, pair));
     const cachedAfter = await Promise.all(
-      [a, b].map((i) => metricSum(i.url, 'docscale_cache_answers_total', { cache_level: 'l1' })),
+      [a, b].map((i) =>
+        metricSum(i.adminUrl, 'docscale_cache_answers_total', { cache_level: 'l1' }),
+      ),
     );
     const fromL1 = cachedAfter[0] + cachedAfter[1] - cachedBefore[0] - cachedBefore[1];
     return { stale, tokenlessMisses, fromL1 };

@@ -59,7 +59,7 @@ describe('multi-level cache across two instances', () => {
   });
 
   const l1Active = async (i: Instance) =>
-    (await metricSum(i.url, 'docscale_cache_l1_active')) === 1;
+    (await metricSum(i.adminUrl, 'docscale_cache_l1_active')) === 1;
   const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
 
   async function create(
@@ -85,7 +85,7 @@ describe('multi-level cache across two instances', () => {
     const out: Record<string, number> = {};
     for (const level of ['l1', 'l2', 'db']) {
       const each = await Promise.all(
-        instances.map((i) => metricSum(i.url, ANSWERS, { cache_level: level })),
+        instances.map((i) => metricSum(i.adminUrl, ANSWERS, { cache_level: level })),
       );
       out[level] = each.reduce((a, b) => a + b, 0);
     }
@@ -219,7 +219,7 @@ describe('multi-level cache across two instances', () => {
 
   it('collapses concurrent misses on a cold key to at most one database read per instance', async () => {
     const { id, version } = await create(on[0], 'cold');
-    const reads = () => Promise.all(on.map((i) => metricSum(i.url, DB_READS)));
+    const reads = () => Promise.all(on.map((i) => metricSum(i.adminUrl, DB_READS)));
     const before = await reads();
     const results = await Promise.all(
       Array.from({ length: 50 }, async (_, n) => {
@@ -271,7 +271,7 @@ describe('multi-level cache across two instances', () => {
     const ids = docs.map((d) => d.id);
     const acked = new Map(docs.map((d) => [d.id, d.version]));
     for (const id of ids) for (const i of on) await get(i, id); // warm both levels
-    const gauges = (name: string) => Promise.all(on.map((i) => metricSum(i.url, name)));
+    const gauges = (name: string) => Promise.all(on.map((i) => metricSum(i.adminUrl, name)));
     const noticed = async () => (await gauges('docscale_cache_l1_active')).every((v) => v === 0);
     // Back: subscribed again (L1 on), breaker closed, and every missed write replayed.
     const recovered = async () =>

@@ -49,7 +49,7 @@ describe('load shedding under overload', () => {
   });
 
   async function setShedding(on: boolean): Promise<void> {
-    const res = await fetch(`${api.url}/v1/admin/toggles`, {
+    const res = await fetch(`${api.adminUrl}/v1/admin/toggles`, {
       method: 'PATCH',
       headers: { ...admin, 'Content-Type': 'application/json' },
       body: JSON.stringify({ LOAD_SHEDDING: on }),
@@ -78,7 +78,7 @@ describe('load shedding under overload', () => {
       while (probing) {
         const res = await fetch(`${api.url}/health/live`).catch(() => undefined);
         // The admin endpoint (toggles) is the operator's way out of an overload: never shed.
-        const toggles = await fetch(`${api.url}/v1/admin/toggles`, { headers: admin }).catch(
+        const toggles = await fetch(`${api.adminUrl}/v1/admin/toggles`, { headers: admin }).catch(
           () => undefined,
         );
         healthy &&= res?.status === 200 && toggles?.status === 200;
@@ -126,7 +126,7 @@ describe('load shedding under overload', () => {
       expect(o).toMatchObject({ status: 503, type: '/problems/overloaded', retryAfter: '1' });
     }
     // Fast: measured by the server, since a client sharing its cores queues both alike.
-    const metrics = await scrape(api.url);
+    const metrics = await scrape(api.adminUrl);
     const meanMs = (status: string) => {
       const labels = { http_response_status_code: status, http_route: '/v1/documents' };
       const sum = metrics.sum('http_server_request_duration_sum', labels);

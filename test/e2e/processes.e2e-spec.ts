@@ -96,7 +96,7 @@ describe('process lifecycle', () => {
       .expect(201);
     const slow = request(api.url).post(`/v1/documents/${doc.body.id}/exports`).set(auth);
     const answered = slow.then((res) => res.status);
-    await pollUntil(async () => (await metricSum(api.url, 'docscale_http_in_flight')) >= 1, {
+    await pollUntil(async () => (await metricSum(api.adminUrl, 'docscale_http_in_flight')) >= 1, {
       what: 'the export to be in flight',
     });
     api.process.kill('SIGTERM');

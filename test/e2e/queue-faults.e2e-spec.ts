@@ -181,7 +181,9 @@ describe('job queue under faults', () => {
     // A stalled job moved back to waiting did not use an attempt: only the completed one counts.
     expect(done.attemptsMade).toBe(1);
     // W2 found it by its stalled-job check (the lock W1 stopped renewing expired).
-    expect(await metricSum(w2.url, JOBS, { job_outcome: 'stalled' })).toBeGreaterThanOrEqual(1);
+    expect(await metricSum(w2.adminUrl, JOBS, { job_outcome: 'stalled' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(await count(`SELECT count(*) AS n FROM document_exports WHERE job_id = $1`, [id])).toBe(
       1,
     );
@@ -320,7 +322,8 @@ describe('job queue under faults', () => {
       `SELECT count(DISTINCT job_id) AS n FROM outbox WHERE queue = $1 AND job_name = 'index'`,
       [w.queue],
     );
-    const outcome = (o: string) => metricSum(wk.url, JOBS, { job_name: 'index', job_outcome: o });
+    const outcome = (o: string) =>
+      metricSum(wk.adminUrl, JOBS, { job_name: 'index', job_outcome: o });
     const [applied, skipped, retried, failed] = await Promise.all(
       ['applied', 'skipped', 'retried', 'failed'].map(outcome),
     );
@@ -441,7 +444,7 @@ describe('job queue under faults', () => {
     expect(wk.process.exitCode).toBeNull();
     expect(wk.process.signalCode).toBeNull();
     expect(
-      await metricSum(wk.url, JOBS, { job_name: 'index', job_outcome: 'applied' }),
+      await metricSum(wk.adminUrl, JOBS, { job_name: 'index', job_outcome: 'applied' }),
     ).toBeGreaterThanOrEqual(1 + docs.length);
   });
 
@@ -466,7 +469,7 @@ describe('job queue under faults', () => {
       what: 'every document indexed and every outbox row sent',
     });
     const rows = await count(`SELECT count(*) AS n FROM outbox WHERE queue = $1`, [w.queue]);
-    const relayed = await Promise.all(pair.map((api) => metricSum(api.url, RELAYED)));
+    const relayed = await Promise.all(pair.map((api) => metricSum(api.adminUrl, RELAYED)));
     console.log(
       `two relays: ${rows} outbox rows, relayed ${relayed.join(' + ')} = ${relayed[0] + relayed[1]}`,
     );

@@ -193,7 +193,7 @@ describe('queue telemetry: request → publish → process in one trace', () => 
   }
 
   it('reports the queue depth from the worker', async () => {
-    const text = await metricsOf(worker.url);
+    const text = await metricsOf(worker.adminUrl);
 
     expect(text).toMatch(/^# TYPE docscale_queue_depth gauge$/m);
     // Both jobs have run: nothing of this suite's queue is waiting.
@@ -201,7 +201,7 @@ describe('queue telemetry: request → publish → process in one trace', () => 
   });
 
   it('reports how long each job waited and ran, by job name, from the worker', async () => {
-    const text = await metricsOf(worker.url);
+    const text = await metricsOf(worker.adminUrl);
 
     expect(text).toMatch(/^# TYPE docscale_job_wait histogram$/m);
     expect(text).toMatch(/^# TYPE docscale_job_duration histogram$/m);
@@ -214,7 +214,7 @@ describe('queue telemetry: request → publish → process in one trace', () => 
   });
 
   it('reports the outbox backlog and its lag from the API, which relays', async () => {
-    const text = await metricsOf(api.url);
+    const text = await metricsOf(api.adminUrl);
 
     expect(text).toMatch(/^# TYPE docscale_outbox_pending gauge$/m);
     expect(text).toMatch(/^# TYPE docscale_outbox_lag gauge$/m);
@@ -224,7 +224,7 @@ describe('queue telemetry: request → publish → process in one trace', () => 
   });
 
   it('names both processes service docscale, the resource their spans are exported under', async () => {
-    for (const url of [api.url, worker.url]) {
+    for (const url of [api.adminUrl, worker.adminUrl]) {
       const text = await metricsOf(url);
       expect(text).toMatch(/^target_info\{[^}]*service_name="docscale"/m);
     }

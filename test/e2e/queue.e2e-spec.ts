@@ -191,7 +191,7 @@ describe('queue-based load leveling', () => {
         expect(body.result).toMatchObject({ outcome: 'applied' });
       }
       const applied = () =>
-        metricSum(worker.url, 'docscale_jobs_total', {
+        metricSum(worker.adminUrl, 'docscale_jobs_total', {
           job_name: 'export',
           job_outcome: 'applied',
         });
@@ -467,7 +467,7 @@ describe('queue-based load leveling', () => {
           JSON.stringify((await waiting()).map((j) => j.id).sort()) === JSON.stringify(expected),
         { what: 'the exports and every index job waiting in the queue' },
       );
-      expect(await metricSum(api.url, 'docscale_queue_depth')).toBe(expected.length);
+      expect(await metricSum(api.adminUrl, 'docscale_queue_depth')).toBe(expected.length);
     });
 
     it('drains everything once a worker starts, then accepts exports again', async () => {

@@ -66,7 +66,7 @@ describe('rate limiting across two instances behind nginx', () => {
     const limited = answers.filter((a) => a.res.status === 429);
     const perInstance = await Promise.all(
       lb.instances.map(async (i) => {
-        const metrics = await scrape(i.url);
+        const metrics = await scrape(i.adminUrl);
         return {
           allowed: metrics.sum(DECISIONS, { rate_limit_decision: 'allowed' }),
           limited: metrics.sum(DECISIONS, { rate_limit_decision: 'limited' }),
@@ -149,7 +149,7 @@ describe('leased tokens across two instances behind nginx', () => {
     const limited = answers.filter((a) => a.res.status === 429);
     const roundTrips = await Promise.all(
       lb.instances.map(async (i) =>
-        (await scrape(i.url)).sum('docscale_rate_limit_round_trips_total', {
+        (await scrape(i.adminUrl)).sum('docscale_rate_limit_round_trips_total', {
           rate_limit_class: 'reads',
         }),
       ),

@@ -128,7 +128,9 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
 
   it('serves token reads from the replica once it has caught up, still with 0 stale reads', async () => {
     const satisfied = () =>
-      Promise.all(token.map((i) => metricSum(i.url, READS, { db_read_reason: 'token-satisfied' })));
+      Promise.all(
+        token.map((i) => metricSum(i.adminUrl, READS, { db_read_reason: 'token-satisfied' })),
+      );
     const before = await satisfied();
     // Think times around the 300 ms lag: some reads come before the replica has the write,
     // some after; the token must send each to the right place.
@@ -148,10 +150,10 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       .set(auth)
       .send({ title: 'old', body: 'b' });
     const before = await Promise.all(
-      token.map((i) => metricSum(i.url, READS, { db_read_reason: 'no-token' })),
+      token.map((i) => metricSum(i.adminUrl, READS, { db_read_reason: 'no-token' })),
     );
     const primaryBefore = await Promise.all(
-      token.map((i) => metricSum(i.url, READS, { db_read_target: 'primary' })),
+      token.map((i) => metricSum(i.adminUrl, READS, { db_read_target: 'primary' })),
     );
     for (let i = 0; i < 200; i++) {
       await request(token[i % 2].url)
@@ -159,10 +161,10 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
         .set(auth);
     }
     const after = await Promise.all(
-      token.map((i) => metricSum(i.url, READS, { db_read_reason: 'no-token' })),
+      token.map((i) => metricSum(i.adminUrl, READS, { db_read_reason: 'no-token' })),
     );
     const primaryAfter = await Promise.all(
-      token.map((i) => metricSum(i.url, READS, { db_read_target: 'primary' })),
+      token.map((i) => metricSum(i.adminUrl, READS, { db_read_target: 'primary' })),
     );
     const onReplica = after[0] + after[1] - before[0] - before[1];
     const onPrimary = primaryAfter[0] + primaryAfter[1] - primaryBefore[0] - primaryBefore[1];
@@ -202,13 +204,13 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       lsn: Lsn.parse('FFFF/0'),
       writtenAtMs: Date.now(),
     });
-    const before = await metricSum(token[1].url, READS, { db_read_reason: 'token-too-new' });
+    const before = await metricSum(token[1].adminUrl, READS, { db_read_reason: 'token-too-new' });
     await request(token[1].url)
       .get(`/v1/documents/${doc.id}`)
       .set(auth)
       .set('X-Consistency-Token', future)
       .expect(200);
-    expect(await metricSum(token[1].url, READS, { db_read_reason: 'token-too-new' })).toBe(
+    expect(await metricSum(token[1].adminUrl, READS, { db_read_reason: 'token-too-new' })).toBe(
       before + 1,
     );
   });
@@ -225,7 +227,7 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
         await request(api.url).get(`/v1/documents/${doc.id}`).set(auth).expect(200);
       }
       await pollUntil(
-        async () => (await metricSum(api.url, 'docscale_db_replica_in_rotation')) === 0,
+        async () => (await metricSum(api.adminUrl, 'docscale_db_replica_in_rotation')) === 0,
         {
           timeoutMs: 5000,
           what: 'the replica to leave the rotation',
@@ -235,17 +237,17 @@ describe('read-your-writes with a lagging replica, across two instances', () => 
       stack('start-member', 'replica');
     }
     await pollUntil(
-      async () => (await metricSum(api.url, 'docscale_db_replica_in_rotation')) === 1,
+      async () => (await metricSum(api.adminUrl, 'docscale_db_replica_in_rotation')) === 1,
       {
         timeoutMs: 20_000,
         what: 'the replica to rejoin the rotation',
       },
     );
-    const before = await metricSum(api.url, READS, { db_read_target: 'replica' });
+    const before = await metricSum(api.adminUrl, READS, { db_read_target: 'replica' });
     await pollUntil(
       async () => {
         await request(api.url).get(`/v1/documents/${doc.id}`).set(auth).expect(200);
-        return (await metricSum(api.url, READS, { db_read_target: 'replica' })) > before;
+        return (await metricSum(api.adminUrl, READS, { db_read_target: 'replica' })) > before;
       },
       { timeoutMs: 5000, what: 'a read served by the replica again' },
     );

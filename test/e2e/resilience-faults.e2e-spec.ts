@@ -107,7 +107,7 @@ describe('resilience under faults', () => {
 
   /** Polls until a counter has grown on every instance from its value now. */
   async function increases(metric: string, labels: Record<string, string>, what: string) {
-    const sum = () => Promise.all(instances.map((i) => metricSum(i.url, metric, labels)));
+    const sum = () => Promise.all(instances.map((i) => metricSum(i.adminUrl, metric, labels)));
     const before = await sum();
     await pollUntil(async () => (await sum()).every((n, i) => n > before[i]), {
       timeoutMs: 30_000,

@@ -26,7 +26,7 @@ const CLIENTS = 20;
 
 /** Requests an instance answered on the documents routes (only the load sends those). */
 const served = (i: Instance) =>
-  metricSum(i.url, 'http_server_request_duration_count', { http_route: '/v1/documents/:id' });
+  metricSum(i.adminUrl, 'http_server_request_duration_count', { http_route: '/v1/documents/:id' });
 
 describe('API instances behind nginx', () => {
   let lb: BalancedInstances;

@@ -11,7 +11,7 @@ describe('runtime toggles across instances', () => {
   const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
 
   const stateOn = async (instance: Instance, name: string) => {
-    const res = await request(instance.url).get('/v1/admin/toggles').set(admin).expect(200);
+    const res = await request(instance.adminUrl).get('/v1/admin/toggles').set(admin).expect(200);
     return res.body.toggles.find((t: { name: string }) => t.name === name);
   };
 
@@ -23,10 +23,14 @@ describe('runtime toggles across instances', () => {
       CACHE_L1: 'on',
       TOGGLES_KEY_PREFIX,
     });
-    await request(a.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null }).expect(200);
+    await request(a.adminUrl)
+      .patch('/v1/admin/toggles')
+      .set(admin)
+      .send({ CACHE_L1: null })
+      .expect(200);
   });
   afterAll(async () => {
-    await request(a.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null });
+    await request(a.adminUrl).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null });
     await stopAll([a, b]);
   });
 
@@ -35,7 +39,7 @@ describe('runtime toggles across instances', () => {
   });
 
   it('follows a flip made on another instance within a second', async () => {
-    await request(a.url)
+    await request(a.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
       .send({ CACHE_L1: false })
@@ -52,7 +56,7 @@ describe('runtime toggles across instances', () => {
   it('exports the toggle state as a metric', async () => {
     await pollUntil(
       async () => {
-        const res = await request(b.url).get('/metrics').expect(200);
+        const res = await request(b.adminUrl).get('/metrics').expect(200);
         return /docscale_toggle_state\{[^}]*toggle="CACHE_L1"[^}]*\} 0/.test(res.text);
       },
       { timeoutMs: 3000, what: 'the toggle gauge to read 0' },
@@ -60,7 +64,11 @@ describe('runtime toggles across instances', () => {
   });
 
   it('returns to the configured value when the override is removed', async () => {
-    await request(b.url).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null }).expect(200);
+    await request(b.adminUrl)
+      .patch('/v1/admin/toggles')
+      .set(admin)
+      .send({ CACHE_L1: null })
+      .expect(200);
     await pollUntil(async () => (await stateOn(a, 'CACHE_L1')).source === 'config', {
       timeoutMs: 1000,
       what: 'instance A to drop the override',
@@ -69,14 +77,14 @@ describe('runtime toggles across instances', () => {
   });
 
   it('refuses unknown toggles and non-boolean values with 400', async () => {
-    const unknown = await request(a.url)
+    const unknown = await request(a.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
       .send({ WARP_DRIVE: true });
     expect(unknown.status).toBe(400);
     expect(unknown.body.type).toBe('/problems/validation-failed');
     expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'WARP_DRIVE' })]);
-    const bad = await request(a.url)
+    const bad = await request(a.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
       .send({ CACHE_L1: 'off' });
@@ -85,9 +93,9 @@ describe('runtime toggles across instances', () => {
   });
 
   it('refuses a tenant key or no key on the admin endpoint', async () => {
-    const none = await request(a.url).get('/v1/admin/toggles');
+    const none = await request(a.adminUrl).get('/v1/admin/toggles');
     expect(none.status).toBe(401);
-    const wrong = await request(a.url)
+    const wrong = await request(a.adminUrl)
       .get('/v1/admin/toggles')
       .set('Authorization', 'Bearer dsk_x');
     expect(wrong.status).toBe(401);

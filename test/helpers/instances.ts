@@ -11,7 +11,10 @@ const ROOT = join(__dirname, '../..');
 
 export interface Instance {
   url: string;
-  /** Where the operator plane (/v1/admin/*, /metrics) answers. */
+  /**
+   * Where the operator plane (/v1/admin/*, /metrics) answers: an API's operator listener
+   * (OPERATOR_PORT, a free port of its own), a worker's health port.
+   */
   adminUrl: string;
   port: number;
   process: ChildProcess;
@@ -31,6 +34,8 @@ export async function spawnProcess(
 ): Promise<Instance> {
   port ??= await freePort();
   const portKey = entry === 'main' ? 'PORT' : 'WORKER_HEALTH_PORT';
+  let operatorPort = entry === 'main' && env.OPERATOR_PORT ? Number(env.OPERATOR_PORT) : port;
+  while (entry === 'main' && operatorPort === port) operatorPort = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
     cwd: ROOT,
     env: {
@@ -43,6 +48,7 @@ export async function spawnProcess(
       RATE_LIMIT: 'off',
       INSTANCE_ID: `test-${entry}-${port}`,
       [portKey]: String(port),
+      ...(entry === 'main' ? { OPERATOR_PORT: String(operatorPort) } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +59,7 @@ export async function spawnProcess(
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     url: `http://127.0.0.1:${port}`,
-    adminUrl: `http://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${operatorPort}`,
     port,
     process: child,
     output: () => output,

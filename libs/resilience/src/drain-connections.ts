@@ -15,16 +15,44 @@
  * for a POST only if it had not sent it). A rolling restart avoids this by taking the instance
  * out of the balancer first.
  */
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 export function drainKeepAliveConnections(fastify: FastifyInstance, intervalMs = 100): void {
+  drainWhileClosing(fastify, fastify.server, intervalMs, async () => undefined);
+}
+
+/**
+ * A second listener serving the same routes (a server whose requests go to `fastify.routing`,
+ * such as the operator listener), closed with Fastify: it stops accepting at preClose, its idle
+ * keep-alive connections are drained the same way, and Fastify's close (so the process's graceful
+ * shutdown) resolves only once it has closed. Requests still arriving on its open connections get
+ * Fastify's closing 503 (`return503OnClosing`), as on Fastify's own server.
+ */
+export function closeWithFastify(fastify: FastifyInstance, server: Server, intervalMs = 100): void {
+  let closed: Promise<void> = Promise.resolve();
+  fastify.addHook('preClose', (done) => {
+    if (server.listening) closed = new Promise((resolve) => server.close(() => resolve()));
+    done();
+  });
+  drainWhileClosing(fastify, server, intervalMs, () => closed);
+}
+
+function drainWhileClosing(
+  fastify: FastifyInstance,
+  server: Server,
+  intervalMs: number,
+  untilClosed: () => Promise<void>,
+): void {
   let timer: NodeJS.Timeout | undefined;
   fastify.addHook('preClose', (done) => {
-    timer = setInterval(() => fastify.server.closeIdleConnections(), intervalMs);
+    timer = setInterval(() => server.closeIdleConnections(), intervalMs);
     done();
   });
   fastify.addHook('onClose', (_instance, done) => {
-    clearInterval(timer);
-    done();
+    void untilClosed().then(() => {
+      clearInterval(timer);
+      done();
+    });
   });
 }

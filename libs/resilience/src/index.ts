@@ -13,5 +13,5 @@ export { RateLimitGuard } from './rate-limit/rate-limit.guard';
 export { RateLimitClass } from './rate-limit/route-class.decorator';
 export { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-limit.errors';
 export { registerLoadShedding, OverloadedError } from './load-shedding';
-export { drainKeepAliveConnections } from './drain-connections';
+export { closeWithFastify, drainKeepAliveConnections } from './drain-connections';
 export type { LoadSheddingOptions } from './load-shedding';

@@ -18,7 +18,7 @@ export interface MetricReaders {
 }
 
 /**
- * A Prometheus reader that never opens its own port (`GET /metrics` on the API port serves it),
+ * A Prometheus reader that never opens its own port (the app's `GET /metrics` serves it),
  * plus a periodic OTLP push when a collector is configured. `producers` add metrics recorded
  * outside the SDK (the HTTP RED store) to both.
  */

@@ -3,7 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { PROMETHEUS_CONTENT_TYPE } from './metric-readers';
 import { TelemetryHandle } from './telemetry-handle';
 
-/** `GET /metrics`: the Prometheus scrape target, on the API port (no separate exporter port). */
+/**
+ * `GET /metrics`: the Prometheus scrape target, served by the app's own HTTP server (no separate
+ * exporter); which listener answers it is the app's choice (docscale's API: its operator listener).
+ */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
