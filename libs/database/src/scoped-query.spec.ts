@@ -37,6 +37,14 @@ describe('queryScoped', () => {
     expect(seen).toEqual(['t1', 't2', 't3']);
   });
 
+  it('keeps a second setting name apart on the same connection', async () => {
+    const other = `SELECT current_setting('docscale_spec.other', true) AS v`;
+    await value(READ, [], 'first');
+    const { rows } = await queryScoped<{ v: string }>(pool, other, [], 'docscale_spec.other', 'o');
+    expect(rows).toEqual([{ v: 'o' }]);
+    expect(await value(READ, [], 'again')).toBe('again');
+  });
+
   it('returns only the statement’s rows and row count', async () => {
     const result = await queryScoped(
       pool,

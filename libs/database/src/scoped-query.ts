@@ -23,9 +23,8 @@ interface QueryInternals {
 }
 const base = Query.prototype as unknown as QueryInternals;
 
-/** The setting statement's name, per connection; a connection that has it skips the Parse. */
-const SETTING_STATEMENT = 'docscale_scope';
-const parsedOn = new WeakSet<Connection>();
+/** The setting statements each connection has parsed (by name); the next use skips the Parse. */
+const parsedOn = new WeakMap<Connection, Set<string>>();
 
 /** A setting name as `current_setting` takes it: `prefix.name`, letters, digits, underscores. */
 const SETTING_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
@@ -56,19 +55,22 @@ export class ScopedQuery extends Query {
 
   /** Called by pg with the connection corked: everything below leaves as one write. */
   prepare(connection: Connection): void {
-    if (!parsedOn.has(connection)) {
+    const statement = `docscale_scope_${this.setting}`;
+    let parsed = parsedOn.get(connection);
+    if (!parsed) parsedOn.set(connection, (parsed = new Set()));
+    if (!parsed.has(statement)) {
       // No rows (set_config never returns null): only a CommandComplete comes back for it.
       connection.parse(
         {
-          name: SETTING_STATEMENT,
+          name: statement,
           text: `SELECT WHERE set_config('${this.setting}', $1, true) IS NULL`,
           types: [],
         },
         true,
       );
-      parsedOn.add(connection);
+      parsed.add(statement);
     }
-    connection.bind({ statement: SETTING_STATEMENT, values: [this.value] }, true);
+    connection.bind({ statement, values: [this.value] }, true);
     connection.execute({ portal: '' }, true);
     base.prepare.call(this, connection);
   }
