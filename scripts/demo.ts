@@ -25,7 +25,7 @@ const ROOT = join(__dirname, '../..');
 const STACK = join(ROOT, 'scripts/stack.sh');
 
 async function documentCount(config: AppConfig, tenant: string): Promise<number> {
-  const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
+  const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string }>(

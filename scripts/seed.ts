@@ -4,7 +4,9 @@
  * Rows go in as batches of `--batch` documents per INSERT ... SELECT FROM unnest(...) (one round
  * trip and one plan per batch, not per row), inside one transaction per batch. Text is generated
  * from a fixed vocabulary with a Zipf-like word distribution, so full-text search and keyword
- * extraction later have realistic material; `--seed` makes a run repeatable.
+ * extraction later have realistic material; `--seed` makes a run repeatable. It connects as the
+ * owner (DATABASE_OWNER_URL), like `npm run migrate`: a bulk load is an operator's job, not the
+ * app's, and row-level security does not slow it.
  */
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
@@ -22,7 +24,7 @@ export async function seed(
   config: AppConfig,
   options: { tenant: string; documents: number; batch?: number; seed?: number },
 ): Promise<SeedResult> {
-  const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
+  const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
   await client.connect();
   const started = process.hrtime.bigint();
   try {

@@ -12,6 +12,7 @@
 #   up [--replica-delay MS]   start what is not running (creating .stack on first use, repairing a
 #                             missing/broken replica), wait until the primary accepts connections,
 #                             the replica streams and Redis answers PING, then print KEY=value URLs
+#                             (the app role's, and DATABASE_OWNER_URL for migrations)
 #   down                      fast-stop the processes this script started (pids under .stack)
 #   status                    one line per member; exit 0 if all up and the replica streams, else 3
 #   start-member|stop-member|restart-member primary|replica|redis
@@ -40,7 +41,12 @@ REDIS_PORT="${STACK_REDIS_PORT:-56379}"
 TIMEOUT="${STACK_TIMEOUT:-60}"
 readonly REPO_DIR STACK_DIR PRIMARY_PORT REPLICA_PORT REDIS_PORT TIMEOUT
 
+# Two roles (docs/patterns/least-privilege.md): the owner owns the database and its tables and
+# runs migrations (and is the replica's replication user); the app role, which the API and the
+# worker connect as, owns nothing and cannot create anything. The replica is a physical copy, so
+# both exist there too.
 readonly APP_DB=docscale APP_USER=docscale APP_PASSWORD=docscale
+readonly APP_ROLE=docscale_app APP_ROLE_PASSWORD=docscale_app
 readonly SLOT=docscale_replica
 readonly PG_OS_USER=postgres # the OS user PostgreSQL runs as when this script runs as root
 readonly PG_SUPERUSER=postgres # bootstrap superuser, reached only through the trusted socket
@@ -325,7 +331,7 @@ prepare_pg_dir() {
 # pg_query MEMBER SQL: run one statement as the superuser over the member's unix socket.
 pg_query() {
   as_pg "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$(pg_dir "$1")" -p "$(pg_port "$1")" \
-    -U "$PG_SUPERUSER" -d postgres -c "$2"
+    -U "$PG_SUPERUSER" -d "${3:-postgres}" -c "$2"
 }
 
 pg_ready() { as_pg "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$(pg_port "$1")" -t 2; }
@@ -463,6 +469,16 @@ bootstrap_primary() {
   if [[ -z $(pg_query primary "SELECT 1 FROM pg_database WHERE datname = '$APP_DB'") ]]; then
     pg_query primary "CREATE DATABASE $APP_DB OWNER $APP_USER"
   fi
+  if [[ -z $(pg_query primary "SELECT 1 FROM pg_roles WHERE rolname = '$APP_ROLE'") ]]; then
+    pg_query primary "CREATE ROLE $APP_ROLE LOGIN PASSWORD '$APP_ROLE_PASSWORD'"
+  fi
+  # Also on every up, so a stack created before the app role existed gets the same rights. Before
+  # PostgreSQL 15 every role could create tables in the public schema; TEMPORARY lets any role
+  # create temporary tables. The owner keeps both as the database's owner; the table grants come
+  # from `npm run migrate` (scripts/app-role.ts).
+  pg_query primary "ALTER ROLE $APP_ROLE NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION"
+  pg_query primary "REVOKE CREATE ON SCHEMA public FROM PUBLIC" "$APP_DB"
+  pg_query primary "REVOKE TEMPORARY ON DATABASE $APP_DB FROM PUBLIC"
   if [[ -z $(pg_query primary "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$SLOT'") ]]; then
     pg_query primary "SELECT pg_create_physical_replication_slot('$SLOT', true)" >/dev/null
   fi
@@ -704,16 +720,17 @@ print_status() {
 }
 
 print_urls() {
-  local creds="$APP_USER:$APP_PASSWORD"
+  local creds="$APP_ROLE:$APP_ROLE_PASSWORD"
   echo "DATABASE_PRIMARY_URL=postgres://$creds@127.0.0.1:$PRIMARY_PORT/$APP_DB"
   echo "DATABASE_REPLICA_URL=postgres://$creds@127.0.0.1:$REPLICA_PORT/$APP_DB"
+  echo "DATABASE_OWNER_URL=postgres://$APP_USER:$APP_PASSWORD@127.0.0.1:$PRIMARY_PORT/$APP_DB"
   echo "REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
 }
 
 # ---------------------------------------------------------------------------------------------
 # commands
 
-usage() { sed -n '11,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '11,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 cmd_up() {
   local delay=""

@@ -8,6 +8,7 @@ import { AppConfig, ConfigModule } from './config';
 import { DocumentEntity } from './documents/document.entity';
 import { ApiKeyEntity } from './tenants/api-key.entity';
 import { TenantEntity } from './tenants/tenant.entity';
+import { RowSecurityCheck, TENANT_SETTING } from './tenants/tenant-scope';
 
 /** The pattern libs, wired from the validated config; shared by the API and the worker. */
 @Module({})
@@ -55,6 +56,7 @@ export class InfrastructureModule {
             statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
             connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
             applicationName: `docscale-${env.INSTANCE_ID}`,
+            scopeSetting: env.DATABASE_RLS ? TENANT_SETTING : undefined,
             tokenSecret: env.CONSISTENCY_TOKEN_SECRET,
             tokenPreviousSecrets: env.CONSISTENCY_TOKEN_PREVIOUS_SECRETS,
             tokenTtlMs: env.CONSISTENCY_TOKEN_TTL_MS,
@@ -94,6 +96,7 @@ export class InfrastructureModule {
           keyPrefix: env.TOGGLES_KEY_PREFIX,
         }),
       ],
+      providers: [RowSecurityCheck],
     };
   }
 }

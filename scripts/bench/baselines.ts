@@ -7,8 +7,13 @@
  * from, one Redis GET of that document's JSON, or the peer: NestJS's TypeORM sample's shape
  * (Express, `repository.findOneBy`) on that database. Telemetry exports go to an in-process sink
  * (otlp-sink.ts). Rate limiting is off unless a variant turns it on (server-process.ts).
+ *
+ * docscale connects as the app role, under row-level security; the baselines connect as the owner,
+ * which it does not apply to. "docscale cache off without RLS" prices it: the same read as the owner,
+ * without the tenant setting (docs/patterns/least-privilege.md).
  */
 import { Client } from 'pg';
+import { AppConfig } from '../../src/config';
 import { runComparison, Seeded, Variant } from './compare';
 import { DOCUMENT_BY_ID } from './baseline-servers/document-select';
 import { otlpSink } from './otlp-sink';
@@ -16,7 +21,27 @@ import { printTargets, Target } from './targets';
 
 const baseline = (file: string) => `dist/scripts/bench/baseline-servers/${file}.js`;
 
-const VARIANTS: Variant[] = [
+/** `url` (a primary's or a replica's) with the owner's credentials: row security does not apply. */
+function asOwner(url: string, config: AppConfig): string {
+  const owner = new URL(config.env.DATABASE_OWNER_URL);
+  const member = new URL(url);
+  member.username = owner.username;
+  member.password = owner.password;
+  return member.toString();
+}
+
+/** The API without row-level security: as the owner, no tenant setting per statement. */
+function withoutRls(config: AppConfig): Record<string, string> {
+  return {
+    DATABASE_RLS: 'off',
+    DATABASE_PRIMARY_URL: asOwner(config.env.DATABASE_PRIMARY_URL, config),
+    DATABASE_REPLICA_URLS: config.env.DATABASE_REPLICA_URLS.map((u) => asOwner(u, config)).join(
+      ',',
+    ),
+  };
+}
+
+const variants = (config: AppConfig): Variant[] => [
   { name: 'bare Fastify', env: {}, entry: baseline('fastify-json') },
   // The framework floor: Nest on Fastify returning the same document, nothing else.
   { name: 'bare Nest (Fastify)', env: {}, entry: baseline('nest-fastify-json') },
@@ -26,6 +51,11 @@ const VARIANTS: Variant[] = [
   { name: 'NestJS sample', env: {}, entry: baseline('nest-typeorm-sample') },
   { name: 'docscale cache on', env: {} },
   { name: 'docscale cache off', env: { CACHE_L1: 'off', CACHE_L2: 'off' } },
+  // Every read reaches the database: where row-level security's cost shows, if anywhere.
+  {
+    name: 'docscale cache off without RLS',
+    env: { CACHE_L1: 'off', CACHE_L2: 'off', ...withoutRls(config) },
+  },
   { name: 'docscale telemetry off', env: { TELEMETRY_TRACING: 'off', TELEMETRY_METRICS: 'off' } },
   // A limit no run reaches: the price is the distributed limiter's Redis round trip.
   { name: 'docscale rate limit on', env: { RATE_LIMIT: 'on', RATE_LIMIT_READS: '1000000000' } },
@@ -63,6 +93,20 @@ const TARGETS: Target[] = [
     atLeast: 5,
   },
   {
+    // Issue 19's bar, not SPEC.md's: row-level security stays on by default within it.
+    label: 'RLS cost ≤ 5%: cache off / cache off without RLS',
+    numerator: 'docscale cache off',
+    denominator: 'docscale cache off without RLS',
+    atLeast: 0.95,
+  },
+  {
+    label: 'RLS cost ≤ 5%: server CPU/req, RLS off ÷ on',
+    numerator: 'docscale cache off',
+    denominator: 'docscale cache off without RLS',
+    atLeast: 0.95,
+    by: 'cpu',
+  },
+  {
     // On 2 cores the database bounds both servers' req/s with the cache off: CPU tells them apart.
     label: 'cache off: NestJS sample CPU/req ÷ docscale',
     numerator: 'docscale cache off',
@@ -79,7 +123,7 @@ async function baselineEnv({ config, tenantId, ids }: Seeded): Promise<Record<st
   const readsFrom = config.env.READ_REPLICAS
     ? (config.env.DATABASE_REPLICA_URLS[0] ?? primary)
     : primary;
-  const client = new Client({ connectionString: primary });
+  const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ id: string }>(
@@ -94,7 +138,7 @@ async function baselineEnv({ config, tenantId, ids }: Seeded): Promise<Record<st
     return {
       BENCH_DOCUMENT: document,
       BENCH_TENANT_ID: tenantId,
-      BENCH_DATABASE_URL: readsFrom,
+      BENCH_DATABASE_URL: asOwner(readsFrom, config),
       BENCH_REDIS_URL: config.env.REDIS_URL,
     };
   } finally {
@@ -108,7 +152,7 @@ async function main(): Promise<void> {
     const samples = await runComparison({
       tenant: 'bench-baselines',
       workload: 'GET /v1/documents/:id: docscale (auth, cache, telemetry) and bare baselines',
-      variants: VARIANTS,
+      variants: variants(AppConfig.load()),
       baseline: 'bare Fastify',
       extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
       seededEnv: baselineEnv,

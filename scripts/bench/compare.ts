@@ -236,7 +236,7 @@ function printTable(
 
 async function documentIds(config: AppConfig, tenantId: string): Promise<string[]> {
   const { Client } = await import('pg');
-  const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
+  const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ id: string }>(

@@ -37,7 +37,7 @@ export function roundRatio(samples: Map<string, Sample[]>, t: Target): number | 
 export function printTargets(targets: Target[], samples: Map<string, Sample[]>): number {
   const width = Math.max(...targets.map((t) => t.label.length));
   console.log(
-    `\nSPEC.md targets, as ratios within this run only (median of round-by-round ratios; ` +
+    `\nTargets (SPEC.md's unless labelled), as ratios within this run only (median of round-by-round ratios; ` +
       `do not compare them with another run's):`,
   );
   console.log(`${'target'.padEnd(width)}   ratio     bar  result`);

@@ -62,7 +62,7 @@ export interface TopologyOptions {
 }
 
 async function seededIds(config: AppConfig, wanted: number): Promise<string[]> {
-  const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
+  const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ id: string }>(

@@ -20,8 +20,10 @@ describe('AppConfig', () => {
       PORT: 3000,
       OPERATOR_HOST: '127.0.0.1',
       OPERATOR_PORT: 3200,
-      DATABASE_PRIMARY_URL: 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
-      DATABASE_REPLICA_URLS: ['postgres://docscale:docscale@127.0.0.1:55433/docscale'],
+      DATABASE_PRIMARY_URL: 'postgres://docscale_app:docscale_app@127.0.0.1:55432/docscale',
+      DATABASE_REPLICA_URLS: ['postgres://docscale_app:docscale_app@127.0.0.1:55433/docscale'],
+      DATABASE_OWNER_URL: 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
+      DATABASE_RLS: true,
       REDIS_URL: 'redis://127.0.0.1:56379',
       AUTH_CACHE_TTL_MS: 5000,
       CACHE_L1: true,
@@ -90,7 +92,9 @@ describe('AppConfig', () => {
 
     expect(env.PORT).toBe(3000);
     expect(env.CACHE_L1).toBe(true);
-    expect(env.DATABASE_PRIMARY_URL).toBe('postgres://docscale:docscale@127.0.0.1:55432/docscale');
+    expect(env.DATABASE_PRIMARY_URL).toBe(
+      'postgres://docscale_app:docscale_app@127.0.0.1:55432/docscale',
+    );
   });
 
   it('parses DATABASE_REPLICA_URLS as a comma list, trimming spaces and empty members', () => {

@@ -69,13 +69,21 @@ export const configSchema = z
     // Test suites only: check every response against the OpenAPI document, mismatches to this file.
     OPENAPI_CONTRACT_CHECK_FILE: z.string().min(1).optional(),
 
+    // The API and the worker connect as the app role, which owns nothing and cannot run DDL;
+    // only `npm run migrate` uses the owner's URL (docs/patterns/least-privilege.md).
     DATABASE_PRIMARY_URL: postgresUrl.default(
-      'postgres://docscale:docscale@127.0.0.1:55432/docscale',
+      'postgres://docscale_app:docscale_app@127.0.0.1:55432/docscale',
     ),
     DATABASE_REPLICA_URLS: commaList(
       postgresUrl,
-      'postgres://docscale:docscale@127.0.0.1:55433/docscale',
+      'postgres://docscale_app:docscale_app@127.0.0.1:55433/docscale',
     ),
+    DATABASE_OWNER_URL: postgresUrl.default(
+      'postgres://docscale:docscale@127.0.0.1:55432/docscale',
+    ),
+    // Row-level security's tenant setting on every tenant statement (off: for a role it does not
+    // apply to, e.g. the bench's comparison as the owner).
+    DATABASE_RLS: onOff.default(true),
     DATABASE_POOL_SIZE: positiveInt.default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
     DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(3000),

@@ -1,7 +1,9 @@
 /**
  * Documents in SQL you can review: each method is one statement, scoped by tenant in its WHERE
- * clause (another tenant's id simply matches no row). Rows come back as plain objects shaped for
- * the API, so the hot read path pays for no ORM hydration.
+ * clause (another tenant's id simply matches no row) and, as defence in depth, by row-level
+ * security: each statement carries the tenant as its scope, which the table's policy checks
+ * again (docs/patterns/least-privilege.md). Rows come back as plain objects shaped for the API,
+ * so the hot read path pays for no ORM hydration.
  */
 import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
@@ -65,7 +67,7 @@ export class DocumentsRepository {
       `SELECT ${FULL} FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
       after,
-      { positioned },
+      { positioned, scope: tenantId },
     );
     return { doc: rows[0], atLsn };
   }
@@ -82,6 +84,7 @@ export class DocumentsRepository {
         '$5',
       ),
       [tenantId, fields.title, fields.body, fields.tags, index ?? null],
+      tenantId,
     );
     return row;
   }
@@ -116,6 +119,7 @@ export class DocumentsRepository {
         expected === 'any' ? null : expected,
         index ?? null,
       ],
+      tenantId,
     );
     return rows[0];
   }
@@ -131,6 +135,7 @@ export class DocumentsRepository {
         WHERE tenant_id = $1 AND id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[]))
         RETURNING version`,
       [tenantId, id, expected === 'any' ? null : expected],
+      tenantId,
     );
     return rows[0]?.version;
   }
@@ -139,6 +144,7 @@ export class DocumentsRepository {
     const rows = await this.db.query<{ version: number }>(
       `SELECT version FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
+      tenantId,
     );
     return rows[0]?.version;
   }
@@ -175,6 +181,7 @@ export class DocumentsRepository {
         options.q ?? null,
       ],
       options.consistency,
+      { scope: tenantId },
     );
     const items = rows.slice(0, options.limit);
     const last = items.at(-1);

@@ -41,9 +41,9 @@ describe('job queue under faults', () => {
   const started: Instance[] = [];
 
   beforeAll(() => {
+    // As the owner: the checks read and fix up rows across tenants, past row-level security.
     db = new Pool({
-      connectionString:
-        process.env.DATABASE_PRIMARY_URL ?? AppConfig.load().env.DATABASE_PRIMARY_URL,
+      connectionString: process.env.DATABASE_OWNER_URL ?? AppConfig.load().env.DATABASE_OWNER_URL,
       max: 2,
     });
   });

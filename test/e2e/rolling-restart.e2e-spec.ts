@@ -146,7 +146,7 @@ describe('API instances behind nginx', () => {
 });
 
 async function documentCount(tenantId: string): Promise<number> {
-  const client = new Client({ connectionString: AppConfig.load().env.DATABASE_PRIMARY_URL });
+  const client = new Client({ connectionString: AppConfig.load().env.DATABASE_OWNER_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string }>(

@@ -17,6 +17,7 @@ describe('local stack', () => {
     const { stdout } = await run('bash', [STACK, 'up']);
     expect(stdout).toContain(`DATABASE_PRIMARY_URL=${env.DATABASE_PRIMARY_URL}`);
     expect(stdout).toContain(`DATABASE_REPLICA_URL=${env.DATABASE_REPLICA_URLS[0]}`);
+    expect(stdout).toContain(`DATABASE_OWNER_URL=${env.DATABASE_OWNER_URL}`);
     expect(stdout).toContain(`REDIS_URL=${env.REDIS_URL}`);
   });
 

@@ -85,11 +85,14 @@ export async function waitForJob(
 
 let pool: Pool | undefined;
 
-/** The primary, read directly: what the jobs wrote, not what the API shows. */
+/**
+ * The primary, read directly as the owner: what the jobs wrote, not what the API shows, of every
+ * tenant (row-level security applies to the app role only).
+ */
 export function primary(): Pool {
   pool ??= new Pool({
     connectionString:
-      process.env.DATABASE_PRIMARY_URL ?? 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
+      process.env.DATABASE_OWNER_URL ?? 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
     max: 2,
   });
   return pool;

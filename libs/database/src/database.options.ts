@@ -36,6 +36,13 @@ export interface DatabaseOptions {
   /** `application_name` shown in pg_stat_activity, so a DBA can tell instances apart. */
   applicationName?: string;
   /**
+   * The transaction-local setting that row-level security policies read (`prefix.name`), set to a
+   * statement's `scope` (the tenant) in the statement's own round trip (scoped-query.ts). Unset,
+   * statements run as given and `scope` is ignored: for a role that row security does not apply
+   * to (the table owner, BYPASSRLS), or tables without policies.
+   */
+  scopeSetting?: string;
+  /**
    * Secret that signs consistency tokens; every instance must share it.
    */
   tokenSecret: string;

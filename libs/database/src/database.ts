@@ -6,12 +6,13 @@
  * check, and reads keep going to the primary until it answers.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { Pool, QueryResultRow } from 'pg';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, poolOf } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { CallPolicy, DatabaseOptions } from './database.options';
 import { NamedPools, registerPoolGauges } from './pool-gauges';
+import { assertSettingName, queryScoped } from './scoped-query';
 
 const DIRECT: CallPolicy = { execute: (work) => work() };
 
@@ -30,11 +31,14 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   readonly replicas: DataSource[];
   private readonly initializing = new Map<DataSource, Promise<void>>();
   private readonly calls: CallPolicy;
+  private readonly scopeSetting?: string;
 
   constructor(@Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions) {
     this.primary = createDataSource(options.primaryUrl, options);
     this.replicas = options.replicaUrls.map((url) => createDataSource(url, options));
     this.calls = options.primaryCalls ?? DIRECT;
+    this.scopeSetting =
+      options.scopeSetting === undefined ? undefined : assertSettingName(options.scopeSetting);
     registerPoolGauges(this.pools);
   }
 
@@ -53,18 +57,39 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
    * rather than `DataSource.query()`, which builds a QueryRunner, checks a client out and back in
    * and broadcasts events per call: several promises and allocations each request pays for, and
    * that tracing's context propagation then pays for again (docs/patterns/telemetry.md).
+   *
+   * `scope`: the tenant whose rows the statement may see and write under row-level security
+   * (`scopeSetting`); omitted only by statements on tables without policies.
    */
-  async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.calls.execute(() => this.primaryPool().query<T>(sql, params))).rows;
+  async query<T extends QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    scope?: string,
+  ): Promise<T[]> {
+    return (await this.calls.execute(() => this.on<T>(this.primaryPool(), sql, params, scope)))
+      .rows;
   }
 
   /** Like {@link query}, for statements whose affected row count matters (UPDATE, DELETE). */
   async execute<T extends QueryResultRow>(
     sql: string,
     params: unknown[] = [],
+    scope?: string,
   ): Promise<{ rows: T[]; rowCount: number }> {
-    const result = await this.calls.execute(() => this.primaryPool().query<T>(sql, params));
+    const result = await this.calls.execute(() =>
+      this.on<T>(this.primaryPool(), sql, params, scope),
+    );
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  }
+
+  /** One statement on `pool` (the primary's or a replica's), in `scope` (see {@link query}). */
+  on<T extends QueryResultRow>(
+    pool: Pool,
+    sql: string,
+    params: unknown[],
+    scope?: string,
+  ): Promise<QueryResult<T>> {
+    return queryScoped<T>(pool, sql, params, this.scopeSetting, scope);
   }
 
   /** The primary's pg pool (for the read router and the lag monitor). */

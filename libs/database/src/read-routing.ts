@@ -42,6 +42,8 @@ export interface ReadOptions {
    * the WAL insert position before the statement's snapshot.
    */
   positioned?: boolean;
+  /** The tenant the statement is scoped to under row-level security (Database.query). */
+  scope?: string;
 }
 
 @Injectable()
@@ -143,7 +145,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       const pool = this.db.replicaPool(decision.replica);
       try {
         if (!pool) throw new Error('not connected');
-        const { rows } = await pool.query<T>(sql, params);
+        const { rows } = await this.db.on<T>(pool, sql, params, options.scope);
         this.record(state.name, decision.reason);
         return { rows, servedBy: state.name, atLsn: state.replayLsn };
       } catch (err) {
@@ -201,7 +203,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     options: ReadOptions,
   ): Promise<RoutedRows<T>> {
     const before = options.positioned ? await this.insertPosition() : undefined;
-    const rows = await this.db.query<T>(sql, params);
+    const rows = await this.db.query<T>(sql, params, options.scope);
     this.record('primary', reason);
     return {
       rows,

@@ -1,6 +1,7 @@
 /**
  * The SQL of the document jobs. Every statement reads and writes the primary: a job acts on the
- * current version, which a lagging replica may not show yet.
+ * current version, which a lagging replica may not show yet. Each is scoped to the job's tenant,
+ * for row-level security (documents.repository.ts).
  */
 import { Database } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
@@ -28,6 +29,7 @@ export class DocumentJobsRepository {
       `SELECT title, body, tags, version, indexed_version AS "indexedVersion"
          FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
+      tenantId,
     );
     return row;
   }
@@ -51,6 +53,7 @@ export class DocumentJobsRepository {
         WHERE tenant_id = $1 AND id = $2 AND version = $3
           AND (indexed_version IS NULL OR indexed_version < $3)`,
       [tenantId, id, version, analysis.wordCount, analysis.keywords],
+      tenantId,
     );
     return rowCount === 1;
   }
@@ -75,6 +78,7 @@ export class DocumentJobsRepository {
         artifact.contentType,
         artifact.content,
       ],
+      source.tenantId,
     );
   }
 
@@ -87,6 +91,7 @@ export class DocumentJobsRepository {
       `SELECT document_id AS "documentId", version, created_at AS "createdAt"
          FROM document_exports WHERE tenant_id = $1 AND job_id = $2`,
       [tenantId, jobId],
+      tenantId,
     );
     return row;
   }
@@ -100,6 +105,7 @@ export class DocumentJobsRepository {
       `SELECT content_type AS "contentType", content
          FROM document_exports WHERE tenant_id = $1 AND job_id = $2`,
       [tenantId, jobId],
+      tenantId,
     );
     return row;
   }

@@ -9,6 +9,9 @@
  *
  * Safe to run on every instance at once: a row requested twice is one job (its id), and a job
  * still held by BullMQ (waiting, or failed after its attempts) is not run again by a resend.
+ *
+ * The one read across tenants: it goes through the `unindexed_documents` view, which row-level
+ * security does not filter and which shows no content (migrations/1765300000000-row-level-security.ts).
  */
 import { Database } from '@docscale/database';
 import { OutboxRelay } from '@docscale/queue';
@@ -58,9 +61,8 @@ export class IndexReconciler implements OnApplicationBootstrap, OnApplicationShu
   async sweep(): Promise<number> {
     const rows = await this.db.query<{ job_id: string }>(
       `WITH lagging AS (
-         SELECT ${INDEX_JOB_COLUMNS}, updated_at FROM documents
-          WHERE indexed_version IS DISTINCT FROM version
-            AND updated_at < clock_timestamp() - $2 * interval '1 millisecond')
+         SELECT ${INDEX_JOB_COLUMNS}, updated_at FROM unindexed_documents
+          WHERE updated_at < clock_timestamp() - $2 * interval '1 millisecond')
        INSERT INTO outbox (queue, job_name, job_id, data)
        SELECT $1, job_name, job_id, data FROM lagging l
         WHERE NOT EXISTS (
