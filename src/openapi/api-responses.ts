@@ -155,6 +155,7 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
     types: ['missing-api-key', 'invalid-api-key', 'invalid-admin-key'],
     headers: Headers.wwwAuthenticate,
   },
+  403: { types: ['quota-exceeded'] },
   404: { types: ['not-found', 'job-not-found', 'artifact-not-found'] },
   409: { types: ['job-not-retryable'] },
   412: { types: ['version-mismatch'] },
