@@ -69,11 +69,25 @@ export class ProblemDetails {
   routeClass?: string;
 
   @ApiPropertyOptional({
-    description: '`rate-limited`: the budget per window.',
+    description:
+      '`rate-limited`: the budget per window; `quota-exceeded`: the quota (documents or bytes).',
     type: 'integer',
-    format: 'int32',
+    format: 'int64',
   })
   limit?: number;
+
+  @ApiPropertyOptional({
+    description: '`quota-exceeded`: which quota (`documents`, `bytes`).',
+    enum: ['documents', 'bytes'],
+  })
+  quota?: string;
+
+  @ApiPropertyOptional({
+    description: '`quota-exceeded`: what the tenant used of it before the refused write.',
+    type: 'integer',
+    format: 'int64',
+  })
+  usage?: number;
 
   @ApiPropertyOptional({
     description: '`circuit-open`: the dependency (`primary`, ...).',
