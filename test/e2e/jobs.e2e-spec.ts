@@ -8,7 +8,7 @@ import { closePrimary, dropQueue, isolatedQueue, JobBody, waitForJob } from '../
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 interface Tenant {
   id: string;
@@ -41,7 +41,8 @@ describe('jobs', () => {
   async function start(entry: 'main' | 'worker', env: Record<string, string>) {
     const instance = await spawnProcess(entry, env);
     started.push(instance);
-    await waitReady(instance);
+    // Two processes start at once here, on a machine that may be busy: more than the default 20 s.
+    await waitReady(instance, 40_000);
     return instance;
   }
 
