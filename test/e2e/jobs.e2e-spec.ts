@@ -4,7 +4,14 @@
  */
 import request from 'supertest';
 import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances';
-import { closePrimary, dropQueue, isolatedQueue, JobBody, waitForJob } from '../helpers/jobs';
+import {
+  closePrimary,
+  dropQueue,
+  isolatedQueue,
+  JobBody,
+  primary,
+  waitForJob,
+} from '../helpers/jobs';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
@@ -62,6 +69,19 @@ describe('jobs', () => {
     return ids;
   }
 
+  /** `n` index jobs for documents of the tenant, requested in the outbox of queue `prefix`. */
+  async function requestIndexing(prefix: string, tenantId: string, n: number) {
+    const { rows } = await primary().query<{ job_id: string }>(
+      `INSERT INTO outbox (queue, job_name, job_id, data)
+       SELECT $1, 'index', 'index-' || doc || '-v1',
+              jsonb_build_object('tenantId', $2::text, 'documentId', doc, 'version', 1)
+         FROM (SELECT gen_random_uuid() AS doc FROM generate_series(1, $3)) AS docs
+       RETURNING job_id`,
+      [`${prefix}:documents`, tenantId, n],
+    );
+    return rows.map((r) => r.job_id);
+  }
+
   /** Every page of the tenant's listing, following nextCursor; the ids in the order listed. */
   async function listAll(api: Instance, t: Tenant, query: Record<string, string | number> = {}) {
     const ids: string[] = [];
@@ -81,7 +101,10 @@ describe('jobs', () => {
   }
 
   describe('listing per tenant, with no worker (jobs stay waiting)', () => {
-    const BUSY = 150;
+    // More than the 1000 newest jobs the listing used to scan for every tenant at once: with that
+    // scan, the quiet tenant's older jobs were out of view.
+    const BUSY = 1100;
+    let env: Record<string, string>;
     let api: Instance;
     let busy: Tenant;
     let quiet: Tenant;
@@ -89,16 +112,20 @@ describe('jobs', () => {
     let quietJobs: string[];
 
     beforeAll(async () => {
+      env = queue();
       [api, busy, quiet] = await Promise.all([
-        start('main', queue()),
+        start('main', env),
         tenant('jobs-busy'),
         tenant('jobs-quiet'),
       ]);
       quietJobs = (await createDocs(api, quiet, 3)).map((id) => `index-${id}-v1`);
-      busyJobs = (await createDocs(api, busy, BUSY)).map((id) => `index-${id}-v1`);
-      // The relay hands the outbox rows to the queue in batches (many in one millisecond).
+      const created = await createDocs(api, busy, 20);
+      // The rest as index requests written straight into the outbox (as writes would, but at
+      // once): the relay hands them to the queue in batches, many in one millisecond.
+      const requested = await requestIndexing(env.QUEUE_PREFIX, busy.id, BUSY - created.length);
+      busyJobs = [...created.map((id) => `index-${id}-v1`), ...requested];
       await pollUntil(async () => (await listAll(api, busy, { limit: 100 })).length === BUSY, {
-        timeoutMs: 20_000,
+        timeoutMs: 30_000,
         what: `the busy tenant's ${BUSY} jobs to be queued`,
       });
     });
@@ -112,15 +139,18 @@ describe('jobs', () => {
     });
 
     it('returns every job exactly once when paged with the cursor, newest first', async () => {
-      const listed = await listAll(api, busy, { limit: 7 });
+      const listed = await listAll(api, busy, { limit: 13 });
 
       expect(listed).toHaveLength(BUSY);
       expect([...listed].sort()).toEqual([...busyJobs].sort());
     });
 
     it('pages by state: waiting lists them all, failed none', async () => {
-      expect((await listAll(api, busy, { state: 'waiting', limit: 50 })).sort()).toEqual(
+      expect((await listAll(api, busy, { state: 'waiting', limit: 100 })).sort()).toEqual(
         [...busyJobs].sort(),
+      );
+      expect((await listAll(api, quiet, { state: 'waiting' })).sort()).toEqual(
+        [...quietJobs].sort(),
       );
       expect(await listAll(api, busy, { state: 'failed' })).toEqual([]);
     });
