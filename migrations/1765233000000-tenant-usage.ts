@@ -13,7 +13,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * exactly what it grows; a delete frees what the row held; a tenant's documents deleted with it
  * (ON DELETE CASCADE) cost nothing. The limits come from the writing statement
  * (`set_config('docscale.quota_*', …, true)`, documents.repository.ts); a write that sets none (a
- * seed script, psql) is counted but not limited. Only growth is refused: shrinking or deleting is
+ * seed script, psql) is counted but not limited; a tenant's row can carry limits of its own
+ * (`documents_limit`, `bytes_limit`, set by an operator), which win over them. Only growth is refused: shrinking or deleting is
  * always allowed, also over a lowered limit.
  * Cost: every document write also updates one row per tenant, and a tenant's concurrent writes
  * queue on it for the tail of their statements (not across tenants).
@@ -27,7 +28,10 @@ export class TenantUsage1765233000000 implements MigrationInterface {
       CREATE TABLE tenant_usage (
         tenant_id uuid PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
         documents bigint NOT NULL DEFAULT 0,
-        bytes bigint NOT NULL DEFAULT 0
+        bytes bigint NOT NULL DEFAULT 0,
+        -- A tenant's own limits, set by an operator (SQL); NULL: the configured defaults.
+        documents_limit bigint CHECK (documents_limit >= 0),
+        bytes_limit bigint CHECK (bytes_limit >= 0)
       )`);
     // What a document costs of the bytes quota: its title, body and tags, as UTF-8.
     await q.query(`
@@ -74,7 +78,9 @@ export class TenantUsage1765233000000 implements MigrationInterface {
         VALUES (tenant, added_documents, added_bytes)
         ON CONFLICT (tenant_id) DO UPDATE
           SET documents = u.documents + EXCLUDED.documents, bytes = u.bytes + EXCLUDED.bytes
-        RETURNING u.documents, u.bytes INTO used;
+        RETURNING u.documents, u.bytes, u.documents_limit, u.bytes_limit INTO used;
+        max_documents := coalesce(used.documents_limit, max_documents);
+        max_bytes := coalesce(used.bytes_limit, max_bytes);
         IF added_documents > 0 AND used.documents > max_documents THEN
           RAISE EXCEPTION 'tenant quota exceeded: documents' USING ERRCODE = 'DSQ01',
             DETAIL = json_build_object('quota', 'documents', 'limit', max_documents,

@@ -121,6 +121,21 @@ describe('tenant quotas', () => {
     expect(await usage(t.id)).toEqual({ documents: 1, bytes: 6 });
   });
 
+  it("applies a tenant's own limit, set in its tenant_usage row, over the configured one", async () => {
+    const t = await tenant('quota-own');
+    await primary().query(
+      `INSERT INTO tenant_usage (tenant_id, documents_limit) VALUES ($1, 1)
+       ON CONFLICT (tenant_id) DO UPDATE SET documents_limit = 1`,
+      [t.id],
+    );
+    await create(t.headers).expect(201);
+
+    const res = await create(t.headers);
+
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ quota: 'documents', limit: 1, usage: 1 });
+  });
+
   it('refuses a create whose bytes alone are past TENANT_QUOTA_BYTES', async () => {
     const t = await tenant('quota-big');
 
