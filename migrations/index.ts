@@ -1,6 +1,7 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { JobOutbox1764000000000 } from './1764000000000-job-outbox';
 import { UnindexedDocuments1764100000000 } from './1764100000000-unindexed-documents';
+import { TenantUsage1765233000000 } from './1765233000000-tenant-usage';
 import { RowLevelSecurity1765300000000 } from './1765300000000-row-level-security';
 
 /** Every migration, oldest first. A new migration file is added here too. */
@@ -8,5 +9,6 @@ export const migrations = [
   InitialSchema1763900000000,
   JobOutbox1764000000000,
   UnindexedDocuments1764100000000,
+  TenantUsage1765233000000,
   RowLevelSecurity1765300000000,
 ];

@@ -65,6 +65,12 @@ export const configSchema = z
     // Peers whose `traceparent` decides sampling and parent (same syntax); unset: TRUST_PROXY's.
     TRACE_CONTEXT_TRUST: trustList('TRACE_CONTEXT_TRUST').optional(),
     DOCUMENT_BODY_MAX_BYTES: positiveInt.default(1_048_576),
+    // Per tenant: documents, and their bytes (title, body and tags as UTF-8), past which a create,
+    // replace or patch that adds is refused (403 quota-exceeded; migrations/…-tenant-usage.ts).
+    TENANT_QUOTA_DOCUMENTS: positiveInt.default(1_000_000),
+    TENANT_QUOTA_BYTES: positiveInt.default(10_737_418_240),
+    // Export artifacts kept per document, the newest; older ones are deleted by the export job.
+    EXPORT_RETENTION_PER_DOCUMENT: positiveInt.default(5),
     API_DOCS: onOff.default(true),
     // Test suites only: check every response against the OpenAPI document, mismatches to this file.
     OPENAPI_CONTRACT_CHECK_FILE: z.string().min(1).optional(),

@@ -24,6 +24,19 @@ export class InvalidPreconditionError extends Error {
   }
 }
 
+/** A write would take the tenant past one of its quotas (TENANT_QUOTA_*): nothing was written. */
+export class QuotaExceededError extends Error {
+  constructor(
+    readonly quota: 'documents' | 'bytes',
+    readonly limit: number,
+    readonly usage: number,
+  ) {
+    super(
+      `This write would take your tenant past its ${quota} quota (${usage} of ${limit} used); delete documents or shrink them to free quota, or ask for a higher one.`,
+    );
+  }
+}
+
 export class InvalidCursorError extends Error {
   constructor() {
     super('The cursor is not one this API issued; start again without it.');

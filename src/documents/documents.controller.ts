@@ -70,6 +70,7 @@ const ApiConditionalUpdate = () =>
       'malformed-url',
       'invalid-precondition',
     ]),
+    ApiProblem(403, ['quota-exceeded']),
     ApiProblem(404, ['not-found']),
     ApiProblem(412),
     ApiProblem(413),
@@ -99,6 +100,7 @@ export class DocumentsController {
     headers: { ...H.etag, ...H.location, ...H.consistencyToken },
   })
   @ApiProblem(400, ['validation-failed', 'malformed-body'])
+  @ApiProblem(403, ['quota-exceeded'])
   @ApiProblem(413)
   @ApiProblem(415)
   async create(

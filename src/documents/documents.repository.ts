@@ -6,11 +6,13 @@
  * so the hot read path pays for no ORM hydration.
  */
 import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
 import { INDEX_JOB_COLUMNS } from './jobs/document-jobs';
 import type { IndexRequest } from './jobs/indexing';
 import { PageCursor, PagePosition } from './page-cursor';
+import { quotaParams, quotaSettings, rethrowQuota, TenantQuota } from './tenant-quota';
 
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -20,15 +22,21 @@ const FULL = `id, title, body, tags, version,
   ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
 
 /**
- * `statement` (an INSERT or UPDATE of one document, `RETURNING *`) and, unless the parameter
- * `requestParam` (an OutboxRequest) is null, the request to index the version it wrote, as an
- * outbox row: one statement, so one transaction. Either both are committed or neither
- * (libs/queue, outbox-relay.ts). The job id is DocumentJobIds.index's, built in SQL because the
- * version is known only here.
+ * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`) and,
+ * unless the parameter `requestParam` (an OutboxRequest) is null, the request to index the version
+ * it wrote, as an outbox row: one statement, so one transaction. Either both are committed or
+ * neither (libs/queue, outbox-relay.ts). The job id is DocumentJobIds.index's, built in SQL
+ * because the version is known only here. `quota` hands the tenant's limits, parameters
+ * `quotaParams`, to the trigger that counts and refuses (tenant-quota.ts).
  */
-function withIndexRequest(statement: string, requestParam: string): string {
+function withIndexRequest(
+  statement: string,
+  requestParam: string,
+  quotaParams: [string, string],
+): string {
   const request = `${requestParam}::jsonb`;
-  return `WITH doc AS (${statement}),
+  return `WITH quota AS (${quotaSettings(...quotaParams)}),
+    doc AS (${statement}),
     requested AS (
       INSERT INTO outbox (queue, job_name, job_id, data, trace)
       SELECT ${request} ->> 'queue', ${INDEX_JOB_COLUMNS}, ${request} -> 'trace'
@@ -47,10 +55,15 @@ export type ExpectedVersions = number[] | 'any';
 
 @Injectable()
 export class DocumentsRepository {
+  private readonly quota: TenantQuota;
+
   constructor(
     private readonly db: Database,
     private readonly reads: ReadRouting,
-  ) {}
+    @Inject(AppConfig) { env }: AppConfig,
+  ) {
+    this.quota = { documents: env.TENANT_QUOTA_DOCUMENTS, bytes: env.TENANT_QUOTA_BYTES };
+  }
 
   /**
    * A replica serves it when one is in rotation and, given `after`, has replayed past it.
@@ -72,27 +85,42 @@ export class DocumentsRepository {
     return { doc: rows[0], atLsn };
   }
 
-  /** `index`: the indexing request to write with it (QUEUE on), or undefined (indexed inline). */
+  /**
+   * `index`: the indexing request to write with it (QUEUE on), or undefined (indexed inline).
+   * QuotaExceededError when the tenant is at a quota: nothing is written.
+   */
   async create(
     tenantId: string,
     fields: DocumentFields,
     index: IndexRequest,
   ): Promise<DocumentResponse> {
-    const [row] = await this.db.query<DocumentResponse>(
-      withIndexRequest(
-        `INSERT INTO documents (tenant_id, title, body, tags) VALUES ($1, $2, $3, $4) RETURNING *`,
-        '$5',
-      ),
-      [tenantId, fields.title, fields.body, fields.tags, index ?? null],
-      tenantId,
-    );
+    const [row] = await this.db
+      .query<DocumentResponse>(
+        withIndexRequest(
+          `INSERT INTO documents (tenant_id, title, body, tags)
+           SELECT $1::uuid, $2::text, $3::text, $4::text[] FROM quota RETURNING *`,
+          '$5',
+          ['$6', '$7'],
+        ),
+        [
+          tenantId,
+          fields.title,
+          fields.body,
+          fields.tags,
+          index ?? null,
+          ...quotaParams(this.quota),
+        ],
+        tenantId,
+      )
+      .catch(rethrowQuota);
     return row;
   }
 
   /**
    * Applies `fields` (absent ones unchanged) if the current version is one of `expected`; the
    * version check and the write are one statement, so two racing updates cannot both succeed.
-   * Returns undefined when no row matched; `currentVersion` then tells why.
+   * Returns undefined when no row matched; `currentVersion` then tells why. QuotaExceededError
+   * when the change would grow the tenant past its bytes quota.
    */
   async update(
     tenantId: string,
@@ -101,26 +129,31 @@ export class DocumentsRepository {
     expected: ExpectedVersions,
     index: IndexRequest,
   ): Promise<DocumentResponse | undefined> {
-    const rows = await this.db.query<DocumentResponse>(
-      withIndexRequest(
-        `UPDATE documents
-            SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
-                version = version + 1, updated_at = clock_timestamp()
-          WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
-          RETURNING *`,
-        '$7',
-      ),
-      [
+    const rows = await this.db
+      .query<DocumentResponse>(
+        withIndexRequest(
+          `UPDATE documents
+              SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
+                  version = version + 1, updated_at = clock_timestamp()
+             FROM quota
+            WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
+            RETURNING documents.*`,
+          '$7',
+          ['$8', '$9'],
+        ),
+        [
+          tenantId,
+          id,
+          fields.title ?? null,
+          fields.body ?? null,
+          fields.tags ?? null,
+          expected === 'any' ? null : expected,
+          index ?? null,
+          ...quotaParams(this.quota),
+        ],
         tenantId,
-        id,
-        fields.title ?? null,
-        fields.body ?? null,
-        fields.tags ?? null,
-        expected === 'any' ? null : expected,
-        index ?? null,
-      ],
-      tenantId,
-    );
+      )
+      .catch(rethrowQuota);
     return rows[0];
   }
 

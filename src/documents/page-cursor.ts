@@ -10,11 +10,18 @@ export interface PagePosition {
 const ISO_MICROS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+export interface KeysetCursor {
+  encode(position: PagePosition): string;
+  /** The position, or InvalidCursorError (a 400) for anything this API did not issue. */
+  parse(cursor: string): PagePosition;
+}
+
 /**
- * Keyset cursors. The timestamp keeps Postgres' microseconds: a JavaScript Date would round to
- * milliseconds, and two rows created in the same millisecond would then be skipped or repeated.
+ * Keyset cursors over (createdAt, id), for ids of the shape `id` matches (whole string). The
+ * timestamp keeps Postgres' microseconds: a JavaScript Date would round to milliseconds, and two
+ * rows created in the same millisecond would then be skipped or repeated.
  */
-export const PageCursor = {
+export const keysetCursor = (id: RegExp): KeysetCursor => ({
   encode(position: PagePosition): string {
     return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
   },
@@ -33,13 +40,16 @@ export const PageCursor = {
       typeof value[1] !== 'string' ||
       !ISO_MICROS.test(value[0]) ||
       !isRealInstant(value[0]) ||
-      !UUID.test(value[1])
+      !id.test(value[1])
     ) {
       throw new InvalidCursorError();
     }
     return { createdAt: value[0], id: value[1] };
   },
-};
+});
+
+/** The documents listing's cursor. */
+export const PageCursor = keysetCursor(UUID);
 
 /** The shape alone lets through month 13 or 25:61, which Postgres would then refuse (a 500). */
 function isRealInstant(iso: string): boolean {

@@ -3,7 +3,7 @@ import { ValidationError } from '../problems/problem.errors';
 
 /** Job ids are ours (`index-<uuid>-v<n>`, `export-<uuid>-v<n>-html`): anything else is a 400. */
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const JOB_ID = new RegExp(`^(index-${UUID}-v\\d{1,9}|export-${UUID}-v\\d{1,9}-html)$`);
+export const JOB_ID = new RegExp(`^(index-${UUID}-v\\d{1,9}|export-${UUID}-v\\d{1,9}-html)$`);
 
 export const JobId: PipeTransform<string, string> = {
   transform(value: string): string {

@@ -1,4 +1,4 @@
-import { RateLimitGuard } from '@docscale/resilience';
+import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiOperation,
@@ -43,14 +43,19 @@ const ApiJobId = () =>
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
-  /** The tenant's jobs in one state, newest first (`failed` by default: the ones to replay). */
+  /** The tenant's jobs, newest first, a page at a time; `state` narrows them (e.g. `failed`). */
   @Get()
-  @ApiOperation({ operationId: 'listJobs', summary: "List the tenant's jobs in one state" })
+  @ApiOperation({
+    operationId: 'listJobs',
+    summary: "List the tenant's jobs, newest first",
+    description:
+      "Reads the tenant's own job index: other tenants' jobs never appear and never push yours out of a page. Jobs the queue holds (finished ones for `QUEUE_KEEP_COMPLETED_MS` / `QUEUE_KEEP_FAILED_MS`); not those still `pending` in the outbox.",
+  })
   @ApiResponse({ status: 200, type: JobList })
-  @ApiProblem(400, ['validation-failed'])
+  @ApiProblem(400, ['validation-failed', 'invalid-cursor'])
   @ApiQueueUnavailable()
-  async list(@CurrentTenant() tenant: Tenant, @Query() query: ListJobsQuery): Promise<JobList> {
-    return { items: await this.jobs.list(tenant.id, query.state, query.limit) };
+  list(@CurrentTenant() tenant: Tenant, @Query() query: ListJobsQuery): Promise<JobList> {
+    return this.jobs.list(tenant.id, query);
   }
 
   @Get(':id')
@@ -65,13 +70,17 @@ export class JobsController {
     return this.jobs.find(tenant.id, id);
   }
 
-  /** Replays a failed job with its attempts reset; 409 unless it is failed. */
+  /**
+   * Replays a failed job with its attempts reset; 409 unless it is failed. Admitted like a new
+   * export: the exports rate class (429) and the queue's depth limit (503 queue-full).
+   */
   @Post(':id/retry')
   @HttpCode(202)
   @ApiOperation({
     operationId: 'retryJob',
     summary: 'Replay a failed job',
-    description: 'Takes no body (one sent is refused with 400).',
+    description:
+      'Takes no body (one sent is refused with 400). Admitted like a new export: counted in the `exports` rate class, and refused with 503 `queue-full` while the backlog is at `QUEUE_MAX_DEPTH`.',
   })
   @ApiJobId()
   @ApiResponse({
@@ -83,7 +92,8 @@ export class JobsController {
   @ApiNoBodyOnPath('validation-failed')
   @ApiProblem(404, ['job-not-found'])
   @ApiProblem(409)
-  @ApiQueueUnavailable()
+  @ApiQueueUnavailable('queue-full')
+  @RateLimitClass('exports') // a replay is work like a new export: the same budget
   async retry(
     @CurrentTenant() tenant: Tenant,
     @Param('id', JobId) id: string,

@@ -1,5 +1,9 @@
+import { InvalidCursorError } from '../documents/document.errors';
 import {
+  QueueFullError,
   JobNotRetryableError,
+  type IndexPosition,
+  type JobPage,
   QueueUnavailableError,
   type JobQueue,
   type JobRequest,
@@ -34,7 +38,15 @@ function queued(overrides: Partial<JobView> = {}): JobView {
 class FakeQueue {
   readonly jobs = new Map<string, JobView>();
   unreachable = false;
+  /** The backlog is at QUEUE_MAX_DEPTH: admission refuses. */
+  full = false;
+  admissions = 0;
   readonly retried: string[] = [];
+
+  admit(): Promise<void> {
+    this.admissions++;
+    return this.full ? Promise.reject(new QueueFullError(5, 3)) : Promise.resolve();
+  }
 
   /** Runs after each find: what changed meanwhile (a relay committing). */
   afterLookup = () => {};
@@ -46,13 +58,25 @@ class FakeQueue {
     return Promise.resolve(job);
   }
 
-  list(
-    state: ListableState,
-    limit: number,
-    keep: (data: Record<string, unknown>) => boolean,
-  ): Promise<JobView[]> {
-    const jobs = [...this.jobs.values()].filter((j) => j.state === state && keep(j.data));
-    return Promise.resolve(jobs.slice(0, limit));
+  /** The owner's index, as listOwned reads it: ids in insertion order, a page after `after`. */
+  readonly pages: { owner: string; after?: IndexPosition }[] = [];
+
+  listOwned(
+    owner: string,
+    page: { limit: number; state?: ListableState; after?: IndexPosition },
+  ): Promise<JobPage> {
+    this.pages.push({ owner, after: page.after });
+    const jobs = [...this.jobs.values()].filter(
+      (j) => j.data.tenantId === owner && (!page.state || j.state === page.state),
+    );
+    const start = page.after ? jobs.findIndex((j) => j.id === page.after!.id) + 1 : 0;
+    const slice = jobs.slice(start, start + page.limit);
+    const last = slice.at(-1);
+    const more = start + page.limit < jobs.length;
+    return Promise.resolve({
+      jobs: slice,
+      next: more && last ? { at: Date.parse(last.createdAt), id: last.id } : undefined,
+    });
   }
 
   retry(id: string): Promise<JobView | undefined> {
@@ -320,9 +344,43 @@ describe('JobsService', () => {
       );
       queue.jobs.set('c', queued({ id: 'c', state: 'waiting' }));
 
-      const jobs = await service.list(MINE, 'failed', 20);
+      const page = await service.list(MINE, { state: 'failed', limit: 20 });
 
-      expect(jobs.map((j) => j.id)).toEqual(['a']);
+      expect(page.items.map((j) => j.id)).toEqual(['a']);
+      expect(page.nextCursor).toBeNull();
+    });
+
+    it('reads only the tenant’s own index', async () => {
+      await service.list(MINE, { limit: 20 });
+
+      expect(queue.pages.map((p) => p.owner)).toEqual([MINE]);
+    });
+
+    it('pages with a cursor that gives the queue back the position of the last job', async () => {
+      for (const id of [`index-${DOC}-v1`, `index-${DOC}-v2`, `index-${DOC}-v3`])
+        queue.jobs.set(id, queued({ id, createdAt: '2026-01-02T03:04:05.678Z' }));
+
+      const first = await service.list(MINE, { limit: 2 });
+      const second = await service.list(MINE, { limit: 2, cursor: first.nextCursor! });
+
+      expect(first.items.map((j) => j.id)).toEqual([`index-${DOC}-v1`, `index-${DOC}-v2`]);
+      expect(queue.pages[1].after).toEqual({
+        at: Date.parse('2026-01-02T03:04:05.678Z'),
+        id: `index-${DOC}-v2`,
+      });
+      expect(second.items.map((j) => j.id)).toEqual([`index-${DOC}-v3`]);
+      expect(second.nextCursor).toBeNull();
+    });
+
+    it.each([
+      ['garbage', 'bm90LWEtY3Vyc29y'],
+      [
+        'a documents cursor (a UUID, not a job id)',
+        Buffer.from(JSON.stringify(['2026-01-02T03:04:05.678000Z', DOC])).toString('base64url'),
+      ],
+    ])('refuses %s as a cursor, asking the queue nothing', async (_label, cursor) => {
+      await expect(service.list(MINE, { limit: 20, cursor })).rejects.toThrow(InvalidCursorError);
+      expect(queue.pages).toEqual([]);
     });
   });
 
@@ -351,6 +409,22 @@ describe('JobsService', () => {
       queue.jobs.set(INDEX_ID, queued({ state: 'active' }));
 
       await expect(service.retry(MINE, INDEX_ID)).rejects.toThrow(JobNotRetryableError);
+    });
+
+    it('goes through queue admission: refused while the queue is full, nothing replayed', async () => {
+      queue.jobs.set(INDEX_ID, queued({ state: 'failed' }));
+      queue.full = true;
+
+      await expect(service.retry(MINE, INDEX_ID)).rejects.toThrow(QueueFullError);
+      expect(queue.retried).toEqual([]);
+    });
+
+    it('answers a job that is not failed with 409 before asking admission', async () => {
+      queue.jobs.set(INDEX_ID, queued({ state: 'completed' }));
+      queue.full = true;
+
+      await expect(service.retry(MINE, INDEX_ID)).rejects.toThrow(JobNotRetryableError);
+      expect(queue.admissions).toBe(0);
     });
 
     it('reports not found when the job left the queue between the check and the replay', async () => {

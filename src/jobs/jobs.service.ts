@@ -5,17 +5,24 @@
  * tenant is reported as not found, like a document.
  */
 import {
+  JobNotRetryableError,
   JobQueue,
   OutboxRelay,
   QueueUnavailableError,
+  type IndexPosition,
   type JobView,
   type ListableState,
 } from '@docscale/queue';
 import { Injectable } from '@nestjs/common';
 import type { DocumentJobData } from '../documents/jobs/document-jobs';
 import { DocumentJobsRepository } from '../documents/jobs/document-jobs.repository';
-import { JobResponse } from './dto/job.response';
+import { keysetCursor } from '../documents/page-cursor';
+import { JobList, JobResponse } from './dto/job.response';
 import { ArtifactNotFoundError, JobNotFoundError } from './job.errors';
+import { JOB_ID } from './job-id.pipe';
+
+/** The jobs listing's cursor: the documents' keyset cursor, over job ids. */
+const JobCursor = keysetCursor(JOB_ID);
 
 @Injectable()
 export class JobsService {
@@ -75,14 +82,30 @@ export class JobsService {
     throw new JobNotFoundError(id);
   }
 
-  async list(tenantId: string, state: ListableState, limit: number): Promise<JobResponse[]> {
-    const jobs = await this.queue.list(state, limit, (data) => owns(data, tenantId));
-    return jobs.map(toResponse);
+  /** The tenant's jobs from their own index (libs/queue job-index.ts), newest first. */
+  async list(
+    tenantId: string,
+    query: { state?: ListableState; limit: number; cursor?: string },
+  ): Promise<JobList> {
+    const after = query.cursor === undefined ? undefined : fromCursor(query.cursor);
+    const page = await this.queue.listOwned(tenantId, { ...query, after });
+    return {
+      // The index is the tenant's own; the check stays so that a wrong entry can never leak.
+      items: page.jobs.filter((job) => owns(job.data, tenantId)).map(toResponse),
+      nextCursor: page.next ? toCursor(page.next) : null,
+    };
   }
 
-  /** Replays a failed job (409 for any other state). */
+  /**
+   * Replays a failed job (409 for any other state). A replay is new work for the workers, so it
+   * passes the same admission as a new export: refused with 503 queue-full while the backlog is
+   * at QUEUE_MAX_DEPTH (the controller also charges it to the exports rate class).
+   */
   async retry(tenantId: string, id: string): Promise<JobResponse> {
-    await this.find(tenantId, id); // ownership: another tenant's job is not found
+    const job = await this.find(tenantId, id); // ownership: another tenant's job is not found
+    // Told before admission: a job that is not failed is a 409 whatever the backlog.
+    if (job.state !== 'failed') throw new JobNotRetryableError(id, job.state);
+    await this.queue.admit();
     const replayed = await this.queue.retry(id);
     if (!replayed) throw new JobNotFoundError(id);
     return toResponse(replayed);
@@ -97,6 +120,17 @@ export class JobsService {
 
 function owns(data: Record<string, unknown>, tenantId: string): boolean {
   return (data as Partial<DocumentJobData>).tenantId === tenantId;
+}
+
+/** Index positions are milliseconds: as the cursor's microsecond timestamp, with three zeros. */
+function toCursor(position: IndexPosition): string {
+  const createdAt = new Date(position.at).toISOString().replace('Z', '000Z');
+  return JobCursor.encode({ createdAt, id: position.id });
+}
+
+function fromCursor(cursor: string): IndexPosition {
+  const { createdAt, id } = JobCursor.parse(cursor);
+  return { at: Date.parse(createdAt), id };
 }
 
 function artifactLink(id: string): string {

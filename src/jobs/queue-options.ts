@@ -13,6 +13,7 @@ export function queueOptions(
     redisUrl: env.QUEUE_REDIS_URL || env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
     queueName: QUEUE_NAME,
+    ownerField: 'tenantId', // GET /v1/jobs lists a tenant's jobs from their own index
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     attempts: env.QUEUE_ATTEMPTS,
     backoffMs: env.QUEUE_BACKOFF_MS,

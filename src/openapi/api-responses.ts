@@ -69,11 +69,25 @@ export class ProblemDetails {
   routeClass?: string;
 
   @ApiPropertyOptional({
-    description: '`rate-limited`: the budget per window.',
+    description:
+      '`rate-limited`: the budget per window; `quota-exceeded`: the quota (documents or bytes).',
     type: 'integer',
-    format: 'int32',
+    format: 'int64',
   })
   limit?: number;
+
+  @ApiPropertyOptional({
+    description: '`quota-exceeded`: which quota (`documents`, `bytes`).',
+    enum: ['documents', 'bytes'],
+  })
+  quota?: string;
+
+  @ApiPropertyOptional({
+    description: '`quota-exceeded`: what the tenant used of it before the refused write.',
+    type: 'integer',
+    format: 'int64',
+  })
+  usage?: number;
 
   @ApiPropertyOptional({
     description: '`circuit-open`: the dependency (`primary`, ...).',
@@ -155,6 +169,7 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
     types: ['missing-api-key', 'invalid-api-key', 'invalid-admin-key'],
     headers: Headers.wwwAuthenticate,
   },
+  403: { types: ['quota-exceeded'] },
   404: { types: ['not-found', 'job-not-found', 'artifact-not-found'] },
   409: { types: ['job-not-retryable'] },
   412: { types: ['version-mismatch'] },

@@ -16,6 +16,7 @@ import {
   DocumentNotFoundError,
   InvalidCursorError,
   InvalidPreconditionError,
+  QuotaExceededError,
   VersionMismatchError,
 } from '../documents/document.errors';
 import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors';
@@ -63,6 +64,13 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
   [MissingApiKeyError, unauthorized('missing-api-key', 'API key required')],
   [InvalidApiKeyError, unauthorized('invalid-api-key', 'API key not valid')],
   [InvalidAdminKeyError, unauthorized('invalid-admin-key', 'Admin key required')],
+  [
+    QuotaExceededError,
+    (e) => {
+      const { quota, limit, usage } = e as QuotaExceededError;
+      return problem(403, 'quota-exceeded', 'Quota exceeded', e.message, { quota, limit, usage });
+    },
+  ],
   [DocumentNotFoundError, (e) => problem(404, 'not-found', 'Document not found', e.message)],
   [ProblemTypeNotFoundError, (e) => problem(404, 'not-found', 'No such problem type', e.message)],
   [

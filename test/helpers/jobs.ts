@@ -40,8 +40,10 @@ export async function dropQueue(prefix: string): Promise<void> {
   const queue = new Queue('documents', { connection, prefix });
   try {
     await queue.obliterate({ force: true });
-    const toggles = await connection.keys(`${prefix}:toggles:*`);
-    if (toggles.length > 0) await connection.del(...toggles);
+    // The toggles, and the per-tenant job index (libs/queue job-index.ts) obliterate leaves.
+    const left = await connection.keys(`${prefix}:toggles:*`);
+    left.push(...(await connection.keys(`${prefix}:documents:owner:*`)));
+    if (left.length > 0) await connection.del(...left);
   } finally {
     await queue.close();
     connection.disconnect();

@@ -3,7 +3,8 @@ export type { QueueOptions, WorkerOptions, RelayOptions } from './queue.options'
 export { runInline } from './job-processor';
 export type { JobProcessor, RunningJob, JobRequest } from './job-processor';
 export { JobQueue, LISTABLE_STATES, retryAfterSeconds } from './job-queue';
-export type { JobView, ListableState } from './job-queue';
+export type { JobPage, JobView, ListableState } from './job-queue';
+export type { IndexPosition } from './job-index';
 export { OutboxRelay } from './outbox-relay';
 export type { OutboxRequest } from './outbox-relay';
 export { JobTrace } from './job-trace';

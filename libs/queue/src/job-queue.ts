@@ -11,6 +11,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { once } from 'node:events';
+import { JobIndex, type IndexPosition } from './job-index';
 import type { JobRequest } from './job-processor';
 import { backlogOf, COUNTED_STATES } from './job-states';
 import { JobTrace } from './job-trace';
@@ -39,10 +40,23 @@ export interface JobView {
 export const LISTABLE_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 export type ListableState = (typeof LISTABLE_STATES)[number];
 
+/** One page of an owner's jobs; `next` is where the following page starts (none: the last). */
+export interface JobPage {
+  jobs: JobView[];
+  next?: IndexPosition;
+}
+
+/**
+ * Index entries one listing looks at, at most: with a state filter, a page can come back short
+ * (or empty) with a `next` position rather than reading an owner's whole index in one request.
+ */
+const LIST_SCAN_ENTRIES = 1000;
+
 @Injectable()
 export class JobQueue implements OnApplicationShutdown {
   readonly queue: Queue;
   private readonly connection: Redis;
+  private readonly index: JobIndex;
 
   constructor(
     @Inject(QUEUE_OPTIONS) private readonly options: QueueOptions,
@@ -62,6 +76,11 @@ export class JobQueue implements OnApplicationShutdown {
       defaultJobOptions: defaultJobOptions(options),
     });
     this.queue.on('error', () => undefined);
+    this.index = new JobIndex(
+      () => this.connection,
+      `${options.prefix}:${options.queueName}`,
+      Math.max(options.keepCompletedMs, options.keepFailedMs),
+    );
     telemetry.observeQueue(() => this.counts());
   }
 
@@ -84,6 +103,19 @@ export class JobQueue implements OnApplicationShutdown {
       JobTrace.end(spans, err);
       throw err;
     }
+    // After BullMQ has them: an entry never names a job that was not added (a listing drops the
+    // entries whose jobs are gone, and must not drop one whose add is still under way).
+    await this.call(() => this.index.add(this.owned(requests)));
+  }
+
+  /** The requests that name an owner (`ownerField` in their data), for the index. */
+  private owned(requests: JobRequest[]): { owner: string; id: string }[] {
+    const field = this.options.ownerField;
+    if (!field) return [];
+    return requests.flatMap((r) => {
+      const owner = r.data[field];
+      return typeof owner === 'string' ? [{ owner, id: r.id }] : [];
+    });
   }
 
   /** Refuses (QueueFullError) when the backlog is past `maxDepth`. */
@@ -111,26 +143,49 @@ export class JobQueue implements OnApplicationShutdown {
    * with its final data, never `completed` without its result and attempts.
    */
   async find(id: string): Promise<JobView | undefined> {
-    return this.call(async () => {
-      const state = await this.queue.getJobState(id);
-      if (state === 'unknown') return undefined;
-      const job = await this.queue.getJob(id);
-      return job ? view(job, state) : undefined;
-    });
+    return this.call(() => this.lookup(id));
   }
 
-  /** The newest `limit` jobs in `state` that `keep` accepts (a scan: states are shared by tenants). */
-  async list(
-    state: ListableState,
-    limit: number,
-    keep: (data: Record<string, unknown>) => boolean,
-    scan = 1000,
-  ): Promise<JobView[]> {
-    const jobs = await this.call(() => this.queue.getJobs([state], 0, scan - 1));
-    return jobs
-      .filter((job): job is Job => Boolean(job) && keep(job.data as Record<string, unknown>))
-      .slice(0, limit)
-      .map((job) => view(job, state));
+  private async lookup(id: string): Promise<JobView | undefined> {
+    const state = await this.queue.getJobState(id);
+    if (state === 'unknown') return undefined;
+    const job = await this.queue.getJob(id);
+    return job ? view(job, state) : undefined;
+  }
+
+  /**
+   * `owner`'s jobs after `after`, newest first, only those in `state` if given: up to `limit` of
+   * them, from at most LIST_SCAN_ENTRIES index entries (docs: job-index.ts).
+   */
+  async listOwned(
+    owner: string,
+    page: { limit: number; state?: ListableState; after?: IndexPosition },
+  ): Promise<JobPage> {
+    return this.call(async () => {
+      const jobs: JobView[] = [];
+      const gone: string[] = [];
+      let position = page.after;
+      let scanned = 0;
+      try {
+        for (;;) {
+          // One more than a page: a full page then knows whether anything follows it.
+          const entries = await this.index.after(owner, position, page.limit + 1);
+          const views = await Promise.all(entries.map((e) => this.lookup(e.id)));
+          for (const [i, entry] of entries.entries()) {
+            if (jobs.length === page.limit) return { jobs, next: position };
+            position = entry;
+            scanned++;
+            const view = views[i];
+            if (!view) gone.push(entry.id);
+            else if (!page.state || view.state === page.state) jobs.push(view);
+          }
+          if (entries.length <= page.limit) return { jobs };
+          if (scanned >= LIST_SCAN_ENTRIES) return { jobs, next: position };
+        }
+      } finally {
+        await this.index.drop(owner, gone);
+      }
+    });
   }
 
   /** Replays a failed job with its attempts reset: the whole retry policy applies again. */

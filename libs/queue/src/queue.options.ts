@@ -7,6 +7,11 @@ export interface QueueOptions {
   prefix: string;
   /** The one queue every job goes through. @defaultValue 'documents' */
   queueName: string;
+  /**
+   * The field of a job's data that names its owner (a tenant): each owner's jobs are indexed so
+   * that `JobQueue.listOwned` reads only theirs (job-index.ts). @defaultValue undefined: no index
+   */
+  ownerField?: string;
   /** Bound on each producer command (enqueue, depth, lookups); a slower Redis counts as down. */
   commandTimeoutMs: number;
   /** Attempts per job, the first included, before it lands in `failed`. */

@@ -58,18 +58,32 @@ export class DocumentJobsRepository {
     return rowCount === 1;
   }
 
-  /** Stores an export's artifact; storing it again (the job ran twice) replaces it. */
+  /**
+   * Stores an export's artifact (storing it again, the job ran twice, replaces it) and applies the
+   * retention: the document keeps this artifact and its `keep - 1` newest others (by version), the
+   * rest are deleted in the same statement. The statement's snapshot does not show the row it
+   * inserts, hence "others": the new artifact is kept whatever its place.
+   */
   async saveExport(
     jobId: string,
     source: { tenantId: string; documentId: string; version: number },
     artifact: { contentType: string; content: string },
+    keep: number,
   ): Promise<void> {
     await this.db.query(
-      `INSERT INTO document_exports (job_id, tenant_id, document_id, version, content_type, content)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (job_id) DO UPDATE
-         SET content_type = EXCLUDED.content_type, content = EXCLUDED.content,
-             created_at = clock_timestamp()`,
+      `WITH saved AS (
+         INSERT INTO document_exports (job_id, tenant_id, document_id, version, content_type, content)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (job_id) DO UPDATE
+           SET content_type = EXCLUDED.content_type, content = EXCLUDED.content,
+               created_at = clock_timestamp())
+       DELETE FROM document_exports
+        WHERE tenant_id = $2 AND document_id = $3 AND job_id <> $1
+          AND job_id NOT IN (
+            SELECT job_id FROM document_exports
+             WHERE tenant_id = $2 AND document_id = $3 AND job_id <> $1
+             ORDER BY version DESC, created_at DESC
+             LIMIT $7::int - 1)`,
       [
         jobId,
         source.tenantId,
@@ -77,6 +91,7 @@ export class DocumentJobsRepository {
         source.version,
         artifact.contentType,
         artifact.content,
+        keep,
       ],
       source.tenantId,
     );

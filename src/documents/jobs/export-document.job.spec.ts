@@ -12,6 +12,7 @@ interface SavedExport {
   jobId: string;
   source: { tenantId: string; documentId: string; version: number };
   artifact: { contentType: string; content: string };
+  keep: number;
 }
 
 /** The repository's export statements over one document in memory; `events` orders saves and progress. */
@@ -29,9 +30,10 @@ class FakeJobsRepository {
     jobId: string,
     source: SavedExport['source'],
     artifact: SavedExport['artifact'],
+    keep: number,
   ): Promise<void> {
     this.events.push('saveExport');
-    this.saved.push({ jobId, source, artifact });
+    this.saved.push({ jobId, source, artifact, keep });
     return Promise.resolve();
   }
 }
@@ -90,9 +92,11 @@ describe('ExportDocumentJob', () => {
   });
 
   function exportJob(failTag = ''): ExportDocumentJob {
-    const config = { env: { FAULT_JOB_FAIL_TAG: failTag } } as unknown as AppConfig;
+    const config = {
+      env: { FAULT_JOB_FAIL_TAG: failTag, EXPORT_RETENTION_PER_DOCUMENT: 3 },
+    } as unknown as AppConfig;
     const repo = repository as unknown as DocumentJobsRepository;
-    return new ExportDocumentJob(repo, new CurrentDocument(repo, config));
+    return new ExportDocumentJob(repo, new CurrentDocument(repo, config), config);
   }
 
   function jobFor(version: number, signal = new AbortController().signal) {
@@ -121,6 +125,14 @@ describe('ExportDocumentJob', () => {
     expect(events).toEqual(['progress 25', 'progress 75', 'saveExport', 'progress 100']);
   });
 
+  it('saves with the retention of EXPORT_RETENTION_PER_DOCUMENT artifacts per document', async () => {
+    repository.source = source();
+
+    await exportJob().process(jobFor(2));
+
+    expect(repository.saved.map((s) => s.keep)).toEqual([3]);
+  });
+
   it('stores the rendered page as HTML under the job id, for the job’s version', async () => {
     repository.source = source();
 
@@ -134,6 +146,7 @@ describe('ExportDocumentJob', () => {
           contentType: 'text/html; charset=utf-8',
           content: renderPage('Runbook', '# Steps\n\n- drain\n- restart\n'),
         },
+        keep: 3,
       },
     ]);
   });

@@ -6,10 +6,16 @@
  * The artifact is the user's own Markdown turned into HTML, served from the API's origin; the
  * download route sends it as an attachment under a sandboxing CSP (jobs.controller.ts), so a
  * script in a document cannot run as the API.
+ *
+ * Retention: each document keeps its EXPORT_RETENTION_PER_DOCUMENT newest artifacts (by version);
+ * saving one deletes the older ones, so artifacts cost at most that many renders per document
+ * rather than one per version ever exported. A completed job whose artifact went then answers
+ * its download with 404 artifact-not-found: export the document again.
  */
 import type { JobProcessor, RunningJob } from '@docscale/queue';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Marked } from 'marked';
+import { AppConfig } from '../../config';
 import { CurrentDocument } from './current-document';
 import { DocumentJobData, DocumentJobResult, EXPORT_JOB } from './document-jobs';
 import { DocumentJobsRepository } from './document-jobs.repository';
@@ -19,11 +25,15 @@ const marked = new Marked({ gfm: true, async: false });
 @Injectable()
 export class ExportDocumentJob implements JobProcessor<DocumentJobData, DocumentJobResult> {
   readonly name = EXPORT_JOB;
+  private readonly keep: number;
 
   constructor(
     private readonly repository: DocumentJobsRepository,
     private readonly current: CurrentDocument,
-  ) {}
+    @Inject(AppConfig) { env }: AppConfig,
+  ) {
+    this.keep = env.EXPORT_RETENTION_PER_DOCUMENT;
+  }
 
   async process(job: RunningJob<DocumentJobData>): Promise<DocumentJobResult> {
     const found = await this.current.load(job);
@@ -33,7 +43,7 @@ export class ExportDocumentJob implements JobProcessor<DocumentJobData, Document
     job.signal.throwIfAborted();
     await job.progress(75);
     const artifact = { contentType: 'text/html; charset=utf-8', content };
-    await this.repository.saveExport(job.id, job.data, artifact);
+    await this.repository.saveExport(job.id, job.data, artifact, this.keep);
     await job.progress(100);
     return { outcome: 'applied', artifact: `/v1/jobs/${job.id}/artifact` };
   }

@@ -88,4 +88,11 @@ export class JobResponse {
 export class JobList {
   @ApiProperty({ type: () => [JobResponse] })
   items!: JobResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
 }
