@@ -1,10 +1,12 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { JobOutbox1764000000000 } from './1764000000000-job-outbox';
 import { UnindexedDocuments1764100000000 } from './1764100000000-unindexed-documents';
+import { ApiKeyLifecycle1765100000000 } from './1765100000000-api-key-lifecycle';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrations = [
   InitialSchema1763900000000,
   JobOutbox1764000000000,
   UnindexedDocuments1764100000000,
+  ApiKeyLifecycle1765100000000,
 ];

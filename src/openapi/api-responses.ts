@@ -59,7 +59,10 @@ export class ProblemDetails {
   })
   currentVersion?: number;
 
-  @ApiPropertyOptional({ description: "`job-not-retryable`: the job's state.", type: String })
+  @ApiPropertyOptional({
+    description: "`job-not-retryable`: the job's state; `api-key-not-active`: the key's.",
+    type: String,
+  })
   state?: string;
 
   @ApiPropertyOptional({
@@ -69,7 +72,8 @@ export class ProblemDetails {
   routeClass?: string;
 
   @ApiPropertyOptional({
-    description: '`rate-limited`: the budget per window.',
+    description:
+      '`rate-limited`: the budget per window; `too-many-failed-authentications`: failures allowed per window.',
     type: 'integer',
     format: 'int32',
   })
@@ -155,13 +159,24 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
     types: ['missing-api-key', 'invalid-api-key', 'invalid-admin-key'],
     headers: Headers.wwwAuthenticate,
   },
-  404: { types: ['not-found', 'job-not-found', 'artifact-not-found'] },
-  409: { types: ['job-not-retryable'] },
+  404: {
+    types: [
+      'not-found',
+      'job-not-found',
+      'artifact-not-found',
+      'tenant-not-found',
+      'api-key-not-found',
+    ],
+  },
+  409: { types: ['job-not-retryable', 'api-key-not-active'] },
   412: { types: ['version-mismatch'] },
   413: { types: ['payload-too-large'] },
   414: { types: ['uri-too-long'] },
   415: { types: ['unsupported-media-type'] },
-  429: { types: ['rate-limited'], headers: { ...Headers.retryAfter, ...Headers.rateLimit } },
+  429: {
+    types: ['rate-limited', 'too-many-failed-authentications'],
+    headers: { ...Headers.retryAfter, ...Headers.rateLimit },
+  },
   500: { types: ['internal'] },
   503: {
     types: [
@@ -196,7 +211,8 @@ export function ApiProblem(status: number, types: string[] = PROBLEMS[status].ty
 
 /**
  * What every operation behind the API-key and rate-limit guards can answer besides its own:
- * 401 (no or a bad key), 429 (rate limited), 500, and 503 (overloaded, a breaker open, the
+ * 401 (no or a bad key), 429 (rate limited, or too many failed authentications from the client's
+ * address), 500, and 503 (overloaded, a breaker open, the
  * database or the limiter's Redis unreachable).
  */
 export function ApiTenantOperation() {
