@@ -7,7 +7,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { newTenant } from '../helpers/tenants';
 
@@ -20,6 +20,8 @@ const FAILURES = 5;
  * lookups), not HTTP saturation, which is load shedding's concern.
  */
 const FLOOD_PER_SECOND = 60;
+/** How many addresses the flood comes from. */
+const FLOOD_ADDRESSES = 50;
 const randomKey = () => `dsk_${randomBytes(32).toString('base64url')}`;
 const from = (address: string) => ({ 'X-Forwarded-For': address });
 
@@ -103,8 +105,7 @@ describe('limits before authentication', () => {
     // with the machine's load (the 2-core CI box runs other suites), so up to three measurements
     // are taken and the best kept: noise can fail one, while a flood that does slow the tenant
     // fails them all.
-    const measurements: { idleP99: number; floodedP99: number; answers: Record<string, number> }[] =
-      [];
+    const measurements: Awaited<ReturnType<typeof measure>>[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const m = await measure(api.url, read);
       measurements.push(m);
@@ -118,14 +119,17 @@ describe('limits before authentication', () => {
       b.floodedP99 / b.idleP99 < a.floodedP99 / a.idleP99 ? b : a,
     );
     expect(best.floodedP99).toBeLessThanOrEqual(2 * best.idleP99);
-    const total = Object.values(best.answers).reduce((a, b) => a + b, 0);
-    expect(total).toBeGreaterThan(FLOOD_PER_SECOND * 5);
-    expect((best.answers['429'] ?? 0) / total).toBeGreaterThan(0.8);
+    // Each flooding address fails its budget, then once per refill interval (60 s / FAILURES)
+    // once its block is over: every other wrong key of the flood is a 429, with no lookup.
+    const { seconds, answers } = best;
+    const allowedFailures = FLOOD_ADDRESSES * (FAILURES + Math.ceil((seconds * FAILURES) / 60) + 1);
+    expect(answers['401'] ?? 0).toBeLessThanOrEqual(allowedFailures);
+    expect(answers['429'] ?? 0).toBeGreaterThan(0);
   });
 });
 
-const ROUNDS = 12;
-const SAMPLES = 100;
+const ROUNDS = 8;
+const SAMPLES = 200;
 
 /** The latencies, in ms, of SAMPLES sequential calls, each answered 200. */
 async function timed(call: () => Promise<Response>): Promise<number[]> {
@@ -142,6 +146,7 @@ async function timed(call: () => Promise<Response>): Promise<number[]> {
 
 /** ROUNDS idle windows interleaved with ROUNDS flooded ones; the p99 and median of each side. */
 async function measure(url: string, read: () => Promise<Response>) {
+  const started = performance.now();
   const idle: number[] = [];
   const flooded: number[] = [];
   const flood = startFlood(url, FLOOD_PER_SECOND);
@@ -162,14 +167,15 @@ async function measure(url: string, read: () => Promise<Response>) {
     idleP50: p(idle, 0.5),
     floodedP50: p(flooded, 0.5),
     answers,
+    seconds: (performance.now() - started) / 1000,
   };
 }
 
 const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * q) - 1];
 
 /**
- * Random well-formed keys at `perSecond`, from 50 addresses, in a process of its own (its work
- * must not delay the measuring client's event loop); paused until resume(), which resolves once
+ * Random well-formed keys at `perSecond`, from 50 addresses, in a process of its own at a low
+ * priority (its work must not delay the measuring client's event loop); paused until resume(), which resolves once
  * its next answer arrives. stop() returns the count of each status it got.
  */
 function startFlood(url: string, perSecond: number) {
@@ -186,7 +192,7 @@ function startFlood(url: string, perSecond: number) {
         const n = sent++;
         fetch(${JSON.stringify(url)} + '/v1/documents?limit=1', { headers: {
           Authorization: 'Bearer dsk_' + randomBytes(32).toString('base64url'),
-          'X-Forwarded-For': '10.66.' + (n % 50) + '.1',
+          'X-Forwarded-For': '10.66.' + (n % ${FLOOD_ADDRESSES}) + '.1',
         } }).then(async (r) => { await r.arrayBuffer(); counts[r.status] = (counts[r.status] ?? 0) + 1;
           if (tell) { tell = false; process.stdout.write('answered\\n'); } },
           () => { counts.error = (counts.error ?? 0) + 1; });
@@ -199,6 +205,9 @@ function startFlood(url: string, perSecond: number) {
   const child: ChildProcess = spawn(process.execPath, ['-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // What is measured is what the flood costs the instance, not what sending it costs: the sender
+  // yields the CPU to the measuring client and the instance on this shared machine.
+  setPriority(child.pid!, 15);
   let out = '';
   let waiting: { marker: number; resolve: () => void } | undefined;
   const count = () => out.split('\n').filter((l) => l === 'answered' || l === 'ready').length;
