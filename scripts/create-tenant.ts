@@ -1,11 +1,17 @@
 /**
- * `npm run tenant:create -- --name acme`: creates the tenant (or reuses it) and prints a new API
- * key. The key is shown once; only its SHA-256 digest is stored.
+ * `npm run tenant:create acme` (or `-- --name acme`): creates the tenant (or reuses it) and prints
+ * a new API key. The key is shown once; only its SHA-256 digest is stored. `npm run key` manages
+ * the keys after that (list, revoke, rotate).
  */
-import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
-import { ApiKey } from '../src/tenants/api-key';
+import { ApiKeysRepository } from '../src/tenants/api-keys.repository';
+import { exitWithUsage, parseCommandLine } from './command-line';
+
+const USAGE = `usage: npm run tenant:create <tenant name>
+       npm run tenant:create -- --name <tenant name>
+
+Creates the tenant if the name is new (safe to repeat) and prints a new API key for it, once.`;
 
 /** The tenant's id, creating the tenant if the name is new (safe to repeat). */
 export async function upsertTenant(client: Client, name: string): Promise<string> {
@@ -24,16 +30,14 @@ export async function createTenant(
   const client = new Client({ connectionString: config.env.DATABASE_PRIMARY_URL });
   await client.connect();
   try {
-    const key = ApiKey.generate();
     await client.query('BEGIN');
     const tenantId = await upsertTenant(client, name);
-    await client.query(`INSERT INTO api_keys (tenant_id, key_hash, prefix) VALUES ($1, $2, $3)`, [
-      tenantId,
-      ApiKey.hash(key),
-      ApiKey.displayPrefix(key),
-    ]);
+    const keys = new ApiKeysRepository(
+      async (sql, params) => (await client.query(sql, params)).rows,
+    );
+    const issued = await keys.create(name);
     await client.query('COMMIT');
-    return { tenantId, key };
+    return { tenantId, key: issued!.key };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -43,14 +47,16 @@ export async function createTenant(
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { name: { type: 'string' } } });
-  if (!values.name) {
-    console.error('usage: npm run tenant:create -- --name <tenant name>');
-    process.exit(2);
+  const { values, positionals } = parseCommandLine(USAGE, { name: { type: 'string' } });
+  const names = [...positionals, ...(values.name === undefined ? [] : [values.name])];
+  if (names.length !== 1 || names[0].trim() === '') {
+    exitWithUsage(USAGE, names.length ? 'give one tenant name' : 'which tenant?');
   }
-  createTenant(AppConfig.load(), values.name)
+  const name = names[0];
+  Promise.resolve()
+    .then(() => createTenant(AppConfig.load(), name))
     .then(({ tenantId, key }) => {
-      console.log(`tenant ${values.name} (${tenantId})`);
+      console.log(`tenant ${name} (${tenantId})`);
       console.log(`API key (shown once): ${key}`);
     })
     .catch((err: Error) => {

@@ -108,6 +108,9 @@ export const configSchema = z
 
     ADMIN_API_KEY: z.string().min(16).default(LOCAL_ADMIN_KEY),
     AUTH_CACHE_TTL_MS: nonNegativeInt.default(5000),
+    // An API key's last use reaches the primary at most once per key per instance per interval,
+    // in one batched statement (src/tenants/key-usage.ts).
+    AUTH_LAST_USED_INTERVAL_MS: positiveInt.default(60_000),
 
     CACHE_L1: onOff.default(true),
     CACHE_L2: onOff.default(true),
@@ -161,6 +164,10 @@ export const configSchema = z
     RATE_LIMIT_READS: positiveInt.default(1000),
     RATE_LIMIT_WRITES: positiveInt.default(200),
     RATE_LIMIT_EXPORTS: positiveInt.default(10),
+    // Per client address: failed authentications (no, a malformed, unknown or revoked key) per
+    // RATE_LIMIT_AUTH_FAILURES_WINDOW_MS, before any tenant is known (src/tenants/failed-auth-limit.ts).
+    RATE_LIMIT_AUTH_FAILURES: positiveInt.default(30),
+    RATE_LIMIT_AUTH_FAILURES_WINDOW_MS: positiveInt.default(60_000),
     RATE_LIMIT_ON_REDIS_DOWN: z.enum(['local', 'open', 'closed']).default('local'),
     RATE_LIMIT_INSTANCES: positiveInt.default(2),
     // Leases (docs/patterns/rate-limiting.md, "Precision"): an instance takes up to limit × this

@@ -59,7 +59,10 @@ export class ProblemDetails {
   })
   currentVersion?: number;
 
-  @ApiPropertyOptional({ description: "`job-not-retryable`: the job's state.", type: String })
+  @ApiPropertyOptional({
+    description: "`job-not-retryable`: the job's state; `api-key-not-active`: the key's.",
+    type: String,
+  })
   state?: string;
 
   @ApiPropertyOptional({
@@ -70,7 +73,7 @@ export class ProblemDetails {
 
   @ApiPropertyOptional({
     description:
-      '`rate-limited`: the budget per window; `quota-exceeded`: the quota (documents or bytes).',
+      '`rate-limited`: the budget per window; `too-many-failed-authentications`: failures allowed per window; `quota-exceeded`: the quota (documents or bytes).',
     type: 'integer',
     format: 'int64',
   })
@@ -170,13 +173,24 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
     headers: Headers.wwwAuthenticate,
   },
   403: { types: ['quota-exceeded'] },
-  404: { types: ['not-found', 'job-not-found', 'artifact-not-found'] },
-  409: { types: ['job-not-retryable'] },
+  404: {
+    types: [
+      'not-found',
+      'job-not-found',
+      'artifact-not-found',
+      'tenant-not-found',
+      'api-key-not-found',
+    ],
+  },
+  409: { types: ['job-not-retryable', 'api-key-not-active'] },
   412: { types: ['version-mismatch'] },
   413: { types: ['payload-too-large'] },
   414: { types: ['uri-too-long'] },
   415: { types: ['unsupported-media-type'] },
-  429: { types: ['rate-limited'], headers: { ...Headers.retryAfter, ...Headers.rateLimit } },
+  429: {
+    types: ['rate-limited', 'too-many-failed-authentications'],
+    headers: { ...Headers.retryAfter, ...Headers.rateLimit },
+  },
   500: { types: ['internal'] },
   503: {
     types: [
@@ -211,7 +225,8 @@ export function ApiProblem(status: number, types: string[] = PROBLEMS[status].ty
 
 /**
  * What every operation behind the API-key and rate-limit guards can answer besides its own:
- * 401 (no or a bad key), 429 (rate limited), 500, and 503 (overloaded, a breaker open, the
+ * 401 (no or a bad key), 429 (rate limited, or too many failed authentications from the client's
+ * address), 500, and 503 (overloaded, a breaker open, the
  * database or the limiter's Redis unreachable).
  */
 export function ApiTenantOperation() {

@@ -20,6 +20,11 @@ import {
   VersionMismatchError,
 } from '../documents/document.errors';
 import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors';
+import {
+  ApiKeyNotActiveError,
+  ApiKeyNotFoundError,
+  TenantNotFoundError,
+} from '../tenants/api-key.errors';
 import { Problem, problem } from './problem';
 import {
   DependencyUnavailableError,
@@ -28,6 +33,7 @@ import {
   MalformedUrlError,
   MissingApiKeyError,
   ProblemTypeNotFoundError,
+  TooManyFailedAuthenticationsError,
   ValidationError,
 } from './problem.errors';
 
@@ -94,6 +100,15 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     (e) => problem(503, 'dependency-unavailable', 'Temporarily unavailable', e.message),
   ],
   [JobNotFoundError, (e) => problem(404, 'job-not-found', 'Job not found', e.message)],
+  [TenantNotFoundError, (e) => problem(404, 'tenant-not-found', 'Tenant not found', e.message)],
+  [ApiKeyNotFoundError, (e) => problem(404, 'api-key-not-found', 'API key not found', e.message)],
+  [
+    ApiKeyNotActiveError,
+    (e) =>
+      problem(409, 'api-key-not-active', 'API key no longer works', e.message, {
+        state: (e as ApiKeyNotActiveError).state,
+      }),
+  ],
   [
     ArtifactNotFoundError,
     (e) => problem(404, 'artifact-not-found', 'No artifact for this job', e.message),
@@ -115,6 +130,12 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     retryLater(429, 'rate-limited', 'Too many requests', (e) => ({
       routeClass: (e as RateLimitedError).routeClass,
       limit: (e as RateLimitedError).limit,
+    })),
+  ],
+  [
+    TooManyFailedAuthenticationsError,
+    retryLater(429, 'too-many-failed-authentications', 'Too many failed authentications', (e) => ({
+      limit: (e as TooManyFailedAuthenticationsError).limit,
     })),
   ],
   [RateLimitUnavailableError, retryLater(503, 'rate-limit-unavailable', 'Temporarily unavailable')],

@@ -8,7 +8,26 @@ export class MissingApiKeyError extends Error {
 
 export class InvalidApiKeyError extends Error {
   constructor() {
-    super('The API key is not valid (unknown, revoked or malformed). Ask for a new one.');
+    super(
+      'The API key is not valid (unknown, revoked, past its rotation overlap, or malformed). Ask for a new one.',
+    );
+  }
+}
+
+/**
+ * A client address failed authentication RATE_LIMIT_AUTH_FAILURES times within its window: its
+ * requests are refused before any key lookup until the budget refills (429 + Retry-After).
+ */
+export class TooManyFailedAuthenticationsError extends Error {
+  constructor(
+    /** Failed authentications per window allowed per address (this instance's share while Redis is down). */
+    readonly limit: number,
+    /** Seconds until one more attempt is allowed. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `Too many failed authentications from this address (${limit} per window); retry after ${retryAfterSeconds} s with a valid API key.`,
+    );
   }
 }
 

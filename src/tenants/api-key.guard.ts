@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MissingApiKeyError, InvalidApiKeyError } from '../problems/problem.errors';
+import { FailedAuthLimit } from './failed-auth-limit';
 import { Tenant } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
@@ -17,17 +18,30 @@ export function readApiKey(headers: FastifyRequest['headers']): string | undefin
   return Array.isArray(key) ? key[0] : key;
 }
 
-/** Maps the caller's API key to its tenant; every tenant-scoped route sits behind it. */
+/**
+ * Maps the caller's API key to its tenant; every tenant-scoped route sits behind it. A key this
+ * instance knows as working is served at once; anything else first passes the limit on failed
+ * authentications of the client's address (failed-auth-limit.ts), and a failure spends from it.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly failures: FailedAuthLimit,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = readApiKey(request.headers);
-    if (key === undefined) throw new MissingApiKeyError();
-    const tenant = await this.tenants.authenticate(key);
-    if (!tenant) throw new InvalidApiKeyError();
+    let tenant = key === undefined ? undefined : this.tenants.remembered(key);
+    if (!tenant) {
+      this.failures.refuseIfBlocked(request.ip);
+      if (key !== undefined) tenant = await this.tenants.authenticate(key);
+      if (!tenant) {
+        await this.failures.failed(request.ip);
+        throw key === undefined ? new MissingApiKeyError() : new InvalidApiKeyError();
+      }
+    }
     request.tenant = tenant;
     return true;
   }

@@ -1,7 +1,10 @@
 /** Options of the resilience module: the breakers' defaults and the rate limiter. */
 
-/** The route classes a tenant has a separate budget for. */
-export type RouteClass = 'reads' | 'writes' | 'exports';
+/**
+ * The budgets a subject has: a tenant's per route class, and a client address's for failed
+ * authentications (spent before any tenant is known, so limited per address).
+ */
+export type RouteClass = 'reads' | 'writes' | 'exports' | 'auth-failures';
 
 /** What the rate limiter does while Redis cannot be asked. */
 export type RedisDownPolicy = 'local' | 'open' | 'closed';
@@ -28,6 +31,12 @@ export interface RateLimitOptions {
   windowMs: number;
   /** Requests per window, per tenant, for each route class. */
   limits: Record<RouteClass, number>;
+  /**
+   * A class's own refill period in ms, where it differs from `windowMs` (a few failed
+   * authentications per minute rather than per second).
+   * @defaultValue `windowMs` for every class
+   */
+  windowsMs?: Partial<Record<RouteClass, number>>;
   /**
    * While Redis is unavailable: `local` limits per instance to limit / `instances` (fail open,
    * roughly bounded), `open` admits everything, `closed` refuses with 503.

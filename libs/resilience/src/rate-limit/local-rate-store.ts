@@ -42,13 +42,18 @@ export class LocalRateStore {
     return Math.max(1, Math.floor(limit / this.options.instances));
   }
 
-  take(subject: string, routeClass: RouteClass, limit: number): BucketDecision {
+  take(
+    subject: string,
+    routeClass: RouteClass,
+    limit: number,
+    windowMs = this.options.windowMs,
+  ): BucketDecision {
     const key = `${subject}:${routeClass}`;
     const { newTatUs, ...decision } = gcra(
       this.tats.get(key),
       this.nowUs(),
       this.shareOf(limit),
-      this.options.windowMs,
+      windowMs,
     );
     if (decision.allowed) this.tats.set(key, newTatUs, { ttl: decision.resetMs });
     return decision;

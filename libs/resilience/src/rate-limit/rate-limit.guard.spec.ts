@@ -55,7 +55,7 @@ function setup(rateLimit: Partial<RateLimitOptions> = {}) {
     rateLimit: {
       redisUrl: 'redis://unused',
       windowMs: 60_000,
-      limits: { reads: 100, writes: 10, exports: 1 },
+      limits: { reads: 100, writes: 10, exports: 1, 'auth-failures': 5 },
       subject: (request: unknown) => (request as { tenant?: string }).tenant,
       ...rateLimit,
     },

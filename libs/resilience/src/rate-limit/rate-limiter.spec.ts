@@ -37,7 +37,7 @@ async function limiter(
       redisUrl: REDIS_URL,
       keyPrefix,
       windowMs: 60_000, // T = 6 s for reads: no token comes back while a test runs
-      limits: { reads: 10, writes: 4, exports: 1 },
+      limits: { reads: 10, writes: 4, exports: 1, 'auth-failures': 3 },
       subject: () => undefined, // the guard's concern
       ...rateLimit,
     },
@@ -205,7 +205,11 @@ describe('RateLimiter with Redis unreachable', () => {
 describe('RateLimiter with leases', () => {
   // 100 reads a minute, leases of up to 10 (T = 600 ms: no token comes back while a test runs).
   const leased = (extra: Partial<RateLimitOptions> = {}) =>
-    limiter({ limits: { reads: 100, writes: 4, exports: 1 }, leaseShare: 0.1, ...extra });
+    limiter({
+      limits: { reads: 100, writes: 4, exports: 1, 'auth-failures': 3 },
+      leaseShare: 0.1,
+      ...extra,
+    });
 
   /** Counts the calls to Redis's buckets and the most in flight at once. */
   function countLeaseCalls() {

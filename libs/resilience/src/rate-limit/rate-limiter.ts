@@ -159,6 +159,11 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     await this.redis.stop();
   }
 
+  /** The refill period of `routeClass`'s buckets, in ms. */
+  windowOf(routeClass: RouteClass): number {
+    return this.options.windowsMs?.[routeClass] ?? this.options.windowMs;
+  }
+
   /** The most tokens one lease of a `limit` bucket takes; 1 means no leasing. */
   leaseSize(limit: number): number {
     return Math.max(1, Math.floor(limit * this.leaseShare));
@@ -200,7 +205,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     try {
       bucket = await this.breaker.execute(() => {
         this.roundTrips[routeClass].add();
-        return this.redis.take(subject, routeClass, limit, this.options.windowMs);
+        return this.redis.take(subject, routeClass, limit, this.windowOf(routeClass));
       });
     } catch (err) {
       this.noteOutage(err);
@@ -294,7 +299,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private leaseCall(lease: Lease, limit: number, want: number, back: number) {
     this.roundTrips[lease.routeClass].add();
     const { subject, routeClass } = lease;
-    return this.redis.lease(subject, routeClass, limit, this.options.windowMs, want, back);
+    return this.redis.lease(subject, routeClass, limit, this.windowOf(routeClass), want, back);
   }
 
   private whileRedisDown(
@@ -304,7 +309,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     err: unknown,
   ): RateLimitDecision {
     if (this.policy === 'local') {
-      const bucket = this.local.take(subject, routeClass, limit);
+      const bucket = this.local.take(subject, routeClass, limit, this.windowOf(routeClass));
       return this.decided(routeClass, this.local.shareOf(limit), bucket, 'local');
     }
     if (this.policy === 'open') {
@@ -360,7 +365,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-const ROUTE_CLASSES = ['reads', 'writes', 'exports'] as const;
+const ROUTE_CLASSES = ['reads', 'writes', 'exports', 'auth-failures'] as const;
 
 /** A request served from a lease: the bucket as Redis last said, plus the lease's tokens. */
 function spentFrom(lease: Lease): BucketDecision {
