@@ -50,6 +50,8 @@ const variants = (config: AppConfig): Variant[] => [
   // The peer: what a Nest user would start from (NestJS's TypeORM sample, Express, findOneBy).
   { name: 'NestJS sample', env: {}, entry: baseline('nest-typeorm-sample') },
   { name: 'docscale cache on', env: {} },
+  // The default configuration without row-level security: the hot path's share of its cost.
+  { name: 'docscale cache on without RLS', env: withoutRls(config) },
   { name: 'docscale cache off', env: { CACHE_L1: 'off', CACHE_L2: 'off' } },
   // Every read reaches the database: where row-level security's cost shows, if anywhere.
   {
@@ -93,14 +95,29 @@ const TARGETS: Target[] = [
     atLeast: 5,
   },
   {
-    // Issue 19's bar, not SPEC.md's: row-level security stays on by default within it.
-    label: 'RLS cost ≤ 5%: cache off / cache off without RLS',
+    // Issue 19's bar, not SPEC.md's: row-level security stays on by default within it on the
+    // hot path (the default configuration: cache on). The cache-off rows show the price per
+    // statement, which every read that misses the cache and every write pays.
+    label: 'RLS cost ≤ 5%, hot path: cache on / cache on without RLS',
+    numerator: 'docscale cache on',
+    denominator: 'docscale cache on without RLS',
+    atLeast: 0.95,
+  },
+  {
+    label: 'RLS cost ≤ 5%, hot path: server CPU/req, RLS off ÷ on',
+    numerator: 'docscale cache on',
+    denominator: 'docscale cache on without RLS',
+    atLeast: 0.95,
+    by: 'cpu',
+  },
+  {
+    label: 'RLS cost per statement: cache off / cache off without RLS',
     numerator: 'docscale cache off',
     denominator: 'docscale cache off without RLS',
     atLeast: 0.95,
   },
   {
-    label: 'RLS cost ≤ 5%: server CPU/req, RLS off ÷ on',
+    label: 'RLS cost per statement: server CPU/req, RLS off ÷ on',
     numerator: 'docscale cache off',
     denominator: 'docscale cache off without RLS',
     atLeast: 0.95,
