@@ -1,7 +1,7 @@
 /**
  * The local stack's admin key (ADMIN_API_KEY for the demo's and the experiments' processes):
  * random, made on first use and kept in <STACK_DIR>/admin-api-key (readable by its owner only), so
- * that a demo is never run with a key everyone knows from the README. ADMIN_API_KEY in the
+ * that a demo is never run with a key everyone knows from the docs. ADMIN_API_KEY in the
  * environment wins. The configuration's built-in default stays for tests, and is refused with
  * NODE_ENV=production.
  */

@@ -4,7 +4,7 @@
  * value stops the process with a message naming the variable (see loadConfig).
  *
  * Units are in the names (`_MS`, `_BYTES`); every key has a default that works against the local
- * stack (scripts/stack.sh), and a line in the README's configuration table.
+ * stack (scripts/stack.sh), and a line in docs/configuration.md's table.
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
