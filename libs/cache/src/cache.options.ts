@@ -1,4 +1,4 @@
-/** Options of the cache module (from configuration: CACHE_* in the README's table). */
+/** Options of the cache module (from configuration: CACHE_* in docs/configuration.md). */
 export interface CacheOptions {
   redisUrl: string;
   /** Prefix of every key and of the invalidation channel. @defaultValue 'docscale:cache' */

@@ -1,6 +1,6 @@
 import type { JobProcessor } from './job-processor';
 
-/** Options of the queue module (from configuration: QUEUE_* and OUTBOX_* in the README's table). */
+/** Options of the queue module (from configuration: QUEUE_* and OUTBOX_* in docs/configuration.md). */
 export interface QueueOptions {
   redisUrl: string;
   /** Prefix of BullMQ's keys. @defaultValue 'docscale:queue' */

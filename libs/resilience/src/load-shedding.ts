@@ -23,7 +23,7 @@ type ShedReason = 'event-loop-delay' | 'in-flight';
 /** Why a request was refused as overload: shed here, or an intake bulkhead full (the exports'). */
 type OverloadReason = ShedReason | 'export-intake';
 
-/** Options of load shedding (from configuration: LOAD_SHED* in the README's table). */
+/** Options of load shedding (from configuration: LOAD_SHED* in docs/configuration.md). */
 export interface LoadSheddingOptions {
   /** The LOAD_SHEDDING toggle, asked per request: off admits everything (requests still count). */
   enabled: () => boolean;
