@@ -1,38 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { TAG_PATTERN } from './document-fields';
-import {
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { PageQuery } from './page.query';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
-export class ListDocumentsQuery {
-  /** Page size, 1 to 100. */
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  /** `nextCursor` of the previous page; absent for the first page. */
-  @ApiPropertyOptional({
-    type: String,
-    maxLength: 200,
-    description: '`nextCursor` of the previous page; absent for the first page.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
+export class ListDocumentsQuery extends PageQuery {
   /** Only documents carrying this tag. */
   @ApiPropertyOptional({
     type: String,

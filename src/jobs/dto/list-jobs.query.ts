@@ -1,9 +1,10 @@
 import { LISTABLE_STATES, type ListableState } from '@docscale/queue';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery } from '../../documents/dto/page.query';
 
-export class ListJobsQuery {
+/** Newest first, paged (PageQuery). */
+export class ListJobsQuery extends PageQuery {
   /** Only jobs in this state; absent: every state. */
   @ApiPropertyOptional({
     enum: LISTABLE_STATES,
@@ -13,24 +14,4 @@ export class ListJobsQuery {
   @IsOptional()
   @IsIn(LISTABLE_STATES, { message: `state must be one of ${LISTABLE_STATES.join(', ')}` })
   state?: ListableState;
-
-  /** 1 to 100, newest first. */
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  /** `nextCursor` of the previous page; absent for the first page. */
-  @ApiPropertyOptional({
-    type: String,
-    maxLength: 200,
-    description: '`nextCursor` of the previous page; absent for the first page.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
