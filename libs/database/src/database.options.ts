@@ -1,5 +1,7 @@
 import type { MixedList, EntitySchema } from 'typeorm';
+// pattern:read-replicas:begin
 import type { ReadConsistencyMode, ReplicaSelection } from './read-router';
+// pattern:read-replicas:end
 
 /**
  * What every primary statement runs through: a circuit breaker in the app (libs/resilience), so a
@@ -14,8 +16,10 @@ export interface CallPolicy {
 export interface DatabaseOptions {
   /** The primary: every write, and every read inside a write transaction. */
   primaryUrl: string;
+  // pattern:read-replicas:begin
   /** Streaming replicas of the primary, for reads. May be empty. */
   replicaUrls: string[];
+  // pattern:read-replicas:end
   /** TypeORM entities (the app's; this lib knows none). */
   entities: MixedList<string | (new () => unknown) | EntitySchema>;
   /**
@@ -57,6 +61,7 @@ export interface DatabaseOptions {
    * @defaultValue 600000
    */
   tokenTtlMs?: number;
+  // pattern:read-replicas:begin
   /**
    * How a read that follows the caller's write is kept from being stale (read-router.ts).
    * @defaultValue 'token'
@@ -87,11 +92,13 @@ export interface DatabaseOptions {
    * @defaultValue () => true
    */
   replicasEnabled?: () => boolean;
+  // pattern:read-replicas:end
   /**
    * Runs every statement on the primary (see CallPolicy).
    * @defaultValue runs the statement as is
    */
   primaryCalls?: CallPolicy;
+  // pattern:read-replicas:begin
   /**
    * Whether a failed primary statement means the primary is unavailable, so that
    * `ReadRouting.readPrimaryFirst` may ask a replica instead. The app adds its breaker's
@@ -104,4 +111,5 @@ export interface DatabaseOptions {
    * replica's name (`replica-1`, ...).
    */
   onReplicaRotation?: (name: string, inRotation: boolean) => void;
+  // pattern:read-replicas:end
 }

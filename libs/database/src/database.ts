@@ -3,9 +3,14 @@
  *
  * The primary must be reachable for the process to start: the service cannot do its job without
  * it. A replica that is down at start is not: it is initialised lazily and reported by the health
- * check, and reads keep going to the primary until it answers.
+ * check, and reads keep going to the primary until it answers. (Without the read-replicas
+ * pattern, the primary is the only member.)
  */
+// pattern:read-replicas:begin
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+// pattern:read-replicas:else
+// import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+// pattern:read-replicas:end
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, poolOf } from './data-source.factory';
@@ -16,6 +21,7 @@ import { assertSettingName, queryScoped } from './scoped-query';
 
 const DIRECT: CallPolicy = { execute: (work) => work() };
 
+// pattern:read-replicas:begin
 export interface ReplicaStatus {
   url: string;
   reachable: boolean;
@@ -23,19 +29,28 @@ export interface ReplicaStatus {
   lagBytes?: number;
   error?: string;
 }
+// pattern:read-replicas:end
 
 @Injectable()
 export class Database implements OnModuleInit, OnApplicationShutdown {
-  private readonly log = new Logger(Database.name);
   readonly primary: DataSource;
+  // pattern:read-replicas:begin
+  private readonly log = new Logger(Database.name);
   readonly replicas: DataSource[];
   private readonly initializing = new Map<DataSource, Promise<void>>();
+  // pattern:read-replicas:end
   private readonly calls: CallPolicy;
   private readonly scopeSetting?: string;
 
+  // pattern:read-replicas:begin
   constructor(@Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions) {
+    // pattern:read-replicas:else
+    // constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
+    // pattern:read-replicas:end
     this.primary = createDataSource(options.primaryUrl, options);
+    // pattern:read-replicas:begin
     this.replicas = options.replicaUrls.map((url) => createDataSource(url, options));
+    // pattern:read-replicas:end
     this.calls = options.primaryCalls ?? DIRECT;
     this.scopeSetting =
       options.scopeSetting === undefined ? undefined : assertSettingName(options.scopeSetting);
@@ -44,12 +59,18 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.primary.initialize();
+    // pattern:read-replicas:begin
     await Promise.all(this.replicas.map((r) => this.ensureInitialized(r).catch(() => undefined)));
+    // pattern:read-replicas:end
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // pattern:read-replicas:begin
     const all = [this.primary, ...this.replicas].filter((d) => d.isInitialized);
     await Promise.allSettled(all.map((d) => d.destroy()));
+    // pattern:read-replicas:else
+    // if (this.primary.isInitialized) await this.primary.destroy();
+    // pattern:read-replicas:end
   }
 
   /**
@@ -100,12 +121,15 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   /** Every pool by member name, without connecting a replica that never answered (for gauges). */
   readonly pools: NamedPools = () => [
     ['primary', this.primary.isInitialized ? this.primaryPool() : undefined],
+    // pattern:read-replicas:begin
     ...this.replicas.map((r, i): [string, Pool | undefined] => [
       `replica-${i + 1}`,
       r.isInitialized ? poolOf(r) : undefined,
     ]),
+    // pattern:read-replicas:end
   ];
 
+  // pattern:read-replicas:begin
   /**
    * Replica `index`'s pg pool, or undefined while it has never been reachable (a connection
    * attempt is then started in the background, so it joins once it answers).
@@ -116,11 +140,14 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     void this.ensureInitialized(replica).catch(() => undefined);
     return undefined;
   }
+  // pattern:read-replicas:end
 
   /** Round trip to the primary; throws when it cannot answer. */
   async pingPrimary(): Promise<void> {
     await this.query('SELECT 1');
   }
+
+  // pattern:read-replicas:begin
 
   /**
    * Reachability and replay lag of every replica, measured against the primary's WAL position.
@@ -168,6 +195,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     }
     await pending;
   }
+  // pattern:read-replicas:end
 }
 
 /**

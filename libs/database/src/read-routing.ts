@@ -3,7 +3,12 @@
  * where the ReadRouter says (falling back to the primary if the chosen replica fails),
  * `readPrimaryFirst()` runs it on the primary (on a replica only while the primary is down), and
  * `afterWrite()` returns the consistency token of everything the caller has committed so far.
+ *
+ * Without read replicas (`npm run pattern:remove -- read-replicas`) every read runs on the
+ * primary, which has every committed write: a token then routes nothing, but still carries the
+ * write's WAL position, which a cache checks its entries against (docs/api.md).
  */
+// pattern:read-replicas:begin
 import {
   Inject,
   Injectable,
@@ -13,15 +18,22 @@ import {
 } from '@nestjs/common';
 import { CounterSeries, PreAggregatedCounter } from '@docscale/telemetry';
 import { metrics, trace } from '@opentelemetry/api';
+// pattern:read-replicas:else
+// import { Inject, Injectable, Logger } from '@nestjs/common';
+// pattern:read-replicas:end
 import type { QueryResultRow } from 'pg';
 import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
 import { Database } from './database';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { DatabaseOptions } from './database.options';
+// pattern:read-replicas:begin
 import { failsOnAnyMember, isMemberFailure } from './database-unavailable';
+// pattern:read-replicas:end
 import { Lsn } from './lsn';
+// pattern:read-replicas:begin
 import { ReadReason, ReadRouter } from './read-router';
 import { ReplicaMonitor, ReplicaState } from './replica-monitor';
+// pattern:read-replicas:end
 
 export interface RoutedRows<T> {
   rows: T[];
@@ -46,9 +58,15 @@ export interface ReadOptions {
   scope?: string;
 }
 
+// pattern:read-replicas:begin
 @Injectable()
 export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdown {
+  // pattern:read-replicas:else
+  // @Injectable()
+  // export class ReadRouting {
+  // pattern:read-replicas:end
   readonly tokens: ConsistencyTokens;
+  // pattern:read-replicas:begin
   private readonly router: ReadRouter;
   private readonly monitor: ReplicaMonitor;
   private readonly replicasOn: () => boolean;
@@ -61,6 +79,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   );
   /** By member, then reason: found without building a key (a read adds to its series). */
   private readonly series = new Map<string, Map<string, CounterSeries>>();
+  // pattern:read-replicas:end
   private readonly log = new Logger('ReadRouting');
 
   constructor(
@@ -72,6 +91,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       previousSecrets: options.tokenPreviousSecrets,
       ttlMs: options.tokenTtlMs ?? 600_000,
     });
+    // pattern:read-replicas:begin
     this.router = new ReadRouter({
       mode: options.readConsistency ?? 'token',
       selection: options.replicaSelection ?? 'round-robin',
@@ -89,8 +109,10 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     this.replicasOn = options.replicasEnabled ?? (() => true);
     this.onRotation = options.onReplicaRotation;
     this.primaryUnavailable = options.primaryUnavailable ?? isMemberFailure;
+    // pattern:read-replicas:end
   }
 
+  // pattern:read-replicas:begin
   /** After every module's init (the pools exist then), before the server listens. */
   async onApplicationBootstrap(): Promise<void> {
     this.registerGauges();
@@ -108,6 +130,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   replicas(): readonly ReplicaState[] {
     return this.monitor.snapshot();
   }
+  // pattern:read-replicas:end
 
   /** Parses an `X-Consistency-Token` header; undefined when absent or expired. Throws on a bad token. */
   parseToken(header: string | undefined): ConsistencyPoint | undefined {
@@ -138,6 +161,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     point?: ConsistencyPoint,
     options: ReadOptions = {},
   ): Promise<RoutedRows<T>> {
+    // pattern:read-replicas:begin
     const replicas = this.monitor.snapshot();
     const decision = this.router.decide(replicas, this.replicasOn(), point);
     if (decision.replica >= 0) {
@@ -155,8 +179,13 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       }
     }
     return this.onPrimary<T>(sql, params, decision.reason, options);
+    // pattern:read-replicas:else
+    // // The primary has every committed write: any `point` is already satisfied.
+    // return this.onPrimary<T>(sql, params, options);
+    // pattern:read-replicas:end
   }
 
+  // pattern:read-replicas:begin
   /**
    * A read that must see every committed write (an API key usable, a revocation effective, the
    * moment it commits) yet keep being served while the primary is down: it runs on the primary,
@@ -195,16 +224,29 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       throw primaryErr;
     }
   }
+  // pattern:read-replicas:else
+  // /** A read that must see every committed write: with one member, any read. */
+  // async readPrimaryFirst<T extends QueryResultRow>(
+  //   sql: string,
+  //   params: unknown[],
+  // ): Promise<RoutedRows<T>> {
+  //   return { rows: await this.db.query<T>(sql, params), servedBy: 'primary', atLsn: null };
+  // }
+  // pattern:read-replicas:end
 
   private async onPrimary<T extends QueryResultRow>(
     sql: string,
     params: unknown[],
+    // pattern:read-replicas:begin
     reason: ReadReason | 'replica-failed',
+    // pattern:read-replicas:end
     options: ReadOptions,
   ): Promise<RoutedRows<T>> {
     const before = options.positioned ? await this.insertPosition() : undefined;
     const rows = await this.db.query<T>(sql, params, options.scope);
+    // pattern:read-replicas:begin
     this.record('primary', reason);
+    // pattern:read-replicas:end
     return {
       rows,
       servedBy: 'primary',
@@ -220,6 +262,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     return Lsn.parse(lsn);
   }
 
+  // pattern:read-replicas:begin
   /** One counter add and, inside a sampled trace only, three span attributes. */
   private record(member: string, reason: string): void {
     let byReason = this.series.get(member);
@@ -261,4 +304,5 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
       [lagBytes, lagMs, inRotation],
     );
   }
+  // pattern:read-replicas:end
 }

@@ -67,7 +67,9 @@ describe('Database with a scope setting', () => {
   const connect = (scopeSetting?: string) =>
     new Database({
       primaryUrl: PRIMARY_URL,
+      // pattern:read-replicas:begin
       replicaUrls: [],
+      // pattern:read-replicas:end
       entities: [],
       poolSize: 1,
       tokenSecret: 'scoped-query-spec-secret',
