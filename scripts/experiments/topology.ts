@@ -107,6 +107,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       RATE_LIMIT: 'off',
       TOGGLES_KEY_PREFIX: 'docscale:experiments:toggles',
       TOGGLE_SYNC_INTERVAL_MS: '200',
+      // pattern:queue:begin
       // One queue per run: export jobs are deduplicated by document version, so a queue reused
       // across runs would answer a second burst with the jobs the first one already ran.
       QUEUE_PREFIX: `docscale:experiments:${Date.now()}:queue`,
@@ -114,6 +115,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       // minute in the background, a burst of jobs in the middle of whichever step it lands in.
       // Scenarios that load the queue do so on purpose (queue-burst, write-heavy).
       INDEX_RECONCILE_INTERVAL_MS: String(24 * 60 * 60 * 1000),
+      // pattern:queue:end
       ADMIN_API_KEY: localAdminKey(),
       ...options.toggles,
     };
@@ -136,6 +138,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         INSTANCE_ID: `experiment-api-${i + 1}`,
       }),
     );
+    // pattern:queue:begin
     const workerPort = await freePort();
     // The worker stands in for another machine (in production workers run apart from the API:
     // that is the pattern): on core 1 with the load generator, not competing with the API's core.
@@ -144,9 +147,14 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       { WORKER_HEALTH_PORT: String(workerPort), INSTANCE_ID: 'experiment-worker-1' },
       1,
     );
+    // pattern:queue:end
     const ready = (port: number, child: ChildProcess) =>
       waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child) });
+    // pattern:queue:begin
     await Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
+    // pattern:queue:else
+    // await Promise.all(apis.map((c, i) => ready(ports[i], c)));
+    // pattern:queue:end
     balancer = await new Balancer({ members: ports }).start();
     return {
       url: balancer.url,
@@ -155,11 +163,22 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         adminUrl: `http://127.0.0.1:${operatorPorts[i]}`,
         pid: c.pid!,
       })),
+      // pattern:queue:begin
       workerPid: worker.pid!,
       workerUrl: `http://127.0.0.1:${workerPort}`,
       workerSlots: Number(env.QUEUE_CONCURRENCY ?? config.env.QUEUE_CONCURRENCY),
+      // pattern:queue:else
+      // // No worker: its fields name the first API (no queue metrics there, so no queue figures).
+      // workerPid: apis[0].pid!,
+      // workerUrl: `http://127.0.0.1:${operatorPorts[0]}`,
+      // workerSlots: 0,
+      // pattern:queue:end
       redisUrl: config.env.REDIS_URL,
+      // pattern:queue:begin
       queuePrefix: env.QUEUE_PREFIX,
+      // pattern:queue:else
+      // queuePrefix: '',
+      // pattern:queue:end
       key,
       adminKey: env.ADMIN_API_KEY,
       ids,
