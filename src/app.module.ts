@@ -1,14 +1,20 @@
+// pattern:cache:begin
 import { CacheModule, type CacheOptions } from '@docscale/cache';
-import { QueueModule } from '@docscale/queue';
 import { Breakers } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
+// pattern:cache:end
+// pattern:queue:begin
+import { QueueModule } from '@docscale/queue';
+// pattern:queue:end
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
+// pattern:queue:begin
 import { queueOptions } from './jobs/queue-options';
+// pattern:queue:end
 import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})
@@ -18,12 +24,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         InfrastructureModule.forRoot(config),
+        // pattern:cache:begin
         CacheModule.forRootAsync({
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) =>
             cacheOptions(config, toggles, breakers),
         }),
+        // pattern:cache:end
+        // pattern:queue:begin
         QueueModule.forRoot(queueOptions(config, { relay: true })),
+        // pattern:queue:end
         DocumentsModule,
         AdminModule,
         HealthModule,
@@ -34,6 +44,7 @@ export class AppModule {
   }
 }
 
+// pattern:cache:begin
 function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
   breakers.report('redis-cache', 'closed');
   return {
@@ -56,3 +67,4 @@ function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers):
     onBreakerState: (state) => breakers.report('redis-cache', state),
   };
 }
+// pattern:cache:end

@@ -1,5 +1,8 @@
 import { DatabaseModule, isMemberFailure, isTimeout } from '@docscale/database';
-import { Breakers, CircuitOpenError, ResilienceModule } from '@docscale/resilience';
+import { Breakers, ResilienceModule } from '@docscale/resilience';
+// pattern:read-replicas:begin
+import { CircuitOpenError } from '@docscale/resilience';
+// pattern:read-replicas:end
 import { loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -52,7 +55,9 @@ export class InfrastructureModule {
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) => ({
             primaryUrl: env.DATABASE_PRIMARY_URL,
+            // pattern:read-replicas:begin
             replicaUrls: env.DATABASE_REPLICA_URLS,
+            // pattern:read-replicas:end
             entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
             poolSize: env.DATABASE_POOL_SIZE,
             statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -62,12 +67,14 @@ export class InfrastructureModule {
             tokenSecret: env.CONSISTENCY_TOKEN_SECRET,
             tokenPreviousSecrets: env.CONSISTENCY_TOKEN_PREVIOUS_SECRETS,
             tokenTtlMs: env.CONSISTENCY_TOKEN_TTL_MS,
+            // pattern:read-replicas:begin
             readConsistency: env.READ_CONSISTENCY,
             readWindowMs: env.READ_WINDOW_MS,
             replicaSelection: env.REPLICA_SELECTION,
             replicaMaxLagMs: env.REPLICA_MAX_LAG_MS,
             replicaLagPollMs: env.REPLICA_LAG_POLL_MS,
             replicasEnabled: () => toggles.isOn('READ_REPLICAS'),
+            // pattern:read-replicas:end
             // Primary down: writes fail at once with 503 + Retry-After, not after a connect timeout.
             primaryCalls: breakers.create('primary', {
               threshold: env.BREAKER_THRESHOLD,
@@ -75,20 +82,28 @@ export class InfrastructureModule {
               isFailure: isMemberFailure,
               isTimeout,
             }),
+            // pattern:read-replicas:begin
             // Primary-first reads (API keys) go to a replica while the primary fails or its breaker is open.
             primaryUnavailable: (err) => err instanceof CircuitOpenError || isMemberFailure(err),
             // A replica's breaker is its place in the rotation (libs/database/src/replica-monitor.ts).
             onReplicaRotation: (name, inRotation) =>
               breakers.report(name, inRotation ? 'closed' : 'open'),
+            // pattern:read-replicas:end
           }),
         }),
         TogglesModule.forRoot({
           defaults: {
+            // pattern:cache:begin
             CACHE_L1: env.CACHE_L1,
             CACHE_L2: env.CACHE_L2,
             CACHE_INVALIDATION: env.CACHE_INVALIDATION,
+            // pattern:cache:end
+            // pattern:read-replicas:begin
             READ_REPLICAS: env.READ_REPLICAS,
+            // pattern:read-replicas:end
+            // pattern:queue:begin
             QUEUE: env.QUEUE,
+            // pattern:queue:end
             RATE_LIMIT: env.RATE_LIMIT,
             LOAD_SHEDDING: env.LOAD_SHEDDING,
           },

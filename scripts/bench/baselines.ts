@@ -35,9 +35,11 @@ function withoutRls(config: AppConfig): Record<string, string> {
   return {
     DATABASE_RLS: 'off',
     DATABASE_PRIMARY_URL: asOwner(config.env.DATABASE_PRIMARY_URL, config),
+    // pattern:read-replicas:begin
     DATABASE_REPLICA_URLS: config.env.DATABASE_REPLICA_URLS.map((u) => asOwner(u, config)).join(
       ',',
     ),
+    // pattern:read-replicas:end
   };
 }
 
@@ -136,10 +138,14 @@ const TARGETS: Target[] = [
 /** The baselines' inputs: the median-sized seeded document and where docscale reads it from. */
 async function baselineEnv({ config, tenantId, ids }: Seeded): Promise<Record<string, string>> {
   const primary = config.env.DATABASE_PRIMARY_URL;
+  // pattern:read-replicas:begin
   // docscale's token-less reads go to a replica while replicas are on (libs/database).
   const readsFrom = config.env.READ_REPLICAS
     ? (config.env.DATABASE_REPLICA_URLS[0] ?? primary)
     : primary;
+  // pattern:read-replicas:else
+  // const readsFrom = primary;
+  // pattern:read-replicas:end
   const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
   await client.connect();
   try {

@@ -21,12 +21,16 @@ describe('AppConfig', () => {
       OPERATOR_HOST: '127.0.0.1',
       OPERATOR_PORT: 3200,
       DATABASE_PRIMARY_URL: 'postgres://docscale_app:docscale_app@127.0.0.1:55432/docscale',
+      // pattern:read-replicas:begin
       DATABASE_REPLICA_URLS: ['postgres://docscale_app:docscale_app@127.0.0.1:55433/docscale'],
+      // pattern:read-replicas:end
       DATABASE_OWNER_URL: 'postgres://docscale:docscale@127.0.0.1:55432/docscale',
       DATABASE_RLS: true,
       REDIS_URL: 'redis://127.0.0.1:56379',
       AUTH_CACHE_TTL_MS: 5000,
+      // pattern:cache:begin
       CACHE_L1: true,
+      // pattern:cache:end
       LOG_HTTP: false,
       TOGGLE_SYNC_INTERVAL_MS: 1000,
     });
@@ -40,13 +44,13 @@ describe('AppConfig', () => {
     const err = configErrorFor({
       PORT: 'eighty',
       DATABASE_PRIMARY_URL: 'mysql://docscale:docscale@127.0.0.1:3306/docscale',
-      CACHE_L1: 'maybe',
+      API_DOCS: 'maybe',
     });
 
     expect(err.problems).toHaveLength(3);
     expect(err.message).toMatch(/^\s+- PORT: /m);
     expect(err.message).toMatch(/^\s+- DATABASE_PRIMARY_URL: /m);
-    expect(err.message).toMatch(/^\s+- CACHE_L1: /m);
+    expect(err.message).toMatch(/^\s+- API_DOCS: /m);
   });
 
   it('refuses a port outside 0-65535', () => {
@@ -55,9 +59,8 @@ describe('AppConfig', () => {
 
   it('accepts a Redis URL carrying an ACL user and password, as docker/ and k8s/ give it', () => {
     const url = 'redis://docscale:0123abcd@redis:6379';
-    expect(AppConfig.load({ REDIS_URL: url, QUEUE_REDIS_URL: url }).env).toMatchObject({
+    expect(AppConfig.load({ REDIS_URL: url }).env).toMatchObject({
       REDIS_URL: url,
-      QUEUE_REDIS_URL: url,
     });
   });
 
@@ -88,15 +91,16 @@ describe('AppConfig', () => {
   });
 
   it('treats an empty variable as absent, so the default applies', () => {
-    const { env } = AppConfig.load({ PORT: '', CACHE_L1: '', DATABASE_PRIMARY_URL: '' });
+    const { env } = AppConfig.load({ PORT: '', API_DOCS: '', DATABASE_PRIMARY_URL: '' });
 
     expect(env.PORT).toBe(3000);
-    expect(env.CACHE_L1).toBe(true);
+    expect(env.API_DOCS).toBe(true);
     expect(env.DATABASE_PRIMARY_URL).toBe(
       'postgres://docscale_app:docscale_app@127.0.0.1:55432/docscale',
     );
   });
 
+  // pattern:read-replicas:begin
   it('parses DATABASE_REPLICA_URLS as a comma list, trimming spaces and empty members', () => {
     const { env } = AppConfig.load({
       DATABASE_REPLICA_URLS: ' postgres://a:b@r1:5432/db , postgresql://a:b@r2:5432/db,',
@@ -107,7 +111,9 @@ describe('AppConfig', () => {
       'postgresql://a:b@r2:5432/db',
     ]);
   });
+  // pattern:read-replicas:end
 
+  // pattern:read-replicas:begin
   it('names the invalid member of DATABASE_REPLICA_URLS', () => {
     const err = configErrorFor({
       DATABASE_REPLICA_URLS: 'postgres://a:b@r1:5432/db,mysql://a:b@r2:3306/db',
@@ -116,6 +122,7 @@ describe('AppConfig', () => {
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0]).toMatch(/^DATABASE_REPLICA_URLS\.1: /);
   });
+  // pattern:read-replicas:end
 
   it('parses CONSISTENCY_TOKEN_PREVIOUS_SECRETS as a comma list of secrets of 16 or more', () => {
     const { env } = AppConfig.load({
@@ -133,6 +140,7 @@ describe('AppConfig', () => {
     expect(err.problems[0]).toMatch(/^CONSISTENCY_TOKEN_PREVIOUS_SECRETS\.1: /);
   });
 
+  // pattern:read-replicas:begin
   it('refuses a token TTL no longer than the lag a replica in rotation may have', () => {
     // 5000 + 100 by default: an expired token is ignored, so its write must be on every replica.
     const err = configErrorFor({ CONSISTENCY_TOKEN_TTL_MS: '5100' });
@@ -146,6 +154,7 @@ describe('AppConfig', () => {
       configErrorFor({ CONSISTENCY_TOKEN_TTL_MS: '9000', READ_WINDOW_MS: '9000' }).problems,
     ).toEqual([expect.stringMatching(/^CONSISTENCY_TOKEN_TTL_MS: /)]);
   });
+  // pattern:read-replicas:end
 
   it('refuses NODE_ENV=production with the default ADMIN_API_KEY', () => {
     const err = configErrorFor({
@@ -191,6 +200,7 @@ describe('AppConfig', () => {
     ]);
   });
 
+  // pattern:cache:begin
   it('refuses a cache tombstone TTL that a slow read could outlive', () => {
     const problems = configErrorFor({
       DATABASE_STATEMENT_TIMEOUT_MS: '5000',
@@ -203,12 +213,15 @@ describe('AppConfig', () => {
         .CACHE_TOMBSTONE_TTL_MS,
     ).toBe(20001);
   });
+  // pattern:cache:end
 
+  // pattern:cache:begin
   it('bounds the L2 TTL jitter to half the TTL', () => {
     expect(configErrorFor({ CACHE_L2_TTL_JITTER: '0.6' }).problems).toEqual([
       expect.stringMatching(/^CACHE_L2_TTL_JITTER: /),
     ]);
   });
+  // pattern:cache:end
 
   it('accepts NODE_ENV=production with secrets of its own', () => {
     const { env } = AppConfig.load({
@@ -220,6 +233,7 @@ describe('AppConfig', () => {
     expect(env.ADMIN_API_KEY).toBe('a-secret-of-our-own-0123456789');
   });
 
+  // pattern:queue:begin
   it('accepts the queue defaults, which satisfy its rules with fault flags off', () => {
     const { env } = AppConfig.load({});
 
@@ -231,7 +245,9 @@ describe('AppConfig', () => {
     expect(env.FAULT_JOB_DELAY_MS).toBe(0);
     expect(env.FAULT_JOB_FAIL_TAG).toBe('');
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('refuses a queue hand-back that does not come before the shutdown timeout', () => {
     const problems = configErrorFor({
       QUEUE_HAND_BACK_AFTER_MS: '10000',
@@ -246,7 +262,9 @@ describe('AppConfig', () => {
         .QUEUE_HAND_BACK_AFTER_MS,
     ).toBe(9999);
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('refuses a hand-back that, after the drain delay, would not come before the shutdown timeout', () => {
     const problems = configErrorFor({
       QUEUE_HAND_BACK_AFTER_MS: '5000',
@@ -258,7 +276,9 @@ describe('AppConfig', () => {
       expect.stringMatching(/^QUEUE_HAND_BACK_AFTER_MS: .*SHUTDOWN_DRAIN_DELAY_MS/),
     ]);
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('refuses to keep completed jobs for less than 60 outbox polls', () => {
     const problems = configErrorFor({
       OUTBOX_POLL_MS: '1000',
@@ -273,7 +293,9 @@ describe('AppConfig', () => {
         .QUEUE_KEEP_COMPLETED_MS,
     ).toBe(60_000);
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it.each([
     ['FAULT_JOB_DELAY_MS', '100'],
     ['FAULT_JOB_FAIL_TAG', 'poison'],
@@ -287,7 +309,9 @@ describe('AppConfig', () => {
 
     expect(problems).toEqual([expect.stringMatching(/^FAULT_JOB_\w+: .*NODE_ENV=production/)]);
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('accepts fault flags outside production', () => {
     const { env } = AppConfig.load({
       NODE_ENV: 'test',
@@ -298,6 +322,7 @@ describe('AppConfig', () => {
     expect(env.FAULT_JOB_DELAY_MS).toBe(100);
     expect(env.FAULT_JOB_FAIL_TAG).toBe('poison');
   });
+  // pattern:queue:end
 
   it.each([
     ['on', true],
@@ -307,15 +332,15 @@ describe('AppConfig', () => {
     ['false', false],
     ['0', false],
   ])('parses the switch value %s as %s', (value, expected) => {
-    const { env } = AppConfig.load({ CACHE_L1: value, LOG_HTTP: value });
+    const { env } = AppConfig.load({ API_DOCS: value, LOG_HTTP: value });
 
-    expect(env.CACHE_L1).toBe(expected);
+    expect(env.API_DOCS).toBe(expected);
     expect(env.LOG_HTTP).toBe(expected);
   });
 
   it.each(['yes', 'ON', 'enabled'])('refuses the switch value %s', (value) => {
-    expect(configErrorFor({ READ_REPLICAS: value }).problems).toEqual([
-      expect.stringMatching(/^READ_REPLICAS: /),
+    expect(configErrorFor({ DATABASE_RLS: value }).problems).toEqual([
+      expect.stringMatching(/^DATABASE_RLS: /),
     ]);
   });
 });

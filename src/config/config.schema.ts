@@ -69,8 +69,10 @@ export const configSchema = z
     // replace or patch that adds is refused (403 quota-exceeded; migrations/…-tenant-usage.ts).
     TENANT_QUOTA_DOCUMENTS: positiveInt.default(1_000_000),
     TENANT_QUOTA_BYTES: positiveInt.default(10_737_418_240),
+    // pattern:queue:begin
     // Export artifacts kept per document, the newest; older ones are deleted by the export job.
     EXPORT_RETENTION_PER_DOCUMENT: positiveInt.default(5),
+    // pattern:queue:end
     API_DOCS: onOff.default(true),
     // Test suites only: check every response against the OpenAPI document, mismatches to this file.
     OPENAPI_CONTRACT_CHECK_FILE: z.string().min(1).optional(),
@@ -80,10 +82,12 @@ export const configSchema = z
     DATABASE_PRIMARY_URL: postgresUrl.default(
       'postgres://docscale_app:docscale_app@127.0.0.1:55432/docscale',
     ),
+    // pattern:read-replicas:begin
     DATABASE_REPLICA_URLS: commaList(
       postgresUrl,
       'postgres://docscale_app:docscale_app@127.0.0.1:55433/docscale',
     ),
+    // pattern:read-replicas:end
     DATABASE_OWNER_URL: postgresUrl.default(
       'postgres://docscale:docscale@127.0.0.1:55432/docscale',
     ),
@@ -93,11 +97,13 @@ export const configSchema = z
     DATABASE_POOL_SIZE: positiveInt.default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
     DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+    // pattern:read-replicas:begin
     READ_CONSISTENCY: z.enum(['token', 'window', 'none']).default('token'),
     READ_WINDOW_MS: nonNegativeInt.default(2000),
     REPLICA_SELECTION: z.enum(['round-robin', 'least-lag']).default('round-robin'),
     REPLICA_MAX_LAG_MS: positiveInt.default(5000),
     REPLICA_LAG_POLL_MS: positiveInt.default(100),
+    // pattern:read-replicas:end
     CONSISTENCY_TOKEN_SECRET: z.string().min(16).default(LOCAL_TOKEN_SECRET),
     // A rotation's old secrets, comma-separated: tokens they signed are still accepted.
     CONSISTENCY_TOKEN_PREVIOUS_SECRETS: commaList(z.string().min(16), ''),
@@ -112,6 +118,7 @@ export const configSchema = z
     // in one batched statement (src/tenants/key-usage.ts).
     AUTH_LAST_USED_INTERVAL_MS: positiveInt.default(60_000),
 
+    // pattern:cache:begin
     CACHE_L1: onOff.default(true),
     CACHE_L2: onOff.default(true),
     CACHE_INVALIDATION: onOff.default(true),
@@ -127,7 +134,11 @@ export const configSchema = z
     CACHE_REDIS_TIMEOUT_MS: positiveInt.default(200),
     CACHE_BREAKER_THRESHOLD: positiveInt.default(5),
     CACHE_BREAKER_HALF_OPEN_MS: positiveInt.default(1000),
+    // pattern:cache:end
+    // pattern:read-replicas:begin
     READ_REPLICAS: onOff.default(true),
+    // pattern:read-replicas:end
+    // pattern:queue:begin
     QUEUE: onOff.default(true),
     // Empty: REDIS_URL. A Redis of its own for the queue can be durable (AOF, noeviction) while
     // the cache's stays volatile (docs/patterns/load-leveling.md, "Redis durability").
@@ -157,6 +168,7 @@ export const configSchema = z
     INDEX_RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
     FAULT_JOB_DELAY_MS: nonNegativeInt.default(0),
     FAULT_JOB_FAIL_TAG: z.string().default(''),
+    // pattern:queue:end
     RATE_LIMIT: onOff.default(true),
     // Per tenant and route class: a token bucket of RATE_LIMIT_<CLASS> tokens refilled over
     // RATE_LIMIT_WINDOW_MS (docs/patterns/rate-limiting.md).
@@ -196,11 +208,14 @@ export const configSchema = z
       .default('info'),
     LOG_HTTP: onOff.default(false),
 
+    // pattern:queue:begin
     WORKER_HEALTH_PORT: port.default(3100),
+    // pattern:queue:end
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     SHUTDOWN_DRAIN_DELAY_MS: nonNegativeInt.default(0),
   })
   .superRefine((c, ctx) => {
+    // pattern:read-replicas:begin
     // An expired token is ignored: safe only once every replica in rotation (at most
     // REPLICA_MAX_LAG_MS behind, measured every REPLICA_LAG_POLL_MS) must have replayed its write,
     // and once the window mode's window is over.
@@ -212,6 +227,7 @@ export const configSchema = z
         message: `must be more than REPLICA_MAX_LAG_MS + REPLICA_LAG_POLL_MS and READ_WINDOW_MS (${tokenFloorMs}): an expired token is ignored, and a replica in rotation may be that far behind`,
       });
     }
+    // pattern:read-replicas:end
     if (c.HTTP_BODY_LIMIT_BYTES < c.DOCUMENT_BODY_MAX_BYTES) {
       ctx.addIssue({
         code: 'custom',
@@ -219,6 +235,7 @@ export const configSchema = z
         message: `must be at least DOCUMENT_BODY_MAX_BYTES (${c.DOCUMENT_BODY_MAX_BYTES}), or the largest documents could never be sent`,
       });
     }
+    // pattern:cache:begin
     // A cache fill is dropped when its read began more than half the tombstone TTL ago, and a
     // positioned read is two statements: every read the database allows must fit in that half.
     if (c.CACHE_TOMBSTONE_TTL_MS <= 4 * c.DATABASE_STATEMENT_TIMEOUT_MS) {
@@ -228,6 +245,7 @@ export const configSchema = z
         message: `must be more than 4 × DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a cache fill must come within half of it, and a cache-filling read is up to two statements`,
       });
     }
+    // pattern:cache:end
     if (c.OPERATOR_PORT === c.PORT && c.PORT !== 0) {
       ctx.addIssue({
         code: 'custom',
@@ -242,6 +260,7 @@ export const configSchema = z
         message: 'must be shorter than SHUTDOWN_TIMEOUT_MS',
       });
     }
+    // pattern:queue:begin
     // A worker first waits out the drain delay (readiness off), then its running jobs.
     if (c.QUEUE_HAND_BACK_AFTER_MS + c.SHUTDOWN_DRAIN_DELAY_MS >= c.SHUTDOWN_TIMEOUT_MS) {
       ctx.addIssue({
@@ -250,6 +269,7 @@ export const configSchema = z
         message: `plus SHUTDOWN_DRAIN_DELAY_MS (${c.SHUTDOWN_DRAIN_DELAY_MS}) must be shorter than SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS}): running jobs are handed back before the process gives up on closing`,
       });
     }
+    // pattern:queue:end
     // A sample shorter than the bound can read as "infinitely late" after one stall of its own
     // length, so the real bound would silently become the interval (libs/resilience load-shedding).
     if (c.LOAD_SHED_SAMPLE_INTERVAL_MS < c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS) {
@@ -259,6 +279,7 @@ export const configSchema = z
         message: `must be at least LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS (${c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS})`,
       });
     }
+    // pattern:queue:begin
     // A resent outbox row is harmless only while the job it duplicates still exists.
     if (c.QUEUE_KEEP_COMPLETED_MS < 60 * c.OUTBOX_POLL_MS) {
       ctx.addIssue({
@@ -280,6 +301,7 @@ export const configSchema = z
         });
       }
     }
+    // pattern:queue:end
     if (c.NODE_ENV === 'production' && c.CONSISTENCY_TOKEN_SECRET === LOCAL_TOKEN_SECRET) {
       ctx.addIssue({
         code: 'custom',

@@ -9,7 +9,9 @@ import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
+// pattern:queue:begin
 import { INDEX_JOB_COLUMNS } from './jobs/document-jobs';
+// pattern:queue:end
 import type { IndexRequest } from './jobs/indexing';
 import { PageCursor, PagePosition } from './page-cursor';
 import { quotaParams, quotaSettings, rethrowQuota, TenantQuota } from './tenant-quota';
@@ -21,6 +23,7 @@ const SUMMARY = `id, title, tags, version,
 const FULL = `id, title, body, tags, version,
   ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
 
+// pattern:queue:begin
 /**
  * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`) and,
  * unless the parameter `requestParam` (an OutboxRequest) is null, the request to index the version
@@ -43,6 +46,21 @@ function withIndexRequest(
         FROM doc WHERE ${request} IS NOT NULL)
     SELECT ${FULL} FROM doc`;
 }
+// pattern:queue:else
+// /**
+//  * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`), the
+//  * tenant's limits, parameters `quotaParams`, handed to the trigger that counts and refuses
+//  * (tenant-quota.ts). Without the queue no index request is written with it.
+//  */
+// function withIndexRequest(
+//   statement: string,
+//   _requestParam: string,
+//   quotaParams: [string, string],
+// ): string {
+//   return `WITH quota AS (${quotaSettings(...quotaParams)}), doc AS (${statement})
+//     SELECT ${FULL} FROM doc`;
+// }
+// pattern:queue:end
 
 export interface DocumentFields {
   title: string;
@@ -92,23 +110,29 @@ export class DocumentsRepository {
   async create(
     tenantId: string,
     fields: DocumentFields,
+    // pattern:queue:begin
     index: IndexRequest,
+    // pattern:queue:else
+    // _index: IndexRequest,
+    // pattern:queue:end
   ): Promise<DocumentResponse> {
     const [row] = await this.db
       .query<DocumentResponse>(
         withIndexRequest(
           `INSERT INTO documents (tenant_id, title, body, tags)
            SELECT $1::uuid, $2::text, $3::text, $4::text[] FROM quota RETURNING *`,
-          '$5',
-          ['$6', '$7'],
+          '$7',
+          ['$5', '$6'],
         ),
         [
           tenantId,
           fields.title,
           fields.body,
           fields.tags,
-          index ?? null,
           ...quotaParams(this.quota),
+          // pattern:queue:begin
+          index ?? null,
+          // pattern:queue:end
         ],
         tenantId,
       )
@@ -127,7 +151,11 @@ export class DocumentsRepository {
     id: string,
     fields: Partial<DocumentFields>,
     expected: ExpectedVersions,
+    // pattern:queue:begin
     index: IndexRequest,
+    // pattern:queue:else
+    // _index: IndexRequest,
+    // pattern:queue:end
   ): Promise<DocumentResponse | undefined> {
     const rows = await this.db
       .query<DocumentResponse>(
@@ -138,8 +166,8 @@ export class DocumentsRepository {
              FROM quota
             WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
             RETURNING documents.*`,
-          '$7',
-          ['$8', '$9'],
+          '$9',
+          ['$7', '$8'],
         ),
         [
           tenantId,
@@ -148,8 +176,10 @@ export class DocumentsRepository {
           fields.body ?? null,
           fields.tags ?? null,
           expected === 'any' ? null : expected,
-          index ?? null,
           ...quotaParams(this.quota),
+          // pattern:queue:begin
+          index ?? null,
+          // pattern:queue:end
         ],
         tenantId,
       )

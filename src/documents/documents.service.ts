@@ -1,4 +1,6 @@
+// pattern:cache:begin
 import { TieredCache } from '@docscale/cache';
+// pattern:cache:end
 import { ReadRouting } from '@docscale/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
@@ -22,7 +24,9 @@ export class DocumentsService {
   constructor(
     private readonly repository: DocumentsRepository,
     private readonly reads: ReadRouting,
+    // pattern:cache:begin
     private readonly cache: TieredCache,
+    // pattern:cache:end
     private readonly indexing: Indexing,
     @Inject(AppConfig) config: AppConfig,
   ) {
@@ -40,6 +44,7 @@ export class DocumentsService {
     token?: string,
   ): Promise<{ doc: DocumentResponse; json?: Buffer }> {
     const point = this.reads.parseToken(token);
+    // pattern:cache:begin
     const { value, body } = await this.cache.get<DocumentResponse>(
       cacheKey(tenantId, id),
       point?.lsn,
@@ -50,6 +55,11 @@ export class DocumentsService {
     );
     if (!value) throw new DocumentNotFoundError(id);
     return { doc: value, json: body };
+    // pattern:cache:else
+    // const { doc } = await this.repository.findById(tenantId, id, point);
+    // if (!doc) throw new DocumentNotFoundError(id);
+    // return { doc };
+    // pattern:cache:end
   }
 
   async create(
@@ -106,6 +116,7 @@ export class DocumentsService {
     });
   }
 
+  // pattern:cache:begin
   /** A committed write: caches invalidated and the read-your-writes token, before the answer. */
   private async written(
     tenantId: string,
@@ -118,6 +129,16 @@ export class DocumentsService {
     ]);
     return token;
   }
+  // pattern:cache:else
+  // /** A committed write: the read-your-writes token, before the answer. */
+  // private written(
+  //   _tenantId: string,
+  //   _id: string,
+  //   _change: { version: number; deleted?: boolean },
+  // ): Promise<string> {
+  //   return this.reads.afterWrite();
+  // }
+  // pattern:cache:end
 
   /**
    * A conditional write matched no row: the document is gone, or at another version. Asked of
@@ -139,7 +160,9 @@ export class DocumentsService {
   }
 }
 
+// pattern:cache:begin
 /** Scoped by tenant like every query (ids are unique anyway: no tenant can reach another's). */
 function cacheKey(tenantId: string, id: string): string {
   return `doc:${tenantId}:${id}`;
 }
+// pattern:cache:end

@@ -1,5 +1,11 @@
+// pattern:read-replicas:begin
 import { Database, ReadRouting } from '@docscale/database';
+// pattern:read-replicas:else
+// import { Database } from '@docscale/database';
+// pattern:read-replicas:end
+// pattern:queue:begin
 import { JobQueue, OutboxRelay } from '@docscale/queue';
+// pattern:queue:end
 import { Breakers, CircuitOpenError } from '@docscale/resilience';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
@@ -27,10 +33,14 @@ export class DependencyHealth implements OnApplicationShutdown {
 
   constructor(
     private readonly db: Database,
+    // pattern:read-replicas:begin
     private readonly routing: ReadRouting,
+    // pattern:read-replicas:end
     private readonly indicator: HealthIndicatorService,
+    // pattern:queue:begin
     private readonly jobs: JobQueue,
     private readonly relay: OutboxRelay,
+    // pattern:queue:end
     private readonly breakerBoard: Breakers,
     @Inject(AppConfig) config: AppConfig,
   ) {
@@ -60,6 +70,7 @@ export class DependencyHealth implements OnApplicationShutdown {
     }
   }
 
+  // pattern:read-replicas:begin
   async replicas(key: string) {
     const session = this.indicator.check(key);
     const statuses = await this.bounded(this.db.replicaStatus()).catch(() => undefined);
@@ -74,6 +85,7 @@ export class DependencyHealth implements OnApplicationShutdown {
     const degraded = members.some((m) => m.state !== 'streaming' || !m.inRotation);
     return session.up({ degraded, members });
   }
+  // pattern:read-replicas:end
 
   async redis(key: string) {
     const session = this.indicator.check(key);
@@ -89,6 +101,7 @@ export class DependencyHealth implements OnApplicationShutdown {
     }
   }
 
+  // pattern:queue:begin
   /**
    * The queue's backlog and the outbox's (where this process relays). Never down: a queue that
    * is unreachable or deep delays jobs, it does not make this instance unfit for requests.
@@ -104,6 +117,7 @@ export class DependencyHealth implements OnApplicationShutdown {
       return session.up({ degraded: true, state: 'unreachable', ...details });
     return session.up(details);
   }
+  // pattern:queue:end
 
   /** Every circuit breaker's state (primary, each replica, the cache's and the limiter's Redis). */
   breakers(key: string) {

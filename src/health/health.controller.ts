@@ -59,9 +59,13 @@ export class HealthController {
     return this.health.check([
       () => this.lifecycle.check('lifecycle'),
       () => this.dependencies.primary('primary'),
+      // pattern:read-replicas:begin
       () => this.dependencies.replicas('replicas'),
+      // pattern:read-replicas:end
       () => this.dependencies.redis('redis'),
+      // pattern:queue:begin
       () => this.dependencies.queue('queue'),
+      // pattern:queue:end
       () => this.dependencies.breakers('breakers'),
     ]);
   }

@@ -176,13 +176,19 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
   404: {
     types: [
       'not-found',
+      // pattern:queue:begin
       'job-not-found',
       'artifact-not-found',
+      // pattern:queue:end
       'tenant-not-found',
       'api-key-not-found',
     ],
   },
+  // pattern:queue:begin
   409: { types: ['job-not-retryable', 'api-key-not-active'] },
+  // pattern:queue:else
+  // 409: { types: ['api-key-not-active'] },
+  // pattern:queue:end
   412: { types: ['version-mismatch'] },
   413: { types: ['payload-too-large'] },
   414: { types: ['uri-too-long'] },
@@ -196,8 +202,10 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
     types: [
       'database-unavailable',
       'dependency-unavailable',
+      // pattern:queue:begin
       'queue-full',
       'queue-unavailable',
+      // pattern:queue:end
       'rate-limit-unavailable',
       'circuit-open',
       'overloaded',
@@ -257,6 +265,7 @@ export const ApiNoBodyOnPath = (...own400: string[]) =>
     ApiProblem(415),
   );
 
+// pattern:queue:begin
 /** What an operation that reaches the queue's Redis can answer with 503, besides the guards'. */
 export const ApiQueueUnavailable = (...more: string[]) =>
   ApiProblem(503, [
@@ -267,6 +276,7 @@ export const ApiQueueUnavailable = (...more: string[]) =>
     'circuit-open',
     'rate-limit-unavailable',
   ]);
+// pattern:queue:end
 
 /** The optional X-Consistency-Token request header of reads. */
 export const ApiConsistencyToken = () =>

@@ -4,7 +4,9 @@
  * says nothing about internals (the log has the stack, with the trace id).
  */
 import { InvalidConsistencyTokenError, isDatabaseUnavailable } from '@docscale/database';
+// pattern:queue:begin
 import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from '@docscale/queue';
+// pattern:queue:end
 import {
   CircuitOpenError,
   OverloadedError,
@@ -19,7 +21,9 @@ import {
   QuotaExceededError,
   VersionMismatchError,
 } from '../documents/document.errors';
+// pattern:queue:begin
 import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors';
+// pattern:queue:end
 import {
   ApiKeyNotActiveError,
   ApiKeyNotFoundError,
@@ -99,7 +103,9 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     DependencyUnavailableError,
     (e) => problem(503, 'dependency-unavailable', 'Temporarily unavailable', e.message),
   ],
+  // pattern:queue:begin
   [JobNotFoundError, (e) => problem(404, 'job-not-found', 'Job not found', e.message)],
+  // pattern:queue:end
   [TenantNotFoundError, (e) => problem(404, 'tenant-not-found', 'Tenant not found', e.message)],
   [ApiKeyNotFoundError, (e) => problem(404, 'api-key-not-found', 'API key not found', e.message)],
   [
@@ -109,6 +115,7 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
         state: (e as ApiKeyNotActiveError).state,
       }),
   ],
+  // pattern:queue:begin
   [
     ArtifactNotFoundError,
     (e) => problem(404, 'artifact-not-found', 'No artifact for this job', e.message),
@@ -125,6 +132,7 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     QueueUnavailableError,
     (e) => problem(503, 'queue-unavailable', 'Temporarily unavailable', e.message),
   ],
+  // pattern:queue:end
   [
     RateLimitedError,
     retryLater(429, 'rate-limited', 'Too many requests', (e) => ({

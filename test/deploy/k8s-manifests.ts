@@ -165,10 +165,14 @@ export function healthRoutes(): string[] {
 }
 
 /** Each entry point and the config key of the port it listens on (src/main.ts, src/worker.ts). */
+// pattern:queue:begin
 export const ENTRY_PORT_KEY: Record<string, 'PORT' | 'WORKER_HEALTH_PORT'> = {
   'dist/src/main.js': 'PORT',
   'dist/src/worker.js': 'WORKER_HEALTH_PORT',
 };
+// pattern:queue:else
+// export const ENTRY_PORT_KEY: Record<string, 'PORT'> = { 'dist/src/main.js': 'PORT' };
+// pattern:queue:end
 
 export type Workload = (IDeployment | IJob) & KubeObject;
 

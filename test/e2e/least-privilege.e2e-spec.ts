@@ -6,7 +6,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { AppConfig } from '../../src/config';
 import { spawnProcess, startInstances, stopAll } from '../helpers/instances';
+// pattern:read-replicas:begin
 import { pollUntil } from '../helpers/poll';
+// pattern:read-replicas:end
 import { newTenant } from '../helpers/tenants';
 
 const run = promisify(execFile);
@@ -130,6 +132,7 @@ describe('least privilege in Postgres', () => {
       expect(rows.map((r) => r.tenant_id).sort()).toEqual([a, b].sort());
     });
 
+    // pattern:read-replicas:begin
     it('holds on the replica too (policies replicate with the schema)', async () => {
       const replica = new Client({ connectionString: env.DATABASE_REPLICA_URLS[0] });
       await replica.connect();
@@ -155,6 +158,7 @@ describe('least privilege in Postgres', () => {
         await replica.end();
       }
     });
+    // pattern:read-replicas:end
   });
 
   describe('the processes', () => {

@@ -146,6 +146,7 @@ describe('tenant quotas', () => {
   });
 });
 
+// pattern:queue:begin
 describe('export retention', () => {
   const KEEP = 2;
   let api: Instance;
@@ -195,3 +196,4 @@ describe('export retention', () => {
     expect(rows.map((r) => r.version)).toEqual([2, 3]);
   });
 });
+// pattern:queue:end

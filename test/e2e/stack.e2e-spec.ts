@@ -1,10 +1,16 @@
 import { execFile } from 'node:child_process';
+// pattern:read-replicas:begin
 import { randomUUID } from 'node:crypto';
+// pattern:read-replicas:end
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+// pattern:read-replicas:begin
 import { Client } from 'pg';
+// pattern:read-replicas:end
 import { AppConfig } from '../../src/config';
+// pattern:read-replicas:begin
 import { pollUntil } from '../helpers/poll';
+// pattern:read-replicas:end
 
 const run = promisify(execFile);
 const STACK = join(__dirname, '../../scripts/stack.sh');
@@ -16,7 +22,9 @@ describe('local stack', () => {
   it('treats a second `up` as a no-op that prints the connection URLs', async () => {
     const { stdout } = await run('bash', [STACK, 'up']);
     expect(stdout).toContain(`DATABASE_PRIMARY_URL=${env.DATABASE_PRIMARY_URL}`);
+    // pattern:read-replicas:begin
     expect(stdout).toContain(`DATABASE_REPLICA_URL=${env.DATABASE_REPLICA_URLS[0]}`);
+    // pattern:read-replicas:end
     expect(stdout).toContain(`DATABASE_OWNER_URL=${env.DATABASE_OWNER_URL}`);
     expect(stdout).toContain(`REDIS_URL=${env.REDIS_URL}`);
   });
@@ -29,6 +37,7 @@ describe('local stack', () => {
     expect(text).toMatch(/redis\s+up/);
   });
 
+  // pattern:read-replicas:begin
   it('replicates a write on the primary to the replica, which refuses writes', async () => {
     const primary = new Client({ connectionString: env.DATABASE_PRIMARY_URL });
     const replica = new Client({ connectionString: env.DATABASE_REPLICA_URLS[0] });
@@ -49,4 +58,5 @@ describe('local stack', () => {
       await Promise.all([primary.end(), replica.end()]);
     }
   });
+  // pattern:read-replicas:end
 });

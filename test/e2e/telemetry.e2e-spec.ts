@@ -70,6 +70,7 @@ describe('telemetry', () => {
     expect(server.attributes['http.response.status_code']).toBe(200);
   });
 
+  // pattern:cache:begin
   it('names the cache level that answered on the server span', async () => {
     const { body: doc } = await request(url)
       .post('/v1/documents')
@@ -84,6 +85,7 @@ describe('telemetry', () => {
     }
     expect(levels).toEqual(['db', 'l1']);
   });
+  // pattern:cache:end
 
   it('follows an unsampled traceparent: no span', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';

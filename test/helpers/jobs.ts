@@ -3,12 +3,17 @@
  * through the API, and the Postgres state (indexed versions, outbox rows) read directly.
  */
 import { randomUUID } from 'node:crypto';
+// pattern:queue:begin
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+// pattern:queue:end
 import { Pool } from 'pg';
+// pattern:queue:begin
 import { pollUntil } from './poll';
+// pattern:queue:end
 import { percentile as nearestRank } from '../../scripts/experiments/recorder';
 
+// pattern:queue:begin
 /** What `GET /v1/jobs/:id` answers. */
 export interface JobBody {
   id: string;
@@ -22,6 +27,7 @@ export interface JobBody {
   result?: { outcome?: string; reason?: string; artifact?: string };
   links: { self: string; artifact?: string; retry?: string };
 }
+// pattern:queue:end
 
 /**
  * Env for processes that share one queue nobody else uses: its BullMQ keys, its outbox rows
@@ -29,9 +35,14 @@ export interface JobBody {
  */
 export function isolatedQueue(): { prefix: string; env: Record<string, string> } {
   const prefix = `docscale:test:queue:${randomUUID()}`;
+  // pattern:queue:begin
   return { prefix, env: { QUEUE_PREFIX: prefix, TOGGLES_KEY_PREFIX: `${prefix}:toggles` } };
+  // pattern:queue:else
+  // return { prefix, env: { TOGGLES_KEY_PREFIX: `${prefix}:toggles` } };
+  // pattern:queue:end
 }
 
+// pattern:queue:begin
 /** Removes everything a suite's queue left in Redis. */
 export async function dropQueue(prefix: string): Promise<void> {
   const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', {
@@ -84,6 +95,7 @@ export async function waitForJob(
   );
   return job!;
 }
+// pattern:queue:end
 
 let pool: Pool | undefined;
 
@@ -123,6 +135,7 @@ export async function indexedVersion(tenantId: string, id: string): Promise<numb
   return rows[0]?.v ?? null;
 }
 
+// pattern:queue:begin
 /** Outbox rows (sent or not) that name the document in their job id. */
 export async function outboxRows(documentId: string): Promise<number> {
   const { rows } = await primary().query<{ n: string }>(
@@ -131,6 +144,7 @@ export async function outboxRows(documentId: string): Promise<number> {
   );
   return Number(rows[0].n);
 }
+// pattern:queue:end
 
 /** The p-th percentile (0 to 100) of `samples`, nearest rank (the experiments' own, unsorted in). */
 export function percentile(samples: number[], p: number): number {

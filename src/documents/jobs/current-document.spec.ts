@@ -1,11 +1,15 @@
+// pattern:queue:begin
 import type { RunningJob } from '@docscale/queue';
 import type { AppConfig } from '../../config';
+import { InjectedJobFault } from './document-jobs';
+// pattern:queue:end
 import { CurrentDocument } from './current-document';
-import { DocumentJobData, InjectedJobFault } from './document-jobs';
+import { DocumentJobData } from './document-jobs';
 import type { DocumentJobsRepository, JobSource } from './document-jobs.repository';
 
 const DATA: DocumentJobData = { tenantId: 't1', documentId: 'd1', version: 2 };
 
+// pattern:queue:begin
 function current(source: JobSource | undefined, env: { delay?: number; tag?: string } = {}) {
   const repository = { findSource: jest.fn(async () => source) };
   const config = {
@@ -20,6 +24,19 @@ function current(source: JobSource | undefined, env: { delay?: number; tag?: str
 function job(signal = new AbortController().signal): RunningJob<DocumentJobData> {
   return { id: 'index-d1-v2', data: DATA, attempt: 1, signal, progress: async () => undefined };
 }
+// pattern:queue:else
+// function current(source: JobSource | undefined) {
+//   const repository = { findSource: jest.fn(async () => source) };
+//   return {
+//     repository,
+//     current: new CurrentDocument(repository as unknown as DocumentJobsRepository),
+//   };
+// }
+//
+// function job(): { data: DocumentJobData } {
+//   return { data: DATA };
+// }
+// pattern:queue:end
 
 const doc = (version: number, tags: string[] = []): JobSource => ({
   title: 't',
@@ -49,11 +66,14 @@ describe('CurrentDocument', () => {
     });
   });
 
+  // pattern:queue:begin
   it('fails the job of a document carrying FAULT_JOB_FAIL_TAG', async () => {
     const { current: c } = current(doc(2, ['poison']), { tag: 'poison' });
     await expect(c.load(job())).rejects.toBeInstanceOf(InjectedJobFault);
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('waits FAULT_JOB_DELAY_MS before loading, and stops waiting when the job is aborted', async () => {
     jest.useFakeTimers();
     try {
@@ -69,4 +89,5 @@ describe('CurrentDocument', () => {
       jest.useRealTimers();
     }
   });
+  // pattern:queue:end
 });

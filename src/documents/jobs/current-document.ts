@@ -8,17 +8,23 @@
  * pay it too and the two modes compare the same work; FAULT_JOB_FAIL_TAG makes every job of a
  * document carrying that tag fail (a poison job).
  */
+// pattern:queue:begin
 import type { RunningJob } from '@docscale/queue';
 import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config';
 import { DocumentJobData, DocumentJobResult, InjectedJobFault } from './document-jobs';
+// pattern:queue:else
+// import { Injectable } from '@nestjs/common';
+// import { DocumentJobData, DocumentJobResult } from './document-jobs';
+// pattern:queue:end
 import { DocumentJobsRepository, JobSource } from './document-jobs.repository';
 
 export type Current = { source: JobSource } | { skipped: DocumentJobResult };
 
 @Injectable()
 export class CurrentDocument {
+  // pattern:queue:begin
   private readonly delayMs: number;
   private readonly failTag: string;
 
@@ -32,12 +38,19 @@ export class CurrentDocument {
 
   async load({ data, signal }: RunningJob<DocumentJobData>): Promise<Current> {
     if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal });
+    // pattern:queue:else
+    // constructor(private readonly repository: DocumentJobsRepository) {}
+    //
+    // async load({ data }: { data: DocumentJobData }): Promise<Current> {
+    // pattern:queue:end
     const source = await this.repository.findSource(data.tenantId, data.documentId);
     if (!source) return skip('document deleted');
     if (source.version !== data.version)
       return skip(`document moved on to version ${source.version}`);
+    // pattern:queue:begin
     if (this.failTag && source.tags.includes(this.failTag))
       throw new InjectedJobFault(this.failTag);
+    // pattern:queue:end
     return { source };
   }
 }

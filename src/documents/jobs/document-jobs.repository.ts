@@ -58,6 +58,7 @@ export class DocumentJobsRepository {
     return rowCount === 1;
   }
 
+  // pattern:queue:begin
   /**
    * Stores an export's artifact (storing it again, the job ran twice, replaces it) and applies the
    * retention: the document keeps this artifact and its `keep - 1` newest others (by version), the
@@ -124,4 +125,5 @@ export class DocumentJobsRepository {
     );
     return row;
   }
+  // pattern:queue:end
 }

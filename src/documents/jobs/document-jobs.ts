@@ -13,11 +13,14 @@ export interface DocumentJobData {
 export interface DocumentJobResult {
   outcome: 'applied' | 'skipped';
   reason?: string;
+  // pattern:queue:begin
   /** Export jobs: where the artifact can be downloaded. */
   artifact?: string;
+  // pattern:queue:end
 }
 
 export const INDEX_JOB = 'index';
+// pattern:queue:begin
 export const EXPORT_JOB = 'export';
 
 /**
@@ -40,3 +43,4 @@ export class InjectedJobFault extends Error {
     super(`fault injected: the document is tagged "${tag}" (FAULT_JOB_FAIL_TAG)`);
   }
 }
+// pattern:queue:end

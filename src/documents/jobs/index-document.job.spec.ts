@@ -1,6 +1,9 @@
+// pattern:queue:begin
 import type { RunningJob } from '@docscale/queue';
 import type { AppConfig } from '../../config';
-import { DocumentJobData, InjectedJobFault } from './document-jobs';
+import { InjectedJobFault } from './document-jobs';
+// pattern:queue:end
+import { DocumentJobData } from './document-jobs';
 import { CurrentDocument } from './current-document';
 import type { DocumentJobsRepository, JobSource } from './document-jobs.repository';
 import { IndexDocumentJob } from './index-document.job';
@@ -46,6 +49,7 @@ function source(overrides: Partial<JobSource> = {}): JobSource {
   };
 }
 
+// pattern:queue:begin
 function jobFor(version: number): RunningJob<DocumentJobData> {
   return {
     id: `index-${DOC}-v${version}`,
@@ -61,6 +65,16 @@ function indexJob(repository: FakeJobsRepository, failTag = ''): IndexDocumentJo
   const repo = repository as unknown as DocumentJobsRepository;
   return new IndexDocumentJob(repo, new CurrentDocument(repo, config));
 }
+// pattern:queue:else
+// function jobFor(version: number): { data: DocumentJobData } {
+//   return { data: { tenantId: TENANT, documentId: DOC, version } };
+// }
+//
+// function indexJob(repository: FakeJobsRepository): IndexDocumentJob {
+//   const repo = repository as unknown as DocumentJobsRepository;
+//   return new IndexDocumentJob(repo, new CurrentDocument(repo));
+// }
+// pattern:queue:end
 
 describe('IndexDocumentJob', () => {
   let repository: FakeJobsRepository;
@@ -141,6 +155,7 @@ describe('IndexDocumentJob', () => {
     expect(repository.saved).toHaveLength(1);
   });
 
+  // pattern:queue:begin
   it('throws the injected fault for a document carrying FAULT_JOB_FAIL_TAG, saving nothing', async () => {
     repository.source = source({ tags: ['ok', 'poison'] });
 
@@ -149,7 +164,9 @@ describe('IndexDocumentJob', () => {
     );
     expect(repository.saved).toEqual([]);
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('applies a document without the fault tag while a tag is set', async () => {
     repository.source = source({ tags: ['ok'] });
 
@@ -157,10 +174,13 @@ describe('IndexDocumentJob', () => {
       outcome: 'applied',
     });
   });
+  // pattern:queue:end
 
+  // pattern:queue:begin
   it('injects no fault while FAULT_JOB_FAIL_TAG is empty, even for a document with an empty tag', async () => {
     repository.source = source({ tags: [''] });
 
     expect(await indexJob(repository).process(jobFor(3))).toEqual({ outcome: 'applied' });
   });
+  // pattern:queue:end
 });
