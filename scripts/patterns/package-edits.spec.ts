@@ -1,4 +1,10 @@
-import { deleteJsonKey, dropOverrides, dropScripts, PackageJson } from './package-edits';
+import {
+  deleteJsonKey,
+  dropJsonItems,
+  dropOverrides,
+  dropScripts,
+  PackageJson,
+} from './package-edits';
 
 describe('package.json edits', () => {
   it('drops the named scripts that exist and says which', () => {
@@ -30,5 +36,14 @@ describe('package.json edits', () => {
     expect(deleteJsonKey(json, ['projects', 'telemetry'])).toBe(false);
     expect(deleteJsonKey(json, ['absent', 'x'])).toBe(false);
     expect(json).toEqual({ projects: { cache: {} } });
+  });
+
+  it("drops the array items that mention one of the pattern's names, and no other", () => {
+    const dashboard = {
+      panels: [{ expr: 'docscale_shed_requests_total' }, { expr: 'up' }, { title: 'x' }],
+    };
+    expect(dropJsonItems(dashboard, ['panels'], ['docscale_shed_', 'absent'])).toBe(1);
+    expect(dashboard.panels).toEqual([{ expr: 'up' }, { title: 'x' }]);
+    expect(dropJsonItems(dashboard, ['absent'], ['x'])).toBe(0);
   });
 });

@@ -67,3 +67,21 @@ export function deleteJsonKey(json: Record<string, unknown>, path: string[]): bo
   delete (node as Record<string, unknown>)[last];
   return true;
 }
+
+/** Drops the items of the array at `path` whose JSON text contains one of `containing`; returns how many. */
+export function dropJsonItems(json: unknown, path: string[], containing: string[]): number {
+  let node: unknown = json;
+  for (const key of path.slice(0, -1)) {
+    if (!node || typeof node !== 'object') return 0;
+    node = (node as Record<string, unknown>)[key];
+  }
+  const holder = node as Record<string, unknown> | undefined;
+  const last = path[path.length - 1];
+  const items = holder?.[last];
+  if (!Array.isArray(items)) return 0;
+  const kept = items.filter(
+    (item) => !containing.some((text) => JSON.stringify(item).includes(text)),
+  );
+  (holder as Record<string, unknown>)[last] = kept;
+  return items.length - kept.length;
+}

@@ -26,6 +26,16 @@ export interface JsonKey {
   path: string[];
 }
 
+/**
+ * Items to drop from an array in a JSON file (a Grafana dashboard's panels): every item whose JSON
+ * text contains one of `containing` (e.g. the metric names the pattern exports).
+ */
+export interface JsonItems {
+  file: string;
+  path: string[];
+  containing: string[];
+}
+
 export interface PatternManifest {
   name: PatternName;
   /** One line for `--list`. */
@@ -41,6 +51,8 @@ export interface PatternManifest {
   scripts: string[];
   /** Keys deleted from JSON files that cannot hold comments (nest-cli.json, tsconfig.json). */
   jsonKeys: JsonKey[];
+  /** Array items dropped from JSON files (dashboard panels that query the pattern's metrics). */
+  jsonItems?: JsonItems[];
   /**
    * Commands run in the project once the files are edited and the packages uninstalled, each as
    * argv: what regenerates a committed artefact the removal changes (e.g. docs/openapi.json when

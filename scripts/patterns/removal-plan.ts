@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeRegions } from './markers';
-import { deleteJsonKey, directDependencies, PackageJson } from './package-edits';
-import { JsonKey, PatternManifest } from './pattern-manifest';
+import { deleteJsonKey, directDependencies, dropJsonItems, PackageJson } from './package-edits';
+import { JsonItems, JsonKey, PatternManifest } from './pattern-manifest';
 import { exists, importsPackage, projectTextFiles, readText } from './project-files';
 
 const SOURCE = /\.(ts|js|mjs|cjs)$/;
@@ -26,6 +26,8 @@ export interface RemovalPlan {
   edits: FileEdit[];
   scripts: string[];
   jsonKeys: JsonKey[];
+  /** Array items to drop, with how many match now. */
+  jsonItems: Array<JsonItems & { count: number }>;
   /** Manifest dependencies nothing left imports: uninstalled. */
   uninstall: string[];
   /** Manifest dependencies still imported by what remains (another pattern's file): kept. */
@@ -61,6 +63,13 @@ export function planRemoval(root: string, manifest: PatternManifest): RemovalPla
       !isDeleted(key.file, deletions) &&
       deleteJsonKey(JSON.parse(readFileSync(join(root, key.file), 'utf8')), key.path),
   );
+  const jsonItems = (manifest.jsonItems ?? [])
+    .filter((items) => exists(root, items.file) && !isDeleted(items.file, deletions))
+    .map((items) => {
+      const json: unknown = JSON.parse(readFileSync(join(root, items.file), 'utf8'));
+      return { ...items, count: dropJsonItems(json, items.path, items.containing) };
+    })
+    .filter((items) => items.count > 0);
   const installed = directDependencies(pkg);
   const uninstall: string[] = [];
   const kept: RemovalPlan['kept'] = [];
@@ -71,7 +80,7 @@ export function planRemoval(root: string, manifest: PatternManifest): RemovalPla
     if (importer) kept.push({ name, importedBy: importer[0] });
     else uninstall.push(name);
   }
-  return { manifest, deletions, edits, scripts, jsonKeys, uninstall, kept };
+  return { manifest, deletions, edits, scripts, jsonKeys, jsonItems, uninstall, kept };
 }
 
 /** False when the pattern is already gone: nothing of it is left to delete or edit. */
@@ -92,6 +101,7 @@ export function describePlan(plan: RemovalPlan): string[] {
     ...plan.deletions.map((path) => `delete   ${path}`),
     ...plan.edits.map((e) => `edit     ${e.file} (${e.regions} region${e.regions > 1 ? 's' : ''})`),
     ...plan.jsonKeys.map((k) => `edit     ${k.file}: drop ${k.path.join('.')}`),
+    ...plan.jsonItems.map((i) => `edit     ${i.file}: drop ${i.count} of ${i.path.join('.')}`),
     ...plan.scripts.map((name) => `script   drop npm script "${name}"`),
     ...plan.uninstall.map((name) => `npm      uninstall ${name}`),
     ...plan.kept.map((k) => `npm      keep ${k.name} (still imported by ${k.importedBy})`),

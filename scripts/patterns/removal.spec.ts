@@ -14,6 +14,7 @@ const manifest: PatternManifest = {
   dependencies: ['@opentelemetry/sdk-node', '@opentelemetry/api'],
   scripts: ['bench:telemetry'],
   jsonKeys: [{ file: 'nest-cli.json', path: ['projects', 'telemetry'] }],
+  jsonItems: [{ file: 'dashboard.json', path: ['panels'], containing: ['otel_'] }],
   afterwards: [['npm', 'run', '-s', 'openapi']],
   notes: [],
 };
@@ -35,6 +36,7 @@ beforeEach(() => {
   );
   write('libs/toggles/src/toggles.ts', "import { metrics } from '@opentelemetry/api';\n");
   write('README.md', 'See docs/patterns/telemetry.md.\n');
+  write('dashboard.json', JSON.stringify({ panels: [{ expr: 'otel_spans' }, { expr: 'up' }] }));
   write('nest-cli.json', JSON.stringify({ projects: { telemetry: {}, cache: {} } }));
   write(
     'package.json',
@@ -54,6 +56,7 @@ describe('a pattern removal', () => {
       'delete   docs/patterns/telemetry.md',
       'edit     src/main.ts (1 region)',
       'edit     nest-cli.json: drop projects.telemetry',
+      'edit     dashboard.json: drop 1 of panels',
       'script   drop npm script "bench:telemetry"',
       'npm      uninstall @opentelemetry/sdk-node',
       'npm      keep @opentelemetry/api (still imported by libs/toggles/src/toggles.ts)',
@@ -73,6 +76,7 @@ describe('a pattern removal', () => {
     expect(existsSync(join(root, 'libs/telemetry'))).toBe(false);
     expect(read('src/main.ts')).toBe('main();\n');
     expect(JSON.parse(read('nest-cli.json'))).toEqual({ projects: { cache: {} } });
+    expect(JSON.parse(read('dashboard.json'))).toEqual({ panels: [{ expr: 'up' }] });
     expect(JSON.parse(read('package.json')).scripts).toEqual({ build: 'nest build' });
     expect(commands).toEqual([
       'npm uninstall --no-audit --no-fund --ignore-scripts --prefer-offline @opentelemetry/sdk-node',

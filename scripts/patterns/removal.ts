@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { deleteJsonKey, dropOverrides, dropScripts } from './package-edits';
+import { deleteJsonKey, dropJsonItems, dropOverrides, dropScripts } from './package-edits';
 import { projectTextFiles, readText } from './project-files';
 import { readPackageJson, RemovalPlan } from './removal-plan';
 
@@ -39,6 +39,12 @@ export function applyRemoval(root: string, plan: RemovalPlan, run: Run): string[
     deleteJsonKey(json, key.path);
     writeJson(root, key.file, json);
     touched.push(key.file);
+  }
+  for (const items of plan.jsonItems) {
+    const json: unknown = JSON.parse(readFileSync(join(root, items.file), 'utf8'));
+    dropJsonItems(json, items.path, items.containing);
+    writeJson(root, items.file, json);
+    touched.push(items.file);
   }
   const pkg = readPackageJson(root);
   const changed = dropScripts(pkg, plan.scripts).length + dropOverrides(pkg, plan.uninstall).length;
