@@ -104,6 +104,21 @@ describe('removeRegions', () => {
   });
 });
 
+describe('line markers', () => {
+  it('removes a Markdown table row holding the comment, and a line ending in a code comment', () => {
+    const row = `| \`A\` | 1 <!-- pattern:${'shedding'} --> |`;
+    const table = ['| key | default |', '| --- | --- |', row, '| `B` | 2 |'];
+    expect(removeRegions(table.join('\n'), 'shedding')).toEqual({
+      text: ['| key | default |', '| --- | --- |', '| `B` | 2 |'].join('\n'),
+      regions: 1,
+    });
+    const code = [`  LOAD_SHEDDING: env.LOAD_SHEDDING, // pattern:shedding`, '  QUEUE: env.QUEUE,'];
+    expect(removeRegions(code.join('\n'), 'shedding').text).toBe('  QUEUE: env.QUEUE,');
+    expect(removeRegions(code.join('\n'), 'cache').regions).toBe(0);
+    expect([...markedPatterns(code.join('\n'))]).toEqual(['shedding']);
+  });
+});
+
 describe('parseMarker', () => {
   it('takes only a whole line for a marker, never prose or a string quoting one', () => {
     expect(parseMarker(`  ${ts('cache', 'begin')}`)).toEqual({

@@ -5,12 +5,23 @@
  * `else` are commented out while the pattern is in (so the file works as it is) and are kept,
  * uncommented, when it goes: e.g. the pass-through call policy that replaces the breakers.
  *
- * A marker is a whole line, so prose or a string that quotes the syntax is never taken for one.
+ * One line can go on its own: a Markdown line holding `<!-- pattern:<name> -->` (a table row, whose
+ * last cell hides the comment), or a line ending in `// pattern:<name>` or `# pattern:<name>`.
+ *
+ * A region marker is a whole line, so prose or a string that quotes the syntax is never taken for one.
  * Regions of other patterns inside a removed region go with it; a region of the same pattern
  * inside another is an error, as is any marker out of order: nothing is written when a file is
  * malformed (the caller checks every file before it touches one).
  */
 const MARKER = /^\s*(\/\/|#|<!--)\s*pattern:([a-z][a-z-]*):(begin|else|end)\s*(-->)?\s*$/;
+const LINE_MARKER =
+  /<!--\s*pattern:([a-z][a-z-]*)\s*-->|\S\s*(?:\/\/|#)\s*pattern:([a-z][a-z-]*)\s*$/;
+
+/** The pattern a single line goes with (its line marker), if any. */
+export function linePattern(line: string): string | undefined {
+  const m = LINE_MARKER.exec(line);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
 
 export type MarkerKind = 'begin' | 'else' | 'end';
 type CommentStyle = '//' | '#' | '<!--';
@@ -39,8 +50,8 @@ export function markedPatterns(text: string): Set<string> {
   const names = new Set<string>();
   if (!text.includes('pattern:')) return names;
   for (const line of text.split('\n')) {
-    const marker = parseMarker(line);
-    if (marker) names.add(marker.name);
+    const name = parseMarker(line)?.name ?? linePattern(line);
+    if (name) names.add(name);
   }
   return names;
 }
@@ -98,6 +109,10 @@ export function removeRegions(
       return;
     }
     if (open && !open.inElse) return;
+    if (!open && linePattern(line) === name) {
+      regions++;
+      return;
+    }
     if (open?.inElse) {
       const restored = uncomment(line, open.style);
       if (restored === null) {
