@@ -9,3 +9,6 @@ export { OutboxRelay } from './outbox-relay';
 export type { OutboxRequest } from './outbox-relay';
 export { JobTrace } from './job-trace';
 export { JobNotRetryableError, QueueFullError, QueueUnavailableError } from './queue.errors';
+export { queueConfig, queueOptionsFrom } from './queue.config';
+export type { QueueEnv, QueueWiring } from './queue.config';
+export { queueProblems } from './queue.problems';
