@@ -12,3 +12,7 @@ export { JobNotRetryableError, QueueFullError, QueueUnavailableError } from './q
 export { queueConfig, queueOptionsFrom } from './queue.config';
 export type { QueueEnv, QueueWiring } from './queue.config';
 export { queueProblems } from './queue.problems';
+export { queueMigrations } from './migrations';
+export { OutboxJob } from './outbox-job';
+export type { DataColumns, IdFields } from './outbox-job';
+export { outboxInsert, outboxInsertUnlessRequested } from './outbox-insert';
