@@ -1,20 +1,16 @@
 // pattern:cache:begin
-import { CacheModule, type CacheOptions } from '@docscale/cache';
+import { CacheModule, cacheOptionsFrom, type CacheOptions } from '@docscale/cache';
 import { Breakers } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 // pattern:cache:end
-// pattern:queue:begin
-import { QueueModule } from '@docscale/queue';
-// pattern:queue:end
+import { QueueModule } from '@docscale/queue'; // pattern:queue
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
-// pattern:queue:begin
-import { queueOptions } from './jobs/queue-options';
-// pattern:queue:end
+import { queueOptions } from './jobs/queue-options'; // pattern:queue
 import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})
@@ -31,9 +27,7 @@ export class AppModule {
             cacheOptions(config, toggles, breakers),
         }),
         // pattern:cache:end
-        // pattern:queue:begin
-        QueueModule.forRoot(queueOptions(config, { relay: true })),
-        // pattern:queue:end
+        QueueModule.forRoot(queueOptions(config, { relay: true })), // pattern:queue
         DocumentsModule,
         AdminModule,
         HealthModule,
@@ -47,24 +41,12 @@ export class AppModule {
 // pattern:cache:begin
 function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
   breakers.report('redis-cache', 'closed');
-  return {
+  return cacheOptionsFrom(env, {
     redisUrl: env.REDIS_URL,
-    keyPrefix: env.CACHE_KEY_PREFIX,
-    redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
-    breakerThreshold: env.CACHE_BREAKER_THRESHOLD,
-    breakerHalfOpenMs: env.CACHE_BREAKER_HALF_OPEN_MS,
-    l1MaxBytes: env.CACHE_L1_MAX_BYTES,
-    l1TtlMs: env.CACHE_L1_TTL_MS,
-    l2TtlMs: env.CACHE_L2_TTL_MS,
-    l2TtlJitter: env.CACHE_L2_TTL_JITTER,
-    negativeTtlMs: env.CACHE_NEGATIVE_TTL_MS,
-    tombstoneTtlMs: env.CACHE_TOMBSTONE_TTL_MS,
-    leaseMs: env.CACHE_LEASE_MS,
-    leaseWaitMs: env.CACHE_LEASE_WAIT_MS,
     l1Enabled: () => toggles.isOn('CACHE_L1'),
     l2Enabled: () => toggles.isOn('CACHE_L2'),
     invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
     onBreakerState: (state) => breakers.report('redis-cache', state),
-  };
+  });
 }
 // pattern:cache:end

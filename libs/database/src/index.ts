@@ -15,3 +15,6 @@ export type { ReadConsistencyMode, ReplicaSelection, ReadReason } from './read-r
 export type { ReplicaState } from './replica-monitor';
 // pattern:read-replicas:end
 export { Lsn } from './lsn';
+export { databaseConfig, databaseOptionsFrom } from './database.config';
+export type { DatabaseEnv, DatabaseWiring } from './database.config';
+export { databaseProblems } from './database.problems';
