@@ -10,7 +10,7 @@ import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
-import { queueOptions } from './jobs/queue-options'; // pattern:queue
+import { queueOptions } from './documents/jobs/queue-options'; // pattern:queue
 import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})

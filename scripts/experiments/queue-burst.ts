@@ -4,7 +4,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAME } from '../../src/jobs/queue-options';
+import { QUEUE_NAME } from '../../src/documents/jobs/queue-options';
 import { apiClient } from '../api-client/client';
 import { pacedLoad } from './paced-load';
 import { percentile } from './recorder';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 // pattern:queue:begin
-import { JobsModule } from '../jobs/jobs.module';
+import { JobsModule } from './jobs/jobs.module';
 // pattern:queue:end
 import { TenantsModule } from '../tenants/tenants.module';
 import { DocumentsController } from './documents.controller';

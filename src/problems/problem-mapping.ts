@@ -17,7 +17,7 @@ import {
   QuotaExceededError,
   VersionMismatchError,
 } from '../documents/document.errors';
-import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors'; // pattern:queue
+import { ArtifactNotFoundError, JobNotFoundError } from '../documents/jobs/job.errors'; // pattern:queue
 import {
   ApiKeyNotActiveError,
   ApiKeyNotFoundError,
