@@ -1,4 +1,8 @@
+// pattern:queue:begin
 import { queueMigrations } from '@docscale/queue';
+// pattern:queue:else
+// import { JobOutbox1764000000000 } from './1764000000000-job-outbox';
+// pattern:queue:end
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { DocumentExports1764000000001 } from './1764000000001-document-exports';
 import { UnindexedDocuments1764100000000 } from './1764100000000-unindexed-documents';
@@ -12,7 +16,12 @@ import { RowLevelSecurity1765300000000 } from './1765300000000-row-level-securit
  */
 export const migrations = [
   InitialSchema1763900000000,
+  // pattern:queue:begin
   ...queueMigrations, // the outbox (1764000000000)
+  // pattern:queue:else
+  // // The queue's outbox table: kept in the chain after the queue's removal (a database ran it).
+  // JobOutbox1764000000000,
+  // pattern:queue:end
   DocumentExports1764000000001,
   UnindexedDocuments1764100000000,
   ApiKeyLifecycle1765100000000,
