@@ -36,12 +36,24 @@ export interface JsonItems {
   containing: string[];
 }
 
+/**
+ * A file kept when its folder goes, moved to where the rest of the project expects it: a lib's
+ * migration that created a table stays in the chain (a database that ran it is not left with a
+ * migration the code no longer has, and a fresh one gets the same schema).
+ */
+export interface KeptFile {
+  from: string;
+  to: string;
+}
+
 export interface PatternManifest {
   name: PatternName;
   /** One line for `--list`. */
   summary: string;
   /** Files and folders deleted with the pattern, relative to the project root. */
   paths: string[];
+  /** Files inside `paths` that stay, moved elsewhere before the deletion. */
+  keep?: KeptFile[];
   /**
    * npm packages (dependencies or devDependencies) the pattern brought. Each is uninstalled only
    * when no file left in the project imports it after the removal (several patterns share ioredis).

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeRegions } from './markers';
 import { deleteJsonKey, directDependencies, dropJsonItems, PackageJson } from './package-edits';
-import { JsonItems, JsonKey, PatternManifest } from './pattern-manifest';
+import { JsonItems, JsonKey, KeptFile, PatternManifest } from './pattern-manifest';
 import { exists, importsPackage, projectTextFiles, readText } from './project-files';
 
 const SOURCE = /\.(ts|js|mjs|cjs)$/;
@@ -22,6 +22,8 @@ export interface RemovalPlan {
   manifest: PatternManifest;
   /** Manifest paths that exist. */
   deletions: string[];
+  /** Files moved out of the deletions first (the manifest's `keep` whose source exists). */
+  moves: KeptFile[];
   /** Files with regions of the pattern, and their text without them. */
   edits: FileEdit[];
   scripts: string[];
@@ -45,6 +47,7 @@ export function readPackageJson(root: string): PackageJson {
 
 export function planRemoval(root: string, manifest: PatternManifest): RemovalPlan {
   const deletions = manifest.paths.filter((path) => exists(root, path));
+  const moves = (manifest.keep ?? []).filter((kept) => exists(root, kept.from));
   const remaining = new Map<string, string>();
   const edits: FileEdit[] = [];
   for (const file of projectTextFiles(root)) {
@@ -80,7 +83,7 @@ export function planRemoval(root: string, manifest: PatternManifest): RemovalPla
     if (importer) kept.push({ name, importedBy: importer[0] });
     else uninstall.push(name);
   }
-  return { manifest, deletions, edits, scripts, jsonKeys, jsonItems, uninstall, kept };
+  return { manifest, deletions, moves, edits, scripts, jsonKeys, jsonItems, uninstall, kept };
 }
 
 /** False when the pattern is already gone: nothing of it is left to delete or edit. */
@@ -98,6 +101,7 @@ export function hasWork(plan: RemovalPlan): boolean {
 /** The plan as lines a person reads (`--dry-run`, and the log of a real removal). */
 export function describePlan(plan: RemovalPlan): string[] {
   const lines = [
+    ...plan.moves.map((m) => `keep     ${m.from} as ${m.to}`),
     ...plan.deletions.map((path) => `delete   ${path}`),
     ...plan.edits.map((e) => `edit     ${e.file} (${e.regions} region${e.regions > 1 ? 's' : ''})`),
     ...plan.jsonKeys.map((k) => `edit     ${k.file}: drop ${k.path.join('.')}`),

@@ -99,4 +99,19 @@ describe('a pattern removal', () => {
     expect(existsSync(join(root, 'libs/telemetry'))).toBe(true);
     expect(read('src/main.ts')).toContain(mark('begin'));
   });
+
+  it('moves a kept file out of a deleted folder before deleting it (a migration stays in the chain)', () => {
+    write('libs/telemetry/src/migrations/1-spans.ts', 'export class Spans1 {}\n');
+    const keep = [
+      { from: 'libs/telemetry/src/migrations/1-spans.ts', to: 'migrations/1-spans.ts' },
+    ];
+    const plan = planRemoval(root, { ...manifest, keep, afterwards: [] });
+
+    expect(describePlan(plan)[0]).toBe(
+      'keep     libs/telemetry/src/migrations/1-spans.ts as migrations/1-spans.ts',
+    );
+    applyRemoval(root, plan, () => undefined);
+    expect(read('migrations/1-spans.ts')).toBe('export class Spans1 {}\n');
+    expect(existsSync(join(root, 'libs/telemetry'))).toBe(false);
+  });
 });

@@ -5,8 +5,8 @@
  * touched, and runs the manifest's `afterwards` commands. Finally it looks for what still names a deleted file: a marker someone forgot.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { deleteJsonKey, dropJsonItems, dropOverrides, dropScripts } from './package-edits';
 import { projectTextFiles, readText } from './project-files';
 import { readPackageJson, RemovalPlan } from './removal-plan';
@@ -31,6 +31,10 @@ function writeJson(root: string, file: string, json: unknown) {
 
 /** Applies the plan; returns the files it wrote (for prettier and the log). */
 export function applyRemoval(root: string, plan: RemovalPlan, run: Run): string[] {
+  for (const { from, to } of plan.moves) {
+    mkdirSync(dirname(join(root, to)), { recursive: true });
+    renameSync(join(root, from), join(root, to));
+  }
   for (const path of plan.deletions) rmSync(join(root, path), { recursive: true, force: true });
   for (const edit of plan.edits) writeFileSync(join(root, edit.file), edit.text);
   const touched = plan.edits.map((e) => e.file);
