@@ -1,6 +1,8 @@
 import { CacheModule, type CacheOptions } from '@docscale/cache';
 import { QueueModule } from '@docscale/queue';
+// pattern:breakers:begin
 import { Breakers } from '@docscale/resilience';
+// pattern:breakers:end
 import { Toggles } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
@@ -19,9 +21,14 @@ export class AppModule {
       imports: [
         InfrastructureModule.forRoot(config),
         CacheModule.forRootAsync({
+          // pattern:breakers:begin
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) =>
             cacheOptions(config, toggles, breakers),
+          // pattern:breakers:else
+          // inject: [Toggles],
+          // useFactory: (toggles: Toggles) => cacheOptions(config, toggles),
+          // pattern:breakers:end
         }),
         QueueModule.forRoot(queueOptions(config, { relay: true })),
         DocumentsModule,
@@ -34,8 +41,12 @@ export class AppModule {
   }
 }
 
+// pattern:breakers:begin
 function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
   breakers.report('redis-cache', 'closed');
+  // pattern:breakers:else
+  // function cacheOptions({ env }: AppConfig, toggles: Toggles): CacheOptions {
+  // pattern:breakers:end
   return {
     redisUrl: env.REDIS_URL,
     keyPrefix: env.CACHE_KEY_PREFIX,
@@ -53,6 +64,6 @@ function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers):
     l1Enabled: () => toggles.isOn('CACHE_L1'),
     l2Enabled: () => toggles.isOn('CACHE_L2'),
     invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
-    onBreakerState: (state) => breakers.report('redis-cache', state),
+    onBreakerState: (state) => breakers.report('redis-cache', state), // pattern:breakers
   };
 }

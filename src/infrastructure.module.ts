@@ -1,5 +1,11 @@
-import { DatabaseModule, isMemberFailure, isTimeout } from '@docscale/database';
-import { Breakers, CircuitOpenError, ResilienceModule } from '@docscale/resilience';
+import { DatabaseModule, isMemberFailure } from '@docscale/database';
+// pattern:breakers:begin
+import { isTimeout } from '@docscale/database';
+// pattern:breakers:end
+import { ResilienceModule } from '@docscale/resilience';
+// pattern:breakers:begin
+import { Breakers, CircuitOpenError } from '@docscale/resilience';
+// pattern:breakers:end
 import { loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -24,8 +30,10 @@ export class InfrastructureModule {
         ResilienceModule.forRootAsync({
           inject: [Toggles],
           useFactory: (toggles: Toggles) => ({
+            // pattern:breakers:begin
             breakerThreshold: env.BREAKER_THRESHOLD,
             breakerHalfOpenMs: env.BREAKER_HALF_OPEN_MS,
+            // pattern:breakers:end
             rateLimit: {
               enabled: () => toggles.isOn('RATE_LIMIT'),
               redisUrl: env.REDIS_URL,
@@ -49,8 +57,13 @@ export class InfrastructureModule {
           }),
         }),
         DatabaseModule.forRootAsync({
+          // pattern:breakers:begin
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) => ({
+            // pattern:breakers:else
+            // inject: [Toggles],
+            // useFactory: (toggles: Toggles) => ({
+            // pattern:breakers:end
             primaryUrl: env.DATABASE_PRIMARY_URL,
             replicaUrls: env.DATABASE_REPLICA_URLS,
             entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
@@ -68,6 +81,7 @@ export class InfrastructureModule {
             replicaMaxLagMs: env.REPLICA_MAX_LAG_MS,
             replicaLagPollMs: env.REPLICA_LAG_POLL_MS,
             replicasEnabled: () => toggles.isOn('READ_REPLICAS'),
+            // pattern:breakers:begin
             // Primary down: writes fail at once with 503 + Retry-After, not after a connect timeout.
             primaryCalls: breakers.create('primary', {
               threshold: env.BREAKER_THRESHOLD,
@@ -80,6 +94,11 @@ export class InfrastructureModule {
             // A replica's breaker is its place in the rotation (libs/database/src/replica-monitor.ts).
             onReplicaRotation: (name, inRotation) =>
               breakers.report(name, inRotation ? 'closed' : 'open'),
+            // pattern:breakers:else
+            // // No primaryCalls: the database lib's pass-through CallPolicy runs each statement as it
+            // // comes, so a dead primary costs every write its connect timeout.
+            // primaryUnavailable: isMemberFailure,
+            // pattern:breakers:end
           }),
         }),
         TogglesModule.forRoot({
@@ -90,7 +109,9 @@ export class InfrastructureModule {
             READ_REPLICAS: env.READ_REPLICAS,
             QUEUE: env.QUEUE,
             RATE_LIMIT: env.RATE_LIMIT,
+            // pattern:shedding:begin
             LOAD_SHEDDING: env.LOAD_SHEDDING,
+            // pattern:shedding:end
           },
           redisUrl: env.REDIS_URL,
           syncIntervalMs: env.TOGGLE_SYNC_INTERVAL_MS,

@@ -176,12 +176,16 @@ export const configSchema = z
     RATE_LIMIT_LEASE_MS: positiveInt.default(100),
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(200),
     RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('docscale:ratelimit'),
+    // pattern:breakers:begin
     BREAKER_THRESHOLD: positiveInt.default(5),
     BREAKER_HALF_OPEN_MS: positiveInt.default(2000),
+    // pattern:breakers:end
+    // pattern:shedding:begin
     LOAD_SHEDDING: onOff.default(true),
     LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: positiveInt.default(200),
     LOAD_SHED_MAX_IN_FLIGHT: positiveInt.default(500),
     LOAD_SHED_SAMPLE_INTERVAL_MS: positiveInt.min(20).default(200),
+    // pattern:shedding:end
     TOGGLE_SYNC_INTERVAL_MS: positiveInt.default(1000),
     TOGGLES_KEY_PREFIX: z.string().min(1).default('docscale:toggles'),
     HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
@@ -250,6 +254,7 @@ export const configSchema = z
         message: `plus SHUTDOWN_DRAIN_DELAY_MS (${c.SHUTDOWN_DRAIN_DELAY_MS}) must be shorter than SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS}): running jobs are handed back before the process gives up on closing`,
       });
     }
+    // pattern:shedding:begin
     // A sample shorter than the bound can read as "infinitely late" after one stall of its own
     // length, so the real bound would silently become the interval (libs/resilience load-shedding).
     if (c.LOAD_SHED_SAMPLE_INTERVAL_MS < c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS) {
@@ -259,6 +264,7 @@ export const configSchema = z
         message: `must be at least LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS (${c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS})`,
       });
     }
+    // pattern:shedding:end
     // A resent outbox row is harmless only while the job it duplicates still exists.
     if (c.QUEUE_KEEP_COMPLETED_MS < 60 * c.OUTBOX_POLL_MS) {
       ctx.addIssue({

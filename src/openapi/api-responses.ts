@@ -92,11 +92,13 @@ export class ProblemDetails {
   })
   usage?: number;
 
+  // pattern:breakers:begin
   @ApiPropertyOptional({
     description: '`circuit-open`: the dependency (`primary`, ...).',
     type: String,
   })
   dependency?: string;
+  // pattern:breakers:end
 
   @ApiPropertyOptional({
     description: '`overloaded`: why (`event-loop-delay`, `in-flight`, `export-intake`).',
@@ -199,7 +201,7 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
       'queue-full',
       'queue-unavailable',
       'rate-limit-unavailable',
-      'circuit-open',
+      'circuit-open', // pattern:breakers
       'overloaded',
       'not-ready',
     ],
@@ -237,7 +239,7 @@ export function ApiTenantOperation() {
     ApiProblem(500),
     ApiProblem(503, [
       'database-unavailable',
-      'circuit-open',
+      'circuit-open', // pattern:breakers
       'rate-limit-unavailable',
       'overloaded',
     ]),
@@ -264,7 +266,7 @@ export const ApiQueueUnavailable = (...more: string[]) =>
     'queue-unavailable',
     'overloaded',
     'database-unavailable',
-    'circuit-open',
+    'circuit-open', // pattern:breakers
     'rate-limit-unavailable',
   ]);
 

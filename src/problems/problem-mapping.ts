@@ -5,12 +5,13 @@
  */
 import { InvalidConsistencyTokenError, isDatabaseUnavailable } from '@docscale/database';
 import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from '@docscale/queue';
-import {
-  CircuitOpenError,
-  OverloadedError,
-  RateLimitedError,
-  RateLimitUnavailableError,
-} from '@docscale/resilience';
+import { OverloadedError } from '@docscale/resilience';
+// pattern:breakers:begin
+import { CircuitOpenError } from '@docscale/resilience';
+// pattern:breakers:end
+// pattern:rate-limit:begin
+import { RateLimitedError, RateLimitUnavailableError } from '@docscale/resilience';
+// pattern:rate-limit:end
 import { HttpException } from '@nestjs/common';
 import {
   DocumentNotFoundError,
@@ -139,12 +140,14 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     })),
   ],
   [RateLimitUnavailableError, retryLater(503, 'rate-limit-unavailable', 'Temporarily unavailable')],
+  // pattern:breakers:begin
   [
     CircuitOpenError,
     retryLater(503, 'circuit-open', 'Temporarily unavailable', (e) => ({
       dependency: (e as CircuitOpenError).breaker,
     })),
   ],
+  // pattern:breakers:end
   [
     OverloadedError,
     retryLater(503, 'overloaded', 'Overloaded', (e) => ({ reason: (e as OverloadedError).reason })),

@@ -5,13 +5,18 @@ export type {
   RouteClass,
   RedisDownPolicy,
 } from './resilience.options';
+// pattern:breakers:begin
 export { Breakers } from './breakers';
 export type { Breaker, BreakerSettings, BreakerState } from './breakers';
 export { CircuitOpenError } from './resilience.errors';
+// pattern:breakers:end
 export { RateLimiter } from './rate-limit/rate-limiter';
 export { RateLimitGuard } from './rate-limit/rate-limit.guard';
 export { RateLimitClass } from './rate-limit/route-class.decorator';
 export { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-limit.errors';
-export { registerLoadShedding, OverloadedError } from './load-shedding';
+export { OverloadedError } from './overloaded.error';
 export { closeWithFastify, drainKeepAliveConnections } from './drain-connections';
+// pattern:shedding:begin
+export { registerLoadShedding } from './load-shedding';
 export type { LoadSheddingOptions } from './load-shedding';
+// pattern:shedding:end
