@@ -1,16 +1,16 @@
-import { CacheModule, type CacheOptions } from '@docscale/cache';
-import { QueueModule } from '@docscale/queue';
-// pattern:breakers:begin
-import { Breakers } from '@docscale/resilience';
-// pattern:breakers:end
+// pattern:cache:begin
+import { CacheModule, cacheOptionsFrom, type CacheOptions } from '@docscale/cache';
+import { Breakers } from '@docscale/resilience'; // pattern:breakers
 import { Toggles } from '@docscale/toggles';
+// pattern:cache:end
+import { QueueModule } from '@docscale/queue'; // pattern:queue
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
-import { queueOptions } from './jobs/queue-options';
+import { queueOptions } from './jobs/queue-options'; // pattern:queue
 import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})
@@ -20,6 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         InfrastructureModule.forRoot(config),
+        // pattern:cache:begin
         CacheModule.forRootAsync({
           // pattern:breakers:begin
           inject: [Toggles, Breakers],
@@ -30,7 +31,8 @@ export class AppModule {
           // useFactory: (toggles: Toggles) => cacheOptions(config, toggles),
           // pattern:breakers:end
         }),
-        QueueModule.forRoot(queueOptions(config, { relay: true })),
+        // pattern:cache:end
+        QueueModule.forRoot(queueOptions(config, { relay: true })), // pattern:queue
         DocumentsModule,
         AdminModule,
         HealthModule,
@@ -41,29 +43,19 @@ export class AppModule {
   }
 }
 
+// pattern:cache:begin
 // pattern:breakers:begin
 function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
   breakers.report('redis-cache', 'closed');
   // pattern:breakers:else
   // function cacheOptions({ env }: AppConfig, toggles: Toggles): CacheOptions {
   // pattern:breakers:end
-  return {
+  return cacheOptionsFrom(env, {
     redisUrl: env.REDIS_URL,
-    keyPrefix: env.CACHE_KEY_PREFIX,
-    redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
-    breakerThreshold: env.CACHE_BREAKER_THRESHOLD,
-    breakerHalfOpenMs: env.CACHE_BREAKER_HALF_OPEN_MS,
-    l1MaxBytes: env.CACHE_L1_MAX_BYTES,
-    l1TtlMs: env.CACHE_L1_TTL_MS,
-    l2TtlMs: env.CACHE_L2_TTL_MS,
-    l2TtlJitter: env.CACHE_L2_TTL_JITTER,
-    negativeTtlMs: env.CACHE_NEGATIVE_TTL_MS,
-    tombstoneTtlMs: env.CACHE_TOMBSTONE_TTL_MS,
-    leaseMs: env.CACHE_LEASE_MS,
-    leaseWaitMs: env.CACHE_LEASE_WAIT_MS,
     l1Enabled: () => toggles.isOn('CACHE_L1'),
     l2Enabled: () => toggles.isOn('CACHE_L2'),
     invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
     onBreakerState: (state) => breakers.report('redis-cache', state), // pattern:breakers
-  };
+  });
 }
+// pattern:cache:end

@@ -11,3 +11,6 @@ export type { ConsistencyPoint } from './consistency-token';
 export type { ReadConsistencyMode, ReplicaSelection, ReadReason } from './read-router';
 export type { ReplicaState } from './replica-monitor';
 export { Lsn } from './lsn';
+export { databaseConfig, databaseOptionsFrom } from './database.config';
+export type { DatabaseEnv, DatabaseWiring } from './database.config';
+export { databaseProblems } from './database.problems';

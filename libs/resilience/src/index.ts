@@ -9,6 +9,7 @@ export type {
 export { Breakers } from './breakers';
 export type { Breaker, BreakerSettings, BreakerState } from './breakers';
 export { CircuitOpenError } from './resilience.errors';
+export { breakerSettingsFrom } from './resilience.config';
 // pattern:breakers:end
 export { RateLimiter } from './rate-limit/rate-limiter';
 export { RateLimitGuard } from './rate-limit/rate-limit.guard';
@@ -19,4 +20,8 @@ export { closeWithFastify, drainKeepAliveConnections } from './drain-connections
 // pattern:shedding:begin
 export { registerLoadShedding } from './load-shedding';
 export type { LoadSheddingOptions } from './load-shedding';
+export { loadSheddingOptionsFrom } from './resilience.config';
 // pattern:shedding:end
+export { resilienceConfig, resilienceOptionsFrom } from './resilience.config';
+export type { ResilienceEnv } from './resilience.config';
+export { resilienceProblems } from './resilience.problems';
