@@ -9,19 +9,21 @@ import {
   registerHttpTelemetry,
   tracedServerFactory,
 } from '@docscale/telemetry';
-import {
-  drainKeepAliveConnections,
-  loadSheddingOptionsFrom,
-  registerLoadShedding,
-} from '@docscale/resilience';
+import { drainKeepAliveConnections } from '@docscale/resilience';
+// pattern:shedding:begin
+import { loadSheddingOptionsFrom, registerLoadShedding } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 import { Logger as NestLogger } from '@nestjs/common';
+// pattern:shedding:end
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
 import { registerContractCheck } from './openapi/contract-check';
 import { createOpenApiDocument } from './openapi/openapi-document';
-import { frameworkErrorHandler, ProblemFilter, sendProblem } from './problems/problem.filter';
+import { frameworkErrorHandler, ProblemFilter } from './problems/problem.filter';
+// pattern:shedding:begin
+import { sendProblem } from './problems/problem.filter';
+// pattern:shedding:end
 import { createValidationPipe } from './problems/validation.pipe';
 
 /** Routes carry their version in the path: /v1/documents. */
@@ -50,7 +52,9 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpTelemetry(fastify, telemetry); // first hooks: RED metrics cover everything after
+  // pattern:shedding:begin
   await shedLoad(app, config);
+  // pattern:shedding:end
   drainKeepAliveConnections(fastify);
   // Only JSON is accepted: without this, Fastify would parse text/plain into a string body.
   fastify.removeContentTypeParser('text/plain');
@@ -78,6 +82,7 @@ export async function createApp(
   return app;
 }
 
+// pattern:shedding:begin
 /**
  * Refuses new requests with a fast 503 while the instance is overloaded; before Nest's own hooks,
  * so a refused request costs next to nothing. Probes and metrics are never refused. Refusals are
@@ -103,3 +108,4 @@ async function shedLoad(app: NestFastifyApplication, { env }: AppConfig): Promis
     }),
   );
 }
+// pattern:shedding:end

@@ -1,6 +1,6 @@
 // pattern:cache:begin
 import { CacheModule, cacheOptionsFrom, type CacheOptions } from '@docscale/cache';
-import { Breakers } from '@docscale/resilience';
+import { Breakers } from '@docscale/resilience'; // pattern:breakers
 import { Toggles } from '@docscale/toggles';
 // pattern:cache:end
 import { QueueModule } from '@docscale/queue'; // pattern:queue
@@ -22,9 +22,14 @@ export class AppModule {
         InfrastructureModule.forRoot(config),
         // pattern:cache:begin
         CacheModule.forRootAsync({
+          // pattern:breakers:begin
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) =>
             cacheOptions(config, toggles, breakers),
+          // pattern:breakers:else
+          // inject: [Toggles],
+          // useFactory: (toggles: Toggles) => cacheOptions(config, toggles),
+          // pattern:breakers:end
         }),
         // pattern:cache:end
         QueueModule.forRoot(queueOptions(config, { relay: true })), // pattern:queue
@@ -39,14 +44,18 @@ export class AppModule {
 }
 
 // pattern:cache:begin
+// pattern:breakers:begin
 function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
   breakers.report('redis-cache', 'closed');
+  // pattern:breakers:else
+  // function cacheOptions({ env }: AppConfig, toggles: Toggles): CacheOptions {
+  // pattern:breakers:end
   return cacheOptionsFrom(env, {
     redisUrl: env.REDIS_URL,
     l1Enabled: () => toggles.isOn('CACHE_L1'),
     l2Enabled: () => toggles.isOn('CACHE_L2'),
     invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
-    onBreakerState: (state) => breakers.report('redis-cache', state),
+    onBreakerState: (state) => breakers.report('redis-cache', state), // pattern:breakers
   });
 }
 // pattern:cache:end

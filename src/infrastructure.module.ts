@@ -1,16 +1,12 @@
-import {
-  DatabaseModule,
-  databaseOptionsFrom,
-  isMemberFailure,
-  isTimeout,
-} from '@docscale/database';
-import {
-  breakerSettingsFrom,
-  Breakers,
-  ResilienceModule,
-  resilienceOptionsFrom,
-} from '@docscale/resilience';
-import { CircuitOpenError } from '@docscale/resilience'; // pattern:read-replicas
+import { DatabaseModule, databaseOptionsFrom } from '@docscale/database';
+import { ResilienceModule, resilienceOptionsFrom } from '@docscale/resilience';
+// pattern:breakers:begin
+import { isMemberFailure, isTimeout } from '@docscale/database';
+import { breakerSettingsFrom, Breakers } from '@docscale/resilience';
+// pattern:read-replicas:begin
+import { CircuitOpenError } from '@docscale/resilience';
+// pattern:read-replicas:end
+// pattern:breakers:end
 import { loggerOptionsFrom, loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -43,13 +39,19 @@ export class InfrastructureModule {
             }),
         }),
         DatabaseModule.forRootAsync({
+          // pattern:breakers:begin
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) =>
+            // pattern:breakers:else
+            // inject: [Toggles],
+            // useFactory: (toggles: Toggles) =>
+            // pattern:breakers:end
             databaseOptionsFrom(env, {
               entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
               applicationName: `docscale-${env.INSTANCE_ID}`,
               scopeSetting: TENANT_SETTING,
               replicasEnabled: () => toggles.isOn('READ_REPLICAS'), // pattern:read-replicas
+              // pattern:breakers:begin
               // Primary down: writes fail at once with 503 + Retry-After, not after a connect timeout.
               primaryCalls: breakers.create(
                 'primary',
@@ -62,6 +64,10 @@ export class InfrastructureModule {
               onReplicaRotation: (name, inRotation) =>
                 breakers.report(name, inRotation ? 'closed' : 'open'),
               // pattern:read-replicas:end
+              // pattern:breakers:else
+              // // No primaryCalls: the database lib's pass-through CallPolicy runs each statement as it
+              // // comes, so a dead primary costs every write its connect timeout.
+              // pattern:breakers:end
             }),
         }),
         TogglesModule.forRoot(
@@ -76,7 +82,7 @@ export class InfrastructureModule {
               READ_REPLICAS: env.READ_REPLICAS, // pattern:read-replicas
               QUEUE: env.QUEUE, // pattern:queue
               RATE_LIMIT: env.RATE_LIMIT,
-              LOAD_SHEDDING: env.LOAD_SHEDDING,
+              LOAD_SHEDDING: env.LOAD_SHEDDING, // pattern:shedding
             },
             redisUrl: env.REDIS_URL,
             commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,

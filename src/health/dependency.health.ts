@@ -6,7 +6,9 @@ import { Database, ReadRouting } from '@docscale/database';
 // pattern:queue:begin
 import { JobQueue, OutboxRelay } from '@docscale/queue';
 // pattern:queue:end
+// pattern:breakers:begin
 import { Breakers, CircuitOpenError } from '@docscale/resilience';
+// pattern:breakers:end
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
@@ -41,7 +43,9 @@ export class DependencyHealth implements OnApplicationShutdown {
     private readonly jobs: JobQueue,
     private readonly relay: OutboxRelay,
     // pattern:queue:end
+    // pattern:breakers:begin
     private readonly breakerBoard: Breakers,
+    // pattern:breakers:end
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.timeoutMs = config.env.HEALTH_CHECK_TIMEOUT_MS;
@@ -65,7 +69,11 @@ export class DependencyHealth implements OnApplicationShutdown {
       return session.up();
     } catch (err) {
       this.log.warn(`primary check failed: ${(err as Error).message}`);
+      // pattern:breakers:begin
       const state = err instanceof CircuitOpenError ? 'circuit open' : 'unreachable';
+      // pattern:breakers:else
+      // const state = 'unreachable';
+      // pattern:breakers:end
       return session.up({ degraded: true, state });
     }
   }
@@ -119,12 +127,14 @@ export class DependencyHealth implements OnApplicationShutdown {
   }
   // pattern:queue:end
 
+  // pattern:breakers:begin
   /** Every circuit breaker's state (primary, each replica, the cache's and the limiter's Redis). */
   breakers(key: string) {
     const states = this.breakerBoard.snapshot();
     const degraded = Object.values(states).some((state) => state !== 'closed');
     return this.indicator.check(key).up({ degraded, ...states });
   }
+  // pattern:breakers:end
 
   onApplicationShutdown(): void {
     this.redisClient.disconnect();

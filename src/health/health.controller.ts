@@ -66,7 +66,7 @@ export class HealthController {
       // pattern:queue:begin
       () => this.dependencies.queue('queue'),
       // pattern:queue:end
-      () => this.dependencies.breakers('breakers'),
+      () => this.dependencies.breakers('breakers'), // pattern:breakers
     ]);
   }
 }

@@ -92,11 +92,13 @@ export class ProblemDetails {
   })
   usage?: number;
 
+  // pattern:breakers:begin
   @ApiPropertyOptional({
     description: '`circuit-open`: the dependency (`primary`, ...).',
     type: String,
   })
   dependency?: string;
+  // pattern:breakers:end
 
   @ApiPropertyOptional({
     description: '`overloaded`: why (`event-loop-delay`, `in-flight`, `export-intake`).',
@@ -207,7 +209,7 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
       'queue-unavailable',
       // pattern:queue:end
       'rate-limit-unavailable',
-      'circuit-open',
+      'circuit-open', // pattern:breakers
       'overloaded',
       'not-ready',
     ],
@@ -245,7 +247,7 @@ export function ApiTenantOperation() {
     ApiProblem(500),
     ApiProblem(503, [
       'database-unavailable',
-      'circuit-open',
+      'circuit-open', // pattern:breakers
       'rate-limit-unavailable',
       'overloaded',
     ]),
@@ -273,7 +275,7 @@ export const ApiQueueUnavailable = (...more: string[]) =>
     'queue-unavailable',
     'overloaded',
     'database-unavailable',
-    'circuit-open',
+    'circuit-open', // pattern:breakers
     'rate-limit-unavailable',
   ]);
 // pattern:queue:end

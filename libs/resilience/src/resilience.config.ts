@@ -5,8 +5,8 @@
  */
 import { configFragment, onOff, positiveInt, type FragmentEnv } from '@docscale/pattern-kit';
 import { z } from 'zod';
-import type { BreakerSettings } from './breakers';
-import type { LoadSheddingOptions } from './load-shedding';
+import type { BreakerSettings } from './breakers'; // pattern:breakers
+import type { LoadSheddingOptions } from './load-shedding'; // pattern:shedding
 import type { RateLimitOptions, ResilienceOptions } from './resilience.options';
 
 export const resilienceConfig = configFragment({
@@ -31,20 +31,26 @@ export const resilienceConfig = configFragment({
     RATE_LIMIT_LEASE_MS: positiveInt.default(100),
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(200),
     RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('docscale:ratelimit'),
+    // pattern:breakers:begin
     BREAKER_THRESHOLD: positiveInt.default(5),
     BREAKER_HALF_OPEN_MS: positiveInt.default(2000),
+    // pattern:breakers:end
+    // pattern:shedding:begin
     LOAD_SHEDDING: onOff.default(true),
     LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: positiveInt.default(200),
     LOAD_SHED_MAX_IN_FLIGHT: positiveInt.default(500),
     LOAD_SHED_SAMPLE_INTERVAL_MS: positiveInt.min(20).default(200),
+    // pattern:shedding:end
   },
   check: (c) => [
+    // pattern:shedding:begin
     // A sample shorter than the bound can read as "infinitely late" after one stall of its own
     // length, so the real bound would silently become the interval (load-shedding.ts).
     c.LOAD_SHED_SAMPLE_INTERVAL_MS < c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS && {
       key: 'LOAD_SHED_SAMPLE_INTERVAL_MS',
       message: `must be at least LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS (${c.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS})`,
     },
+    // pattern:shedding:end
   ],
 });
 
@@ -58,8 +64,10 @@ export function resilienceOptionsFrom(
   wiring: RateLimitWiring,
 ): ResilienceOptions {
   return {
+    // pattern:breakers:begin
     breakerThreshold: env.BREAKER_THRESHOLD,
     breakerHalfOpenMs: env.BREAKER_HALF_OPEN_MS,
+    // pattern:breakers:end
     rateLimit: {
       ...wiring,
       keyPrefix: env.RATE_LIMIT_KEY_PREFIX,
@@ -80,6 +88,7 @@ export function resilienceOptionsFrom(
   };
 }
 
+// pattern:breakers:begin
 /** A breaker with the configured threshold and open time; `policy` says what counts. */
 export function breakerSettingsFrom(
   env: ResilienceEnv,
@@ -87,7 +96,9 @@ export function breakerSettingsFrom(
 ): BreakerSettings {
   return { ...policy, threshold: env.BREAKER_THRESHOLD, halfOpenMs: env.BREAKER_HALF_OPEN_MS };
 }
+// pattern:breakers:end
 
+// pattern:shedding:begin
 /** Load shedding's wiring: the LOAD_SHEDDING toggle, exempt paths, how a refusal is sent. */
 export type LoadSheddingWiring = Omit<
   LoadSheddingOptions,
@@ -105,3 +116,4 @@ export function loadSheddingOptionsFrom(
     sampleIntervalMs: env.LOAD_SHED_SAMPLE_INTERVAL_MS,
   };
 }
+// pattern:shedding:end

@@ -68,6 +68,7 @@ export interface RateLimitOptions {
 }
 
 export interface ResilienceOptions {
+  // pattern:breakers:begin
   /**
    * Consecutive failures that open a breaker created by this module (the primary's, the rate
    * limiter's Redis).
@@ -79,5 +80,6 @@ export interface ResilienceOptions {
    * @defaultValue 2000
    */
   breakerHalfOpenMs?: number;
+  // pattern:breakers:end
   rateLimit: RateLimitOptions;
 }

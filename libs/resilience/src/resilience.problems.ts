@@ -1,8 +1,8 @@
 /** The problems the resilience errors become (composed by the app's one mapping, see pattern-kit). */
 import { problemFor, type ProblemDescriptor } from '@docscale/pattern-kit';
-import { OverloadedError } from './load-shedding';
+import { OverloadedError } from './overloaded.error';
 import { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-limit.errors';
-import { CircuitOpenError } from './resilience.errors';
+import { CircuitOpenError } from './resilience.errors'; // pattern:breakers
 
 export const resilienceProblems: ProblemDescriptor[] = [
   problemFor(RateLimitedError, {
@@ -18,6 +18,7 @@ export const resilienceProblems: ProblemDescriptor[] = [
     title: 'Temporarily unavailable',
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:breakers:begin
   problemFor(CircuitOpenError, {
     status: 503,
     slug: 'circuit-open',
@@ -25,6 +26,7 @@ export const resilienceProblems: ProblemDescriptor[] = [
     extra: (e) => ({ dependency: e.breaker }),
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:breakers:end
   problemFor(OverloadedError, {
     status: 503,
     slug: 'overloaded',
