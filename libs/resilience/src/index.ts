@@ -21,5 +21,4 @@ export {
   resilienceConfig,
   resilienceOptionsFrom,
 } from './resilience.config';
-export type { ResilienceEnv } from './resilience.config';
 export { resilienceProblems } from './resilience.problems';
