@@ -16,5 +16,4 @@ export type { ReplicaState } from './replica-monitor';
 // pattern:read-replicas:end
 export { Lsn } from './lsn';
 export { databaseConfig, databaseOptionsFrom } from './database.config';
-export type { DatabaseEnv, DatabaseWiring } from './database.config';
 export { databaseProblems } from './database.problems';

@@ -12,4 +12,3 @@ export { TelemetryModule } from './telemetry.module';
 export type { TelemetryModuleOptions } from './telemetry.module-definition';
 export { byKey, CounterSeries, PreAggregatedCounter } from './pre-aggregated-counter';
 export { loggerOptionsFrom, telemetryConfig, telemetryOptionsFrom } from './telemetry.config';
-export type { TelemetryEnv } from './telemetry.config';
