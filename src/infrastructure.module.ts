@@ -4,6 +4,7 @@ import { loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { CollectionEntity } from './collections/collection.entity';
 import { AppConfig, ConfigModule } from './config';
 import { DocumentEntity } from './documents/document.entity';
 import { ApiKeyEntity } from './tenants/api-key.entity';
@@ -53,7 +54,7 @@ export class InfrastructureModule {
           useFactory: (toggles: Toggles, breakers: Breakers) => ({
             primaryUrl: env.DATABASE_PRIMARY_URL,
             replicaUrls: env.DATABASE_REPLICA_URLS,
-            entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
+            entities: [DocumentEntity, TenantEntity, ApiKeyEntity, CollectionEntity],
             poolSize: env.DATABASE_POOL_SIZE,
             statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
             connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,

@@ -13,6 +13,10 @@ import {
 } from '@docscale/resilience';
 import { HttpException } from '@nestjs/common';
 import {
+  CollectionNotFoundError,
+  CollectionVersionMismatchError,
+} from '../collections/collection.errors';
+import {
   DocumentNotFoundError,
   InvalidCursorError,
   InvalidPreconditionError,
@@ -78,12 +82,20 @@ const known: [new (...args: never[]) => Error, Mapper][] = [
     },
   ],
   [DocumentNotFoundError, (e) => problem(404, 'not-found', 'Document not found', e.message)],
+  [CollectionNotFoundError, (e) => problem(404, 'not-found', 'Collection not found', e.message)],
   [ProblemTypeNotFoundError, (e) => problem(404, 'not-found', 'No such problem type', e.message)],
   [
     VersionMismatchError,
     (e) =>
       problem(412, 'version-mismatch', 'Document has changed', e.message, {
         currentVersion: (e as VersionMismatchError).currentVersion,
+      }),
+  ],
+  [
+    CollectionVersionMismatchError,
+    (e) =>
+      problem(412, 'version-mismatch', 'Collection has changed', e.message, {
+        currentVersion: (e as CollectionVersionMismatchError).currentVersion,
       }),
   ],
   [
