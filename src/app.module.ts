@@ -6,6 +6,7 @@ import { Toggles } from '@docscale/toggles';
 import { QueueModule } from '@docscale/queue'; // pattern:queue
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { CollectionsModule } from './collections/collections.module';
 import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
@@ -34,6 +35,7 @@ export class AppModule {
         // pattern:cache:end
         QueueModule.forRoot(queueOptions(config, { relay: true })), // pattern:queue
         DocumentsModule,
+        CollectionsModule,
         AdminModule,
         HealthModule,
       ],

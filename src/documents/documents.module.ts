@@ -4,6 +4,7 @@ import { JobsModule } from './jobs/jobs.module';
 // pattern:queue:end
 import { TenantsModule } from '../tenants/tenants.module';
 import { DocumentsController } from './documents.controller';
+import { documentStoreProvider } from './document-store';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 import { DocumentJobsModule } from './jobs/document-jobs.module';
@@ -18,11 +19,18 @@ import { Indexing } from './jobs/indexing';
   // pattern:queue:begin
   imports: [TenantsModule, DocumentJobsModule, JobsModule],
   controllers: [DocumentsController, ExportsController],
-  providers: [DocumentsService, DocumentsRepository, Indexing, ExportsService, IndexReconciler],
+  providers: [
+    DocumentsService,
+    DocumentsRepository,
+    documentStoreProvider,
+    Indexing,
+    ExportsService,
+    IndexReconciler,
+  ],
   // pattern:queue:else
   // imports: [TenantsModule, DocumentJobsModule],
   // controllers: [DocumentsController],
-  // providers: [DocumentsService, DocumentsRepository, Indexing],
+  // providers: [DocumentsService, DocumentsRepository, documentStoreProvider, Indexing],
   // pattern:queue:end
 })
 export class DocumentsModule {}

@@ -22,6 +22,7 @@ import { metrics, trace } from '@opentelemetry/api';
 // import { Inject, Injectable, Logger } from '@nestjs/common';
 // pattern:read-replicas:end
 import type { QueryResultRow } from 'pg';
+import type { EntityManager } from 'typeorm';
 import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
 import { Database } from './database';
 import { DATABASE_OPTIONS } from './database.module-definition';
@@ -35,8 +36,9 @@ import { ReadReason, ReadRouter } from './read-router';
 import { ReplicaMonitor, ReplicaState } from './replica-monitor';
 // pattern:read-replicas:end
 
-export interface RoutedRows<T> {
-  rows: T[];
+/** A routed read's result: what `work` returned, where it ran and how new it is. */
+export interface Routed<T> {
+  value: T;
   /** `primary` or `replica-<n>`. */
   servedBy: string;
   /**
@@ -47,6 +49,19 @@ export interface RoutedRows<T> {
    */
   atLsn: bigint | null;
 }
+
+export interface RoutedRows<T> extends Omit<Routed<T[]>, 'value'> {
+  rows: T[];
+}
+
+// pattern:read-replicas:begin
+/** The chosen replica has never answered: its pool does not exist yet. */
+class NotConnectedError extends Error {
+  constructor() {
+    super('not connected');
+  }
+}
+// pattern:read-replicas:end
 
 export interface ReadOptions {
   /**
@@ -162,30 +177,79 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     options: ReadOptions = {},
   ): Promise<RoutedRows<T>> {
     // pattern:read-replicas:begin
-    const replicas = this.monitor.snapshot();
-    const decision = this.router.decide(replicas, this.replicasOn(), point);
-    if (decision.replica >= 0) {
-      const state = replicas[decision.replica];
-      const pool = this.db.replicaPool(decision.replica);
-      try {
-        if (!pool) throw new Error('not connected');
-        const { rows } = await this.db.on<T>(pool, sql, params, options.scope);
-        this.record(state.name, decision.reason);
-        return { rows, servedBy: state.name, atLsn: state.replayLsn };
-      } catch (err) {
-        if (pool && failsOnAnyMember(err)) throw err; // a bad query: the primary would refuse it too
-        this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
-        return this.onPrimary<T>(sql, params, 'replica-failed', options);
-      }
-    }
-    return this.onPrimary<T>(sql, params, decision.reason, options);
+    const { value, servedBy, atLsn } = await this.route(
+      point,
+      options,
+      async (index) => {
+        const pool = this.db.replicaPool(index);
+        if (!pool) throw new NotConnectedError();
+        return (await this.db.on<T>(pool, sql, params, options.scope)).rows;
+      },
+      () => this.db.query<T>(sql, params, options.scope),
+    );
     // pattern:read-replicas:else
     // // The primary has every committed write: any `point` is already satisfied.
-    // return this.onPrimary<T>(sql, params, options);
+    // const { value, servedBy, atLsn } = await this.onPrimary(
+    //   () => this.db.query<T>(sql, params, options.scope),
+    //   options,
+    // );
+    // pattern:read-replicas:end
+    return { rows: value, servedBy, atLsn };
+  }
+
+  /**
+   * Like {@link read}, for a repository written the Nest way: `work` gets TypeORM's EntityManager
+   * on the member the router chose, in a transaction scoped to `options.scope` (Database.transaction).
+   * The same decision, fallback, metrics and atLsn as a raw read, so a TypeORM resource gets the
+   * read/write split and read-your-writes with the same consistency token.
+   */
+  readWith<T>(
+    point: ConsistencyPoint | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+    options: ReadOptions = {},
+  ): Promise<Routed<T>> {
+    // pattern:read-replicas:begin
+    return this.route(
+      point,
+      options,
+      (index) => {
+        const source = this.db.replicaSource(index);
+        if (!source) throw new NotConnectedError();
+        return this.db.transactionOn(source, options.scope, work);
+      },
+      () => this.db.transaction(options.scope, work),
+    );
+    // pattern:read-replicas:else
+    // return this.onPrimary(() => this.db.transaction(options.scope, work), options);
     // pattern:read-replicas:end
   }
 
   // pattern:read-replicas:begin
+  /** Where the router says, falling back to the primary when the chosen replica fails. */
+  private async route<R>(
+    point: ConsistencyPoint | undefined,
+    options: ReadOptions,
+    onReplica: (index: number) => Promise<R>,
+    onPrimary: () => Promise<R>,
+  ): Promise<Routed<R>> {
+    const replicas = this.monitor.snapshot();
+    const decision = this.router.decide(replicas, this.replicasOn(), point);
+    if (decision.replica >= 0) {
+      const state = replicas[decision.replica];
+      try {
+        const value = await onReplica(decision.replica);
+        this.record(state.name, decision.reason);
+        return { value, servedBy: state.name, atLsn: state.replayLsn };
+      } catch (err) {
+        // A bad query: the primary would refuse it too.
+        if (!(err instanceof NotConnectedError) && failsOnAnyMember(err)) throw err;
+        this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
+        return this.onPrimary(onPrimary, 'replica-failed', options);
+      }
+    }
+    return this.onPrimary(onPrimary, decision.reason, options);
+  }
+
   /**
    * A read that must see every committed write (an API key usable, a revocation effective, the
    * moment it commits) yet keep being served while the primary is down: it runs on the primary,
@@ -234,21 +298,20 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
   // }
   // pattern:read-replicas:end
 
-  private async onPrimary<T extends QueryResultRow>(
-    sql: string,
-    params: unknown[],
+  private async onPrimary<R>(
+    run: () => Promise<R>,
     // pattern:read-replicas:begin
     reason: ReadReason | 'replica-failed',
     // pattern:read-replicas:end
     options: ReadOptions,
-  ): Promise<RoutedRows<T>> {
+  ): Promise<Routed<R>> {
     const before = options.positioned ? await this.insertPosition() : undefined;
-    const rows = await this.db.query<T>(sql, params, options.scope);
+    const value = await run();
     // pattern:read-replicas:begin
     this.record('primary', reason);
     // pattern:read-replicas:end
     return {
-      rows,
+      value,
       servedBy: 'primary',
       atLsn: before === undefined ? null : Lsn.seenBefore(before),
     };

@@ -9,6 +9,8 @@ export const cache: PatternManifest = {
   summary: 'multi-level cache-aside (L1 in process, L2 in Redis, invalidation bus): libs/cache',
   paths: [
     'libs/cache',
+    'src/store/cached-store.ts',
+    'src/store/cached-store.spec.ts',
     'docs/patterns/cache-aside.md',
     'test/e2e/cache.e2e-spec.ts',
     'test/e2e/cache-races.e2e-spec.ts',
