@@ -1,8 +1,14 @@
 import { DatabaseModule, databaseOptionsFrom, isMemberFailure } from '@docscale/database';
-import { ResilienceModule, resilienceOptionsFrom } from '@docscale/resilience';
+import { ResilienceModule, type ResilienceOptions } from '@docscale/resilience';
+import { rateLimitOptionsFrom } from '@docscale/resilience'; // pattern:rate-limit
 // pattern:breakers:begin
 import { isTimeout } from '@docscale/database';
-import { breakerSettingsFrom, Breakers, CircuitOpenError } from '@docscale/resilience';
+import {
+  breakerDefaultsFrom,
+  breakerSettingsFrom,
+  Breakers,
+  CircuitOpenError,
+} from '@docscale/resilience';
 // pattern:breakers:end
 import { loggerOptionsFrom, loggerParams, TelemetryModule } from '@docscale/telemetry';
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
@@ -26,14 +32,22 @@ export class InfrastructureModule {
         TelemetryModule.forRoot({}),
         LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
         ResilienceModule.forRootAsync({
+          // pattern:rate-limit:begin
           inject: [Toggles],
-          useFactory: (toggles: Toggles) =>
-            resilienceOptionsFrom(env, {
+          useFactory: (toggles: Toggles): ResilienceOptions => ({
+            // pattern:rate-limit:else
+            // useFactory: (): ResilienceOptions => ({
+            // pattern:rate-limit:end
+            ...breakerDefaultsFrom(env), // pattern:breakers
+            // pattern:rate-limit:begin
+            rateLimit: rateLimitOptionsFrom(env, {
               enabled: () => toggles.isOn('RATE_LIMIT'),
               redisUrl: env.REDIS_URL,
               // The tenant ApiKeyGuard put on the request: a tenant's keys share its budget.
               subject: (request) => (request as { tenant?: { id: string } }).tenant?.id,
             }),
+            // pattern:rate-limit:end
+          }),
         }),
         DatabaseModule.forRootAsync({
           // pattern:breakers:begin
@@ -75,7 +89,7 @@ export class InfrastructureModule {
               CACHE_INVALIDATION: env.CACHE_INVALIDATION,
               READ_REPLICAS: env.READ_REPLICAS,
               QUEUE: env.QUEUE,
-              RATE_LIMIT: env.RATE_LIMIT,
+              RATE_LIMIT: env.RATE_LIMIT, // pattern:rate-limit
               LOAD_SHEDDING: env.LOAD_SHEDDING, // pattern:shedding
             },
             redisUrl: env.REDIS_URL,

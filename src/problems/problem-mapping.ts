@@ -31,7 +31,7 @@ import {
   MalformedUrlError,
   MissingApiKeyError,
   ProblemTypeNotFoundError,
-  TooManyFailedAuthenticationsError,
+  TooManyFailedAuthenticationsError, // pattern:rate-limit
   ValidationError,
 } from './problem.errors';
 
@@ -113,6 +113,7 @@ const appProblems: ProblemDescriptor[] = [
     slug: 'artifact-not-found',
     title: 'No artifact for this job',
   }),
+  // pattern:rate-limit:begin
   problemFor(TooManyFailedAuthenticationsError, {
     status: 429,
     slug: 'too-many-failed-authentications',
@@ -120,6 +121,7 @@ const appProblems: ProblemDescriptor[] = [
     extra: (e) => ({ limit: e.limit }),
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:rate-limit:end
   problemWhen((e) => e instanceof MalformedUrlError && e.status === 414, {
     status: 414,
     slug: 'uri-too-long',
