@@ -10,7 +10,8 @@ import {
   CircuitOpenError,
 } from '@docscale/resilience';
 // pattern:breakers:end
-import { loggerOptionsFrom, loggerParams, TelemetryModule } from '@docscale/telemetry';
+import { loggerOptionsFrom, loggerParams } from '@docscale/telemetry';
+import { TelemetryModule } from '@docscale/telemetry'; // pattern:telemetry
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -29,7 +30,7 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [
         ConfigModule.forRoot(config),
-        TelemetryModule.forRoot({}),
+        TelemetryModule.forRoot({}), // pattern:telemetry
         LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
         ResilienceModule.forRootAsync({
           // pattern:rate-limit:begin
