@@ -56,11 +56,11 @@ export class OperatorListener {
     // Fastify gave its own server.
     this.server = tracedServerFactory(telemetry)(handler, { ...fastify.initialConfig });
     // pattern:telemetry:else
-    // // The keep-alive and request timeouts Fastify gave its own server.
+    // // The keep-alive and connection timeouts Fastify gave its own server.
     // this.server = createServer(handler);
-    // const { keepAliveTimeout, requestTimeout } = fastify.initialConfig;
+    // const { keepAliveTimeout, connectionTimeout } = fastify.initialConfig;
     // if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout;
-    // if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout;
+    // if (connectionTimeout !== undefined) this.server.setTimeout(connectionTimeout);
     // pattern:telemetry:end
     const log = new Logger('Problem');
     fastify.addHook('onRequest', (request, reply, done) => {
