@@ -7,4 +7,3 @@ export type { CacheEntry, Loaded } from './cache-entry';
 export { RedisL2 } from './l2-store';
 export type { L2Store, L2Listeners } from './l2-store';
 export { cacheConfig, cacheOptionsFrom } from './cache.config';
-export type { CacheEnv, CacheWiring } from './cache.config';

@@ -12,5 +12,4 @@ export type { ReadConsistencyMode, ReplicaSelection, ReadReason } from './read-r
 export type { ReplicaState } from './replica-monitor';
 export { Lsn } from './lsn';
 export { databaseConfig, databaseOptionsFrom } from './database.config';
-export type { DatabaseEnv, DatabaseWiring } from './database.config';
 export { databaseProblems } from './database.problems';

@@ -9,6 +9,6 @@ export {
   trustList,
 } from './config-kinds';
 export { configFragment } from './config-fragment';
-export type { CheckContext, ConfigFragment, ConfigIssue, FragmentEnv } from './config-fragment';
+export type { ConfigFragment, FragmentEnv } from './config-fragment';
 export { problemFor, problemWhen } from './problem-descriptor';
 export type { ProblemDescriptor } from './problem-descriptor';

@@ -22,5 +22,4 @@ export type { LoadSheddingOptions } from './load-shedding';
 export { loadSheddingOptionsFrom } from './resilience.config';
 // pattern:shedding:end
 export { resilienceConfig } from './resilience.config';
-export type { ResilienceEnv } from './resilience.config';
 export { resilienceProblems } from './resilience.problems';

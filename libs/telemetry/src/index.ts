@@ -17,4 +17,3 @@ export { loggerParams, traceLogFields } from './logger-params';
 export type { LoggerOptions } from './logger-params';
 export { byKey, CounterSeries, PreAggregatedCounter } from './pre-aggregated-counter';
 export { loggerOptionsFrom, telemetryConfig } from './telemetry.config';
-export type { TelemetryEnv } from './telemetry.config';

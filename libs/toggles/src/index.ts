@@ -3,4 +3,3 @@ export { Toggles, UnknownToggleError, TogglesUnavailableError } from './toggles'
 export type { ToggleState } from './toggles';
 export type { TogglesOptions } from './toggles.options';
 export { togglesConfig, togglesOptionsFrom } from './toggles.config';
-export type { TogglesEnv } from './toggles.config';
