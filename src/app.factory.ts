@@ -3,12 +3,14 @@ import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+// pattern:telemetry:begin
 import {
   TelemetryHandle,
   currentTelemetry,
   registerHttpTelemetry,
   tracedServerFactory,
 } from '@docscale/telemetry';
+// pattern:telemetry:end
 import { drainKeepAliveConnections } from '@docscale/resilience';
 // pattern:shedding:begin
 import { loadSheddingOptionsFrom, registerLoadShedding } from '@docscale/resilience';
@@ -32,11 +34,13 @@ export const VERSIONING = { type: VersioningType.URI } as const;
 /** Builds the HTTP application (not listening yet): main.ts and in-process tests share it. */
 export async function createApp(
   config: AppConfig,
-  telemetry: TelemetryHandle = currentTelemetry(),
+  telemetry: TelemetryHandle = currentTelemetry(), // pattern:telemetry
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // pattern:telemetry:begin
     // Head sampling happens here, once per request, before Fastify sees it (libs/telemetry).
     serverFactory: tracedServerFactory(telemetry),
+    // pattern:telemetry:end
     bodyLimit: config.env.HTTP_BODY_LIMIT_BYTES,
     // X-Forwarded-For is believed only from these proxies (nginx, the ingress): anyone else could
     // claim any client address.
@@ -51,7 +55,8 @@ export async function createApp(
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  registerHttpTelemetry(fastify, telemetry); // first hooks: RED metrics cover everything after
+  // First hooks: RED metrics cover everything after.
+  registerHttpTelemetry(fastify, telemetry); // pattern:telemetry
   // pattern:shedding:begin
   await shedLoad(app, config);
   // pattern:shedding:end

@@ -1,13 +1,15 @@
 import { DatabaseModule, databaseOptionsFrom } from '@docscale/database';
-import { ResilienceModule, resilienceOptionsFrom } from '@docscale/resilience';
+import { ResilienceModule, type ResilienceOptions } from '@docscale/resilience';
+import { rateLimitOptionsFrom } from '@docscale/resilience'; // pattern:rate-limit
 // pattern:breakers:begin
 import { isMemberFailure, isTimeout } from '@docscale/database';
-import { breakerSettingsFrom, Breakers } from '@docscale/resilience';
+import { breakerDefaultsFrom, breakerSettingsFrom, Breakers } from '@docscale/resilience';
 // pattern:read-replicas:begin
 import { CircuitOpenError } from '@docscale/resilience';
 // pattern:read-replicas:end
 // pattern:breakers:end
-import { loggerOptionsFrom, loggerParams, TelemetryModule } from '@docscale/telemetry';
+import { loggerOptionsFrom, loggerParams } from '@docscale/telemetry';
+import { TelemetryModule } from '@docscale/telemetry'; // pattern:telemetry
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -27,17 +29,25 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [
         ConfigModule.forRoot(config),
-        TelemetryModule.forRoot({}),
+        TelemetryModule.forRoot({}), // pattern:telemetry
         LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
         ResilienceModule.forRootAsync({
+          // pattern:rate-limit:begin
           inject: [Toggles],
-          useFactory: (toggles: Toggles) =>
-            resilienceOptionsFrom(env, {
+          useFactory: (toggles: Toggles): ResilienceOptions => ({
+            // pattern:rate-limit:else
+            // useFactory: (): ResilienceOptions => ({
+            // pattern:rate-limit:end
+            ...breakerDefaultsFrom(env), // pattern:breakers
+            // pattern:rate-limit:begin
+            rateLimit: rateLimitOptionsFrom(env, {
               enabled: () => toggles.isOn('RATE_LIMIT'),
               redisUrl: env.REDIS_URL,
               // The tenant ApiKeyGuard put on the request: a tenant's keys share its budget.
               subject: (request) => (request as { tenant?: { id: string } }).tenant?.id,
             }),
+            // pattern:rate-limit:end
+          }),
         }),
         DatabaseModule.forRootAsync({
           // pattern:breakers:begin
@@ -82,7 +92,7 @@ export class InfrastructureModule {
               // pattern:cache:end
               READ_REPLICAS: env.READ_REPLICAS, // pattern:read-replicas
               QUEUE: env.QUEUE, // pattern:queue
-              RATE_LIMIT: env.RATE_LIMIT,
+              RATE_LIMIT: env.RATE_LIMIT, // pattern:rate-limit
               LOAD_SHEDDING: env.LOAD_SHEDDING, // pattern:shedding
             },
             redisUrl: env.REDIS_URL,

@@ -35,7 +35,7 @@ import {
   MalformedUrlError,
   MissingApiKeyError,
   ProblemTypeNotFoundError,
-  TooManyFailedAuthenticationsError,
+  TooManyFailedAuthenticationsError, // pattern:rate-limit
   ValidationError,
 } from './problem.errors';
 
@@ -130,6 +130,7 @@ const appProblems: ProblemDescriptor[] = [
     title: 'No artifact for this job',
   }),
   // pattern:queue:end
+  // pattern:rate-limit:begin
   problemFor(TooManyFailedAuthenticationsError, {
     status: 429,
     slug: 'too-many-failed-authentications',
@@ -137,6 +138,7 @@ const appProblems: ProblemDescriptor[] = [
     extra: (e) => ({ limit: e.limit }),
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:rate-limit:end
   problemWhen((e) => e instanceof MalformedUrlError && e.status === 414, {
     status: 414,
     slug: 'uri-too-long',

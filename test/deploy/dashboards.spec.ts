@@ -112,7 +112,9 @@ describe('docker/grafana', () => {
       // pattern:breakers:begin
       'docscale_breaker_state',
       // pattern:breakers:end
+      // pattern:rate-limit:begin
       'docscale_rate_limit_decisions_total',
+      // pattern:rate-limit:end
       // pattern:shedding:begin
       'docscale_shed_requests_total',
       'docscale_http_in_flight',

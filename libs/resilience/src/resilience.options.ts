@@ -1,5 +1,6 @@
 /** Options of the resilience module: the breakers' defaults and the rate limiter. */
 
+// pattern:rate-limit:begin
 /**
  * The budgets a subject has: a tenant's per route class, and a client address's for failed
  * authentications (spent before any tenant is known, so limited per address).
@@ -66,6 +67,7 @@ export interface RateLimitOptions {
    */
   subject: (request: unknown) => string | undefined;
 }
+// pattern:rate-limit:end
 
 export interface ResilienceOptions {
   // pattern:breakers:begin
@@ -81,5 +83,5 @@ export interface ResilienceOptions {
    */
   breakerHalfOpenMs?: number;
   // pattern:breakers:end
-  rateLimit: RateLimitOptions;
+  rateLimit: RateLimitOptions; // pattern:rate-limit
 }
