@@ -3,7 +3,7 @@
  * work (document, version, format), so asking twice for the same work is one job. An index job's
  * id is built by `indexJob` only, in TypeScript and, for the outbox rows a write requests, in SQL.
  */
-import { OutboxJob } from '@docscale/queue';
+import { OutboxJob } from '@docscale/queue'; // pattern:queue
 
 export interface DocumentJobData {
   tenantId: string;
