@@ -21,7 +21,10 @@ export const cache: PatternManifest = {
   // lru-cache stays while the API-key cache (src/tenants) imports it.
   dependencies: ['lru-cache'],
   scripts: ['bench:cache'],
-  jsonKeys: [{ file: 'tsconfig.json', path: ['compilerOptions', 'paths', '@docscale/cache'] }],
+  jsonKeys: [
+    { file: 'tsconfig.json', path: ['compilerOptions', 'paths', '@docscale/cache'] },
+    { file: 'nest-cli.json', path: ['projects', 'cache'] },
+  ],
   jsonItems: [
     {
       file: 'docker/grafana/dashboards/docscale.json',

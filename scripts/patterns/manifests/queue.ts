@@ -53,7 +53,10 @@ export const queue: PatternManifest = {
   ],
   dependencies: ['bullmq', 'bullmq-otel', 'marked', '@kubernetes-models/keda'],
   scripts: ['start:worker'],
-  jsonKeys: [{ file: 'tsconfig.json', path: ['compilerOptions', 'paths', '@docscale/queue'] }],
+  jsonKeys: [
+    { file: 'tsconfig.json', path: ['compilerOptions', 'paths', '@docscale/queue'] },
+    { file: 'nest-cli.json', path: ['projects', 'queue'] },
+  ],
   jsonItems: [
     {
       file: 'docker/grafana/dashboards/docscale.json',
