@@ -1,37 +1,18 @@
 import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
-import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
-import { Database } from './database';
-import { DatabaseOptions } from './database.options';
+import type { Database } from './database';
+import { CLOSED_PORT_URL, PRIMARY_URL, specDatabases } from './database.fixture';
 
 // The replica half of the Database (database.spec.ts has the primary's), on the real local stack
 // (scripts/stack.sh, whose URLs npm test exports): a streaming replica is what replicaStatus
 // measures. Deleted with the read-replicas pattern.
-const PRIMARY_URL =
-  process.env.DATABASE_PRIMARY_URL ?? 'postgres://docscale:docscale@127.0.0.1:55432/docscale';
 const REPLICA_URL =
   process.env.DATABASE_REPLICA_URLS?.split(',')[0] ??
   'postgres://docscale:docscale@127.0.0.1:55433/docscale';
 const redacted = (url: string) => url.replace(/:[^:@/]+@/, ':***@');
-const CLOSED_PORT_URL = 'postgres://docscale:docscale@127.0.0.1:1/docscale';
 
-const created: Database[] = [];
-
-async function connect(replicaUrls: string[]): Promise<Database> {
-  const options: DatabaseOptions = {
-    primaryUrl: PRIMARY_URL,
-    replicaUrls,
-    entities: [],
-    poolSize: 2,
-    connectTimeoutMs: 1000,
-    applicationName: 'docscale-database-spec',
-    tokenSecret: 'database-spec-secret',
-  };
-  const db = new Database(options);
-  created.push(db);
-  await db.onModuleInit();
-  return db;
-}
+const databases = specDatabases();
+const connect = (replicaUrls: string[]) => databases({ replicaUrls });
 
 /**
  * A TCP front for the replica that refuses (resets) connections until `up` is set, on a port of
@@ -60,11 +41,6 @@ async function switchableReplica(): Promise<{ url: string; server: Server; up: (
     up: () => (forwarding = true),
   };
 }
-
-beforeAll(() => Logger.overrideLogger(false));
-afterAll(async () => {
-  await Promise.all(created.map((db) => db.onApplicationShutdown()));
-});
 
 describe('Database on the local stack', () => {
   let db: Database;

@@ -1,41 +1,11 @@
-import { Logger } from '@nestjs/common';
-import { Database, redact } from './database';
+import { redact } from './database';
+import { CLOSED_PORT_URL, PRIMARY_URL, specDatabases } from './database.fixture';
 import { DatabaseOptions } from './database.options';
 
-// The primary on the real local stack (scripts/stack.sh, whose URLs npm test exports); the
-// replicas' half is database-replicas.spec.ts.
-const PRIMARY_URL =
-  process.env.DATABASE_PRIMARY_URL ?? 'postgres://docscale:docscale@127.0.0.1:55432/docscale';
-const CLOSED_PORT_URL = 'postgres://docscale:docscale@127.0.0.1:1/docscale';
-
-const created: Database[] = [];
-
-async function connect(
-  primaryUrl = PRIMARY_URL,
-  extra: Partial<DatabaseOptions> = {},
-): Promise<Database> {
-  const options: DatabaseOptions = {
-    ...extra,
-    primaryUrl,
-    // pattern:read-replicas:begin
-    replicaUrls: [],
-    // pattern:read-replicas:end
-    entities: [],
-    poolSize: 2,
-    connectTimeoutMs: 1000,
-    applicationName: 'docscale-database-spec',
-    tokenSecret: 'database-spec-secret',
-  };
-  const db = new Database(options);
-  created.push(db);
-  await db.onModuleInit();
-  return db;
-}
-
-beforeAll(() => Logger.overrideLogger(false));
-afterAll(async () => {
-  await Promise.all(created.map((db) => db.onApplicationShutdown()));
-});
+// The primary's half; the replicas' is database-replicas.spec.ts.
+const databases = specDatabases();
+const connect = (primaryUrl = PRIMARY_URL, extra: Partial<DatabaseOptions> = {}) =>
+  databases({ ...extra, primaryUrl });
 
 describe('Database on the local stack', () => {
   it('connects to the primary on module init', async () => {
