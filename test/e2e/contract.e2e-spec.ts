@@ -71,6 +71,7 @@ describe('the API contract', () => {
     expect(stale.error).toMatchObject({ type: '/problems/version-mismatch', status: 412 });
   });
 
+  // pattern:queue:begin
   it('answers an export with 202 Accepted, the job and its Location, as documented', async () => {
     const { data: doc } = await client.POST('/v1/documents', { body: { title: 'E', body: 'x' } });
     const exported = await client.POST('/v1/documents/{id}/exports', {
@@ -94,6 +95,7 @@ describe('the API contract', () => {
       errors: [{ field: '(body)', reason: 'this operation takes no body' }],
     });
   });
+  // pattern:queue:end
 
   it('gives problems whose type URIs resolve against the API, for every documented type', async () => {
     const missing = await client.GET('/v1/documents/{id}', {
