@@ -2,7 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOCUMENTED_PROBLEM_TYPES } from '../src/openapi/api-responses';
-import { readProblemTypes } from '../src/problems/problem-types.controller';
+import { loadProblemTypes } from '../src/problems/problem-types.controller';
 import { generateOpenApi, OPENAPI_FILE, openApiText } from './openapi';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
@@ -69,10 +69,8 @@ describe('the OpenAPI document (docs/openapi.json)', () => {
     expect(document.info.license?.name).toBe(pkg.license);
   });
 
-  it('names only problem types docs/problems.md documents, each under its status, and all of them', () => {
-    const documented = readProblemTypes(
-      readFileSync(join(__dirname, '..', 'docs', 'problems.md'), 'utf8'),
-    );
+  it('names only problem types docs/problems.md and the libs document, each under its status, and all of them', () => {
+    const documented = loadProblemTypes(join(__dirname, '..'));
     // Answered outside every operation: by the router for any path, a safety net no known
     // request reaches, and the edge's own (nginx: test/deploy/edge-problems.spec.ts).
     const outside = [

@@ -9,7 +9,11 @@ import {
   registerHttpTelemetry,
   tracedServerFactory,
 } from '@docscale/telemetry';
-import { drainKeepAliveConnections, registerLoadShedding } from '@docscale/resilience';
+import {
+  drainKeepAliveConnections,
+  loadSheddingOptionsFrom,
+  registerLoadShedding,
+} from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
@@ -86,16 +90,16 @@ async function shedLoad(app: NestFastifyApplication, { env }: AppConfig): Promis
     warn: () => undefined,
     error: (m: unknown) => new NestLogger('Problem').error(m),
   };
-  await registerLoadShedding(app.getHttpAdapter().getInstance(), {
-    enabled: () => toggles.isOn('LOAD_SHEDDING'),
-    maxEventLoopDelayMs: env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
-    maxInFlight: env.LOAD_SHED_MAX_IN_FLIGHT,
-    sampleIntervalMs: env.LOAD_SHED_SAMPLE_INTERVAL_MS,
-    // The control plane too: an operator switching a toggle (a cache back on, shedding off) must
-    // get through to an overloaded instance, which is when it matters. It is admin-key only.
-    exempt: (path) =>
-      path.startsWith('/health/') || path === '/metrics' || path.startsWith('/v1/admin/'),
-    reject: (err, request, reply) =>
-      sendProblem(err, request, reply, env.HTTP_BODY_LIMIT_BYTES, silent),
-  });
+  await registerLoadShedding(
+    app.getHttpAdapter().getInstance(),
+    loadSheddingOptionsFrom(env, {
+      enabled: () => toggles.isOn('LOAD_SHEDDING'),
+      // The control plane too: an operator switching a toggle (a cache back on, shedding off) must
+      // get through to an overloaded instance, which is when it matters. It is admin-key only.
+      exempt: (path) =>
+        path.startsWith('/health/') || path === '/metrics' || path.startsWith('/v1/admin/'),
+      reject: (err, request, reply) =>
+        sendProblem(err, request, reply, env.HTTP_BODY_LIMIT_BYTES, silent),
+    }),
+  );
 }

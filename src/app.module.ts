@@ -1,4 +1,4 @@
-import { CacheModule, type CacheOptions } from '@docscale/cache';
+import { CacheModule, cacheOptionsFrom, type CacheOptions } from '@docscale/cache';
 import { QueueModule } from '@docscale/queue';
 import { Breakers } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
@@ -36,23 +36,11 @@ export class AppModule {
 
 function cacheOptions({ env }: AppConfig, toggles: Toggles, breakers: Breakers): CacheOptions {
   breakers.report('redis-cache', 'closed');
-  return {
+  return cacheOptionsFrom(env, {
     redisUrl: env.REDIS_URL,
-    keyPrefix: env.CACHE_KEY_PREFIX,
-    redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
-    breakerThreshold: env.CACHE_BREAKER_THRESHOLD,
-    breakerHalfOpenMs: env.CACHE_BREAKER_HALF_OPEN_MS,
-    l1MaxBytes: env.CACHE_L1_MAX_BYTES,
-    l1TtlMs: env.CACHE_L1_TTL_MS,
-    l2TtlMs: env.CACHE_L2_TTL_MS,
-    l2TtlJitter: env.CACHE_L2_TTL_JITTER,
-    negativeTtlMs: env.CACHE_NEGATIVE_TTL_MS,
-    tombstoneTtlMs: env.CACHE_TOMBSTONE_TTL_MS,
-    leaseMs: env.CACHE_LEASE_MS,
-    leaseWaitMs: env.CACHE_LEASE_WAIT_MS,
     l1Enabled: () => toggles.isOn('CACHE_L1'),
     l2Enabled: () => toggles.isOn('CACHE_L2'),
     invalidationEnabled: () => toggles.isOn('CACHE_INVALIDATION'),
     onBreakerState: (state) => breakers.report('redis-cache', state),
-  };
+  });
 }

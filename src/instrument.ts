@@ -3,7 +3,7 @@
  * OpenTelemetry before Nest, pg or ioredis are required (instrumentation patches them on load).
  * A configuration error stops the process here, with a message naming each bad variable.
  */
-import { startTelemetry } from '@docscale/telemetry';
+import { startTelemetry, telemetryOptionsFrom } from '@docscale/telemetry';
 import { AppConfig, ConfigError } from './config';
 
 function loadOrExit(): AppConfig {
@@ -20,13 +20,6 @@ function loadOrExit(): AppConfig {
 
 export const config = loadOrExit();
 
-export const telemetry = startTelemetry({
-  serviceName: config.env.OTEL_SERVICE_NAME,
-  tracing: config.env.TELEMETRY_TRACING,
-  traceSampleRatio: config.env.TELEMETRY_TRACE_SAMPLE_RATIO,
-  // The proxies trusted with X-Forwarded-For are, unless told otherwise, the ones trusted to pass
-  // a trace context on: one list to keep right per deployment.
-  traceContextTrust: config.env.TRACE_CONTEXT_TRUST ?? config.env.TRUST_PROXY,
-  otlpEndpoint: config.env.OTEL_EXPORTER_OTLP_ENDPOINT,
-  metrics: config.env.TELEMETRY_METRICS,
-});
+export const telemetry = startTelemetry(
+  telemetryOptionsFrom(config.env, { trustProxy: config.env.TRUST_PROXY }),
+);

@@ -6,10 +6,11 @@
  * so the hot read path pays for no ORM hydration.
  */
 import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
+import { outboxInsert } from '@docscale/queue';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
-import { INDEX_JOB_COLUMNS } from './jobs/document-jobs';
+import { INDEX_JOB_DATA, indexJob } from './jobs/document-jobs';
 import type { IndexRequest } from './jobs/indexing';
 import { PageCursor, PagePosition } from './page-cursor';
 import { quotaParams, quotaSettings, rethrowQuota, TenantQuota } from './tenant-quota';
@@ -25,8 +26,8 @@ const FULL = `id, title, body, tags, version,
  * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`) and,
  * unless the parameter `requestParam` (an OutboxRequest) is null, the request to index the version
  * it wrote, as an outbox row: one statement, so one transaction. Either both are committed or
- * neither (libs/queue, outbox-relay.ts). The job id is DocumentJobIds.index's, built in SQL
- * because the version is known only here. `quota` hands the tenant's limits, parameters
+ * neither (libs/queue, outbox-insert.ts). The job id is indexJob's, built in SQL because the
+ * version is known only here. `quota` hands the tenant's limits, parameters
  * `quotaParams`, to the trigger that counts and refuses (tenant-quota.ts).
  */
 function withIndexRequest(
@@ -34,13 +35,9 @@ function withIndexRequest(
   requestParam: string,
   quotaParams: [string, string],
 ): string {
-  const request = `${requestParam}::jsonb`;
   return `WITH quota AS (${quotaSettings(...quotaParams)}),
     doc AS (${statement}),
-    requested AS (
-      INSERT INTO outbox (queue, job_name, job_id, data, trace)
-      SELECT ${request} ->> 'queue', ${INDEX_JOB_COLUMNS}, ${request} -> 'trace'
-        FROM doc WHERE ${request} IS NOT NULL)
+    requested AS (${outboxInsert(indexJob, 'doc', INDEX_JOB_DATA, requestParam)})
     SELECT ${FULL} FROM doc`;
 }
 

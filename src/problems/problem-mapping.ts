@@ -1,16 +1,14 @@
 /**
  * The one place that decides what a client sees when something fails: every error becomes an RFC
  * 9457 problem. Known errors map to a 4xx/503 with a stable type; anything else is a 500 whose body
- * says nothing about internals (the log has the stack, with the trace id).
+ * says nothing about internals (the log has the stack, with the trace id). Each lib describes its
+ * own errors (its `…Problems` list, see libs/pattern-kit); this file composes the lists with the
+ * app's own.
  */
-import { InvalidConsistencyTokenError, isDatabaseUnavailable } from '@docscale/database';
-import { JobNotRetryableError, QueueFullError, QueueUnavailableError } from '@docscale/queue';
-import {
-  CircuitOpenError,
-  OverloadedError,
-  RateLimitedError,
-  RateLimitUnavailableError,
-} from '@docscale/resilience';
+import { databaseProblems } from '@docscale/database';
+import { problemFor, problemWhen, type ProblemDescriptor } from '@docscale/pattern-kit';
+import { queueProblems } from '@docscale/queue';
+import { resilienceProblems } from '@docscale/resilience';
 import { HttpException } from '@nestjs/common';
 import {
   DocumentNotFoundError,
@@ -37,139 +35,124 @@ import {
   ValidationError,
 } from './problem.errors';
 
-type Mapper = (err: Error) => Problem;
-
-const unauthorized =
-  (slug: string, title: string): Mapper =>
-  (e) =>
-    problem(401, slug, title, e.message);
-
-/** A refusal that says when to come back: `Retry-After` is set from `retryAfterSeconds`. */
-const retryLater =
-  (
-    status: 429 | 503,
-    slug: string,
-    title: string,
-    extensions: (e: Error) => Record<string, unknown> = () => ({}),
-  ): Mapper =>
-  (e) =>
-    problem(status, slug, title, e.message, {
-      ...extensions(e),
-      retryAfterSeconds: (e as Error & { retryAfterSeconds: number }).retryAfterSeconds,
-    });
-
-/** Known error classes, checked in order with instanceof. */
-const known: [new (...args: never[]) => Error, Mapper][] = [
-  [
-    ValidationError,
-    (e) =>
-      problem(400, 'validation-failed', 'Request validation failed', e.message, {
-        errors: (e as ValidationError).violations,
-      }),
-  ],
-  [MissingApiKeyError, unauthorized('missing-api-key', 'API key required')],
-  [InvalidApiKeyError, unauthorized('invalid-api-key', 'API key not valid')],
-  [InvalidAdminKeyError, unauthorized('invalid-admin-key', 'Admin key required')],
-  [
-    QuotaExceededError,
-    (e) => {
-      const { quota, limit, usage } = e as QuotaExceededError;
-      return problem(403, 'quota-exceeded', 'Quota exceeded', e.message, { quota, limit, usage });
-    },
-  ],
-  [DocumentNotFoundError, (e) => problem(404, 'not-found', 'Document not found', e.message)],
-  [ProblemTypeNotFoundError, (e) => problem(404, 'not-found', 'No such problem type', e.message)],
-  [
-    VersionMismatchError,
-    (e) =>
-      problem(412, 'version-mismatch', 'Document has changed', e.message, {
-        currentVersion: (e as VersionMismatchError).currentVersion,
-      }),
-  ],
-  [
-    InvalidPreconditionError,
-    (e) => problem(400, 'invalid-precondition', 'Bad precondition header', e.message),
-  ],
-  [InvalidCursorError, (e) => problem(400, 'invalid-cursor', 'Invalid cursor', e.message)],
-  [
-    InvalidConsistencyTokenError,
-    (e) => problem(400, 'invalid-consistency-token', 'Invalid consistency token', e.message),
-  ],
-  [
-    DependencyUnavailableError,
-    (e) => problem(503, 'dependency-unavailable', 'Temporarily unavailable', e.message),
-  ],
-  [JobNotFoundError, (e) => problem(404, 'job-not-found', 'Job not found', e.message)],
-  [TenantNotFoundError, (e) => problem(404, 'tenant-not-found', 'Tenant not found', e.message)],
-  [ApiKeyNotFoundError, (e) => problem(404, 'api-key-not-found', 'API key not found', e.message)],
-  [
-    ApiKeyNotActiveError,
-    (e) =>
-      problem(409, 'api-key-not-active', 'API key no longer works', e.message, {
-        state: (e as ApiKeyNotActiveError).state,
-      }),
-  ],
-  [
-    ArtifactNotFoundError,
-    (e) => problem(404, 'artifact-not-found', 'No artifact for this job', e.message),
-  ],
-  [
-    JobNotRetryableError,
-    (e) =>
-      problem(409, 'job-not-retryable', 'Job is not failed', e.message, {
-        state: (e as JobNotRetryableError).state,
-      }),
-  ],
-  [QueueFullError, retryLater(503, 'queue-full', 'Too much work queued')],
-  [
-    QueueUnavailableError,
-    (e) => problem(503, 'queue-unavailable', 'Temporarily unavailable', e.message),
-  ],
-  [
-    RateLimitedError,
-    retryLater(429, 'rate-limited', 'Too many requests', (e) => ({
-      routeClass: (e as RateLimitedError).routeClass,
-      limit: (e as RateLimitedError).limit,
-    })),
-  ],
-  [
-    TooManyFailedAuthenticationsError,
-    retryLater(429, 'too-many-failed-authentications', 'Too many failed authentications', (e) => ({
-      limit: (e as TooManyFailedAuthenticationsError).limit,
-    })),
-  ],
-  [RateLimitUnavailableError, retryLater(503, 'rate-limit-unavailable', 'Temporarily unavailable')],
-  [
-    CircuitOpenError,
-    retryLater(503, 'circuit-open', 'Temporarily unavailable', (e) => ({
-      dependency: (e as CircuitOpenError).breaker,
-    })),
-  ],
-  [
-    OverloadedError,
-    retryLater(503, 'overloaded', 'Overloaded', (e) => ({ reason: (e as OverloadedError).reason })),
-  ],
-  [
-    MalformedUrlError,
-    (e) => {
-      const { status, message } = e as MalformedUrlError;
-      return status === 414
-        ? problem(414, 'uri-too-long', 'URI too long', message)
-        : problem(400, 'malformed-url', 'Malformed URL', message);
-    },
-  ],
+/** The app's own errors. */
+const appProblems: ProblemDescriptor[] = [
+  problemFor(ValidationError, {
+    status: 400,
+    slug: 'validation-failed',
+    title: 'Request validation failed',
+    extra: (e) => ({ errors: e.violations }),
+  }),
+  problemFor(MissingApiKeyError, {
+    status: 401,
+    slug: 'missing-api-key',
+    title: 'API key required',
+  }),
+  problemFor(InvalidApiKeyError, {
+    status: 401,
+    slug: 'invalid-api-key',
+    title: 'API key not valid',
+  }),
+  problemFor(InvalidAdminKeyError, {
+    status: 401,
+    slug: 'invalid-admin-key',
+    title: 'Admin key required',
+  }),
+  problemFor(QuotaExceededError, {
+    status: 403,
+    slug: 'quota-exceeded',
+    title: 'Quota exceeded',
+    extra: ({ quota, limit, usage }) => ({ quota, limit, usage }),
+  }),
+  problemFor(DocumentNotFoundError, {
+    status: 404,
+    slug: 'not-found',
+    title: 'Document not found',
+  }),
+  problemFor(ProblemTypeNotFoundError, {
+    status: 404,
+    slug: 'not-found',
+    title: 'No such problem type',
+  }),
+  problemFor(VersionMismatchError, {
+    status: 412,
+    slug: 'version-mismatch',
+    title: 'Document has changed',
+    extra: (e) => ({ currentVersion: e.currentVersion }),
+  }),
+  problemFor(InvalidPreconditionError, {
+    status: 400,
+    slug: 'invalid-precondition',
+    title: 'Bad precondition header',
+  }),
+  problemFor(InvalidCursorError, { status: 400, slug: 'invalid-cursor', title: 'Invalid cursor' }),
+  problemFor(DependencyUnavailableError, {
+    status: 503,
+    slug: 'dependency-unavailable',
+    title: 'Temporarily unavailable',
+  }),
+  problemFor(JobNotFoundError, { status: 404, slug: 'job-not-found', title: 'Job not found' }),
+  problemFor(TenantNotFoundError, {
+    status: 404,
+    slug: 'tenant-not-found',
+    title: 'Tenant not found',
+  }),
+  problemFor(ApiKeyNotFoundError, {
+    status: 404,
+    slug: 'api-key-not-found',
+    title: 'API key not found',
+  }),
+  problemFor(ApiKeyNotActiveError, {
+    status: 409,
+    slug: 'api-key-not-active',
+    title: 'API key no longer works',
+    extra: (e) => ({ state: e.state }),
+  }),
+  problemFor(ArtifactNotFoundError, {
+    status: 404,
+    slug: 'artifact-not-found',
+    title: 'No artifact for this job',
+  }),
+  problemFor(TooManyFailedAuthenticationsError, {
+    status: 429,
+    slug: 'too-many-failed-authentications',
+    title: 'Too many failed authentications',
+    extra: (e) => ({ limit: e.limit }),
+    retryAfterSeconds: (e) => e.retryAfterSeconds,
+  }),
+  problemWhen((e) => e instanceof MalformedUrlError && e.status === 414, {
+    status: 414,
+    slug: 'uri-too-long',
+    title: 'URI too long',
+  }),
+  problemFor(MalformedUrlError, { status: 400, slug: 'malformed-url', title: 'Malformed URL' }),
 ];
+
+/**
+ * Every known error, checked in order; the first that matches decides. The database lib's come
+ * last: it recognises driver errors by code and message, and must not take a class of ours.
+ */
+const known: ProblemDescriptor[] = [
+  ...appProblems,
+  ...queueProblems,
+  ...resilienceProblems,
+  ...databaseProblems,
+];
+
+function fromDescriptor(d: ProblemDescriptor, err: Error): Problem {
+  const retry = d.retryAfterSeconds && { retryAfterSeconds: d.retryAfterSeconds(err) };
+  return problem(d.status, d.slug, d.title, d.detail?.(err) ?? err.message, {
+    ...d.extra?.(err),
+    ...retry,
+  });
+}
 
 export function toProblem(err: unknown, bodyLimitBytes: number): Problem {
   if (!(err instanceof Error)) return internal();
-  for (const [type, map] of known) if (err instanceof type) return map(err);
-
+  // No error class of ours is an HttpException: Nest's own and Fastify's errors are told apart first.
   if (err instanceof HttpException) return fromHttpException(err, bodyLimitBytes);
-  if (isDatabaseUnavailable(err)) {
-    const detail = 'The database is unavailable or overloaded right now; retry shortly.';
-    return problem(503, 'database-unavailable', 'Temporarily unavailable', detail);
-  }
-  return internal();
+  const descriptor = known.find((d) => d.matches(err));
+  return descriptor ? fromDescriptor(descriptor, err) : internal();
 }
 
 /**

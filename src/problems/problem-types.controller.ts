@@ -1,12 +1,12 @@
 import { Controller, Get, Header, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiProblem } from '../openapi/api-responses';
 import { projectRoot } from '../openapi/openapi-document';
 import { ProblemTypeNotFoundError } from './problem.errors';
 
-/** One row of docs/problems.md's table. */
+/** One row of a problem types table (docs/problems.md, a lib's README). */
 interface ProblemType {
   slug: string;
   status: string;
@@ -14,13 +14,32 @@ interface ProblemType {
   extra: string;
 }
 
-/** docs/problems.md's table, by slug: the one description of every problem type. */
+/** One markdown file's problem types table, by slug. */
 export function readProblemTypes(markdown: string): Map<string, ProblemType> {
   const types = new Map<string, ProblemType>();
   for (const m of markdown.matchAll(
     /^\| `\/problems\/([a-z-]+)`\s*\|([^|]*)\|([^|]*)\|([^|]*)\|/gm,
   )) {
     types.set(m[1], { slug: m[1], status: m[2].trim(), when: m[3].trim(), extra: m[4].trim() });
+  }
+  return types;
+}
+
+/**
+ * Every problem type, by slug: the app's rows in docs/problems.md and each lib's in its README
+ * (a lib deleted from libs/ takes its rows with it). `root` is the repository, or the image's /app
+ * (docker/Dockerfile keeps the libs' READMEs).
+ */
+export function loadProblemTypes(root: string): Map<string, ProblemType> {
+  const libs = join(root, 'libs');
+  const readmes = existsSync(libs)
+    ? readdirSync(libs)
+        .map((lib) => join(libs, lib, 'README.md'))
+        .filter((path) => existsSync(path))
+    : [];
+  const types = new Map<string, ProblemType>();
+  for (const file of [join(root, 'docs', 'problems.md'), ...readmes]) {
+    for (const [slug, type] of readProblemTypes(readFileSync(file, 'utf8'))) types.set(slug, type);
   }
   return types;
 }
@@ -36,9 +55,7 @@ const escape = (text: string) =>
 @ApiTags('problems')
 @Controller('problems')
 export class ProblemTypesController {
-  private readonly types = readProblemTypes(
-    readFileSync(join(projectRoot(), 'docs', 'problems.md'), 'utf8'),
-  );
+  private readonly types = loadProblemTypes(projectRoot());
 
   @Get(':slug')
   @Header('Content-Type', 'text/html; charset=utf-8')

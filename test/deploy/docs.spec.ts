@@ -1,12 +1,13 @@
 /**
  * The README stays a front page (what it is, the quickstart, the pattern map, a curl tour) and the
  * long reference lives in docs/: the README's size is bounded, every relative link of the README
- * and docs/ leads to a file (and a heading, for an anchor into markdown), every configuration key
- * has its row in docs/configuration.md, and CI runs the test command the README names.
+ * and docs/ (and of each lib's README) leads to a file (and a heading, for an anchor into
+ * markdown), every configuration key has its row: a lib's in the lib's README, the app's in
+ * docs/configuration.md, and CI runs the test command the README names.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { configKeys } from './config-keys';
+import { configKeys, libConfigKeys } from './config-keys';
 import { ROOT } from './repo';
 
 const README = join(ROOT, 'README.md');
@@ -63,26 +64,43 @@ function brokenLinks(file: string): string[] {
   return broken;
 }
 
+/** The keys a configuration table documents, one per row. */
+function keyRows(path: string): string[] {
+  const table = readFileSync(path, 'utf8');
+  return [...table.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((m) => m[1]);
+}
+
+/** Each lib's README (its keys, its problems): read and linked like docs/. */
+function libReadmes(): string[] {
+  return readdirSync(join(ROOT, 'libs'))
+    .map((lib) => join(ROOT, 'libs', lib, 'README.md'))
+    .filter((path) => existsSync(path));
+}
+
 describe('the README and docs/', () => {
   it('keeps the README within 12 KB', () => {
     expect(statSync(README).size).toBeLessThanOrEqual(README_MAX_BYTES);
   });
 
   it('has every relative link of the README and docs/ lead to an existing file and heading', () => {
-    const files = [README, ...markdownFiles(join(ROOT, 'docs'))];
+    const files = [README, ...markdownFiles(join(ROOT, 'docs')), ...libReadmes()];
     expect(files.flatMap(brokenLinks)).toEqual([]);
   });
 
-  it('gives every configuration key a row in docs/configuration.md', () => {
-    const table = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
-    const rows = new Set([...table.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((m) => m[1]));
-    expect([...configKeys].filter((key) => !rows.has(key))).toEqual([]);
+  it("gives every lib's configuration key a row in the lib's README, and no other key", () => {
+    const libs = libConfigKeys();
+    expect(libs.size).toBeGreaterThan(0);
+    for (const [lib, keys] of libs) {
+      const rows = keyRows(join(ROOT, 'libs', lib, 'README.md'));
+      expect({ lib, rows: rows.sort() }).toEqual({ lib, rows: [...keys].sort() });
+    }
   });
 
-  it('documents only configuration keys the service reads in docs/configuration.md', () => {
-    const table = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
-    const rows = [...table.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((m) => m[1]);
-    expect(rows.filter((key) => !configKeys.has(key))).toEqual([]);
+  it("gives every app key (no lib's) a row in docs/configuration.md, and no other key", () => {
+    const libKeys = new Set([...libConfigKeys().values()].flat());
+    const appKeys = [...configKeys].filter((key) => !libKeys.has(key));
+    const rows = keyRows(join(ROOT, 'docs/configuration.md'));
+    expect(rows.sort()).toEqual(appKeys.sort());
   });
 
   it("has CI run the test command the README's quickstart names", () => {

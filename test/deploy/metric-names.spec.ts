@@ -1,4 +1,4 @@
-import { exportedSeries, metricsIn } from './metric-names';
+import { exportedSeries, instrumentsUnder, metricsIn } from './metric-names';
 
 describe('the exported series, read off the instruments in the code', () => {
   const series = exportedSeries();
@@ -17,5 +17,10 @@ describe('the exported series, read off the instruments in the code', () => {
         'sum(rate(docscale_cache_answers_total{cache_level="docscale_x"}[5m])) / on() docscale_queue_depth',
       ),
     ).toEqual(['docscale_cache_answers_total', 'docscale_queue_depth']);
+  });
+
+  it("creates every instrument in a lib, none in src/: a pattern's metrics go with its lib", () => {
+    expect(instrumentsUnder('libs').length).toBeGreaterThan(10);
+    expect(instrumentsUnder('src')).toEqual([]);
   });
 });

@@ -37,6 +37,16 @@ function seriesOf(kind: string, name: string): string[] {
 
 let cached: ReadonlySet<string> | undefined;
 
+/** The files under `dir` (src or libs) that create an instrument: `path: name` per instrument. */
+export function instrumentsUnder(dir: 'src' | 'libs'): string[] {
+  return sources(join(ROOT, dir)).flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    const names = [...text.matchAll(INSTRUMENT)].map((m) => m[2]);
+    names.push(...[...text.matchAll(PRE_AGGREGATED)].map((m) => m[1]));
+    return names.map((name) => `${file.slice(ROOT.length + 1)}: ${name}`);
+  });
+}
+
 /** Every series name a docscale API or worker process may expose on /metrics (read once). */
 export function exportedSeries(): ReadonlySet<string> {
   return (cached ??= readExportedSeries());

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiClient, type ApiClient } from '../../scripts/api-client/client';
-import { readProblemTypes } from '../../src/problems/problem-types.controller';
+import { loadProblemTypes } from '../../src/problems/problem-types.controller';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { newTenant } from '../helpers/tenants';
 
@@ -100,7 +100,7 @@ describe('the API contract', () => {
       params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
     });
     expect(missing.error).toMatchObject({ type: '/problems/not-found', status: 404 });
-    const types = readProblemTypes(readFileSync(join(ROOT, 'docs/problems.md'), 'utf8'));
+    const types = loadProblemTypes(ROOT);
     expect(types.size).toBeGreaterThan(20);
     for (const slug of types.keys()) {
       const page = await fetch(new URL(`/problems/${slug}`, api.url));

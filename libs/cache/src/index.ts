@@ -6,3 +6,4 @@ export { CacheEntries } from './cache-entry';
 export type { CacheEntry, Loaded } from './cache-entry';
 export { RedisL2 } from './l2-store';
 export type { L2Store, L2Listeners } from './l2-store';
+export { cacheConfig, cacheOptionsFrom } from './cache.config';

@@ -11,3 +11,5 @@ export type { ConsistencyPoint } from './consistency-token';
 export type { ReadConsistencyMode, ReplicaSelection, ReadReason } from './read-router';
 export type { ReplicaState } from './replica-monitor';
 export { Lsn } from './lsn';
+export { databaseConfig, databaseOptionsFrom } from './database.config';
+export { databaseProblems } from './database.problems';

@@ -9,3 +9,8 @@ export { OutboxRelay } from './outbox-relay';
 export type { OutboxRequest } from './outbox-relay';
 export { JobTrace } from './job-trace';
 export { JobNotRetryableError, QueueFullError, QueueUnavailableError } from './queue.errors';
+export { queueConfig, queueOptionsFrom } from './queue.config';
+export { queueProblems } from './queue.problems';
+export { queueMigrations } from './migrations';
+export { OutboxJob } from './outbox-job';
+export { outboxInsert, outboxInsertUnlessRequested } from './outbox-insert';

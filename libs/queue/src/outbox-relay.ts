@@ -4,7 +4,7 @@
  * Problem: a change and the job it asks for must both happen or neither. Enqueueing after the
  * commit loses the job when Redis is down or the process dies in between; enqueueing before it
  * runs jobs for writes that rolled back. Mechanism: the request is an `outbox` row written by the
- * same statement as the change (documents.repository.ts); this relay reads unsent rows, enqueues
+ * same statement as the change (outbox-insert.ts); this relay reads unsent rows, enqueues
  * them and marks them sent, one transaction per batch.
  * - Several instances relay at once: `FOR UPDATE SKIP LOCKED` gives each row to one relay; the
  *   others skip it rather than wait for it.
@@ -76,7 +76,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * What a change writes into its outbox row (as one jsonb parameter: `queue`, and `trace`, the
-   * active request's trace context), see documents.repository.ts.
+   * active request's trace context), the parameter outboxInsert() names.
    */
   request(): OutboxRequest {
     return { queue: this.queueName, trace: JobTrace.capture() };

@@ -15,3 +15,10 @@ export { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-l
 export { registerLoadShedding, OverloadedError } from './load-shedding';
 export { closeWithFastify, drainKeepAliveConnections } from './drain-connections';
 export type { LoadSheddingOptions } from './load-shedding';
+export {
+  breakerSettingsFrom,
+  loadSheddingOptionsFrom,
+  resilienceConfig,
+  resilienceOptionsFrom,
+} from './resilience.config';
+export { resilienceProblems } from './resilience.problems';

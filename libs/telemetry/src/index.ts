@@ -11,3 +11,4 @@ export type { LoggerOptions } from './logger-params';
 export { TelemetryModule } from './telemetry.module';
 export type { TelemetryModuleOptions } from './telemetry.module-definition';
 export { byKey, CounterSeries, PreAggregatedCounter } from './pre-aggregated-counter';
+export { loggerOptionsFrom, telemetryConfig, telemetryOptionsFrom } from './telemetry.config';

@@ -14,7 +14,7 @@
  * security does not filter and which shows no content (migrations/1765300000000-row-level-security.ts).
  */
 import { Database } from '@docscale/database';
-import { OutboxRelay } from '@docscale/queue';
+import { OutboxRelay, outboxInsertUnlessRequested } from '@docscale/queue';
 import { Toggles } from '@docscale/toggles';
 import {
   Inject,
@@ -63,16 +63,11 @@ export class IndexReconciler implements OnApplicationBootstrap, OnApplicationShu
       `WITH lagging AS (
          SELECT ${INDEX_JOB_COLUMNS}, updated_at FROM unindexed_documents
           WHERE updated_at < clock_timestamp() - $2 * interval '1 millisecond')
-       INSERT INTO outbox (queue, job_name, job_id, data)
-       SELECT $1, job_name, job_id, data FROM lagging l
-        WHERE NOT EXISTS (
-                SELECT 1 FROM outbox o
-                 WHERE o.queue = $1 AND o.job_id = l.job_id
-                   AND (o.sent_at IS NULL
-                        OR o.sent_at > clock_timestamp() - $2 * interval '1 millisecond'))
-        ORDER BY updated_at
-        LIMIT ${SWEEP_LIMIT}
-       RETURNING job_id`,
+       ${outboxInsertUnlessRequested(
+         'lagging',
+         { queueParam: '$1', withinMsParam: '$2' },
+         { orderBy: 'updated_at', limit: SWEEP_LIMIT },
+       )}`,
       [this.relay.queueName, this.afterMs],
     );
     if (rows.length > 0) {

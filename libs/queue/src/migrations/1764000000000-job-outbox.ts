@@ -1,7 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The transactional outbox (libs/queue) and the export artifacts the export job stores.
+ * The transactional outbox's table (outbox-relay.ts reads it, outbox-insert.ts writes it). The
+ * name and timestamp are those it ran under when it also created the documents' export
+ * artifacts: a database that ran it does not run it again (that table now has a migration of the
+ * app's own, migrations/1764000000001-document-exports.ts).
  */
 export class JobOutbox1764000000000 implements MigrationInterface {
   name = 'JobOutbox1764000000000';
@@ -28,21 +31,9 @@ export class JobOutbox1764000000000 implements MigrationInterface {
     await q.query(`CREATE INDEX outbox_unsent ON outbox (queue, id) WHERE sent_at IS NULL`);
     await q.query(`CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL`);
     await q.query(`CREATE INDEX outbox_job_id ON outbox (job_id)`);
-    await q.query(`
-      CREATE TABLE document_exports (
-        job_id text PRIMARY KEY,
-        tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-        document_id uuid NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        version integer NOT NULL,
-        content_type text NOT NULL,
-        content text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT clock_timestamp()
-      )`);
-    await q.query(`CREATE INDEX document_exports_document ON document_exports (document_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE document_exports`);
     await q.query(`DROP TABLE outbox`);
   }
 }
