@@ -9,7 +9,7 @@ import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
-import { queueOptions } from './jobs/queue-options';
+import { queueOptions } from './documents/jobs/queue-options';
 import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})

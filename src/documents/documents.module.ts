@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { JobsModule } from '../jobs/jobs.module';
+import { JobsModule } from './jobs/jobs.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { DocumentsController } from './documents.controller';
 import { documentStoreProvider } from './document-store';

@@ -21,7 +21,7 @@ import {
   QuotaExceededError,
   VersionMismatchError,
 } from '../documents/document.errors';
-import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors';
+import { ArtifactNotFoundError, JobNotFoundError } from '../documents/jobs/job.errors';
 import {
   ApiKeyNotActiveError,
   ApiKeyNotFoundError,

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AppConfig } from '../../src/config';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';

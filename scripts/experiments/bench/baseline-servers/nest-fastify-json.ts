@@ -18,7 +18,7 @@ class DocumentController {
     return document;
   }
 
-  /** What server-process.ts waits for before measuring. */
+  /** What server.ts waits for before measuring. */
   @Get('health/ready')
   ready(): { status: string } {
     return { status: 'ok' };

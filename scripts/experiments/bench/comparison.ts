@@ -5,24 +5,26 @@
  * One server process per configuration (the API, or a baseline server a variant names), pinned to
  * core 0; the load generator (autocannon, in this process) is pinned to core 1. Every
  * configuration serves the same workload, GET /v1/documents/:id over 1000 seeded ids.
- * Configurations are interleaved over several rounds (the host's speed drifts within a session),
- * and each is reported with its median req/s, its ratio to the baseline taken round by round, p99
- * latency, and server CPU microseconds per request read from /proc/<pid>/stat. Command line:
- * `--rounds 3 --duration 5 --only "name,name" --profile "name"` (see `profile` below).
+ * Configurations are interleaved over several rounds (../rounds.ts, as the experiments' compare
+ * mode), and each is reported with its median req/s, its ratio to the baseline taken round by
+ * round, p99 latency, and server CPU microseconds per request read from /proc/<pid>/stat. Command
+ * line (../../command-line.ts, as every script's): see `usage` below.
  */
 import autocannon from 'autocannon';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
-import { AppConfig } from '../../src/config';
-import { createTenant } from '../create-tenant';
-import { migrate } from '../migrate';
-import { describeRuntime } from '../runtime';
-import { seed } from '../seed';
+import { AppConfig } from '../../../src/config';
+import { exitWithUsage, parseCommandLine } from '../../command-line';
+import { createTenant } from '../../create-tenant';
+import { migrate } from '../../migrate';
+import { tryPin } from '../../processes/node-process';
+import { ROOT, stack } from '../../processes/stack';
+import { describeRuntime } from '../../runtime';
+import { seed } from '../../seed';
+import { interleave, median } from '../rounds';
 import { CpuProfile, formatSummary, summarize } from './cpu-profile';
-import { ROOT, startServer, tryPin } from './server-process';
 import { cpuMicros } from './process-stats';
+import { startServer } from './server';
 
 /** One configuration of the API: a name for the table and the environment that sets it up. */
 export interface Variant {
@@ -40,6 +42,8 @@ export interface Seeded {
 }
 
 export interface Comparison {
+  /** The npm script that runs it, for the usage: `bench`, `bench:cache`. */
+  command: string;
   /** Tenant the documents are seeded under; one per bench, so benches do not share rows. */
   tenant: string;
   /** What one request costs the server, printed above the table. */
@@ -99,40 +103,69 @@ async function measure(variant: Variant, ctx: Context): Promise<Sample> {
   }
 }
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const usage = (comparison: Comparison) => `usage: npm run ${comparison.command} -- [options]
+
+${comparison.workload}
+
+options:
+  --rounds 3          interleaved rounds (every variant once per round, order rotated)
+  --duration 5        seconds of measured load per variant and round (after 1 s of warm-up)
+  --only "a,b"        only these variants (the ratio column needs "${comparison.baseline}")
+  --profile "name"    then one more run of that variant with V8's CPU profiler (reports/profiles/)
+  -h, --help          this text
+
+variants: ${comparison.variants.map((v) => `"${v.name}"`).join(', ')}`;
+
+/** A whole number ≥ 1 from the command line, else the usage and exit code 2. */
+function count(text: string, option: string, help: string): number {
+  if (!/^[1-9]\d*$/.test(text))
+    exitWithUsage(help, `${option} "${text}": write a whole number ≥ 1`);
+  return Number(text);
+}
+
+/** The command line, checked before anything starts: a typo must not cost the setup first. */
+function parseBench(comparison: Comparison) {
+  const help = usage(comparison);
+  const { values } = parseCommandLine(help, {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+  });
+  const names = comparison.variants.map((v) => v.name);
+  const only = values.only?.split(',');
+  const unknown = [...(only ?? []), ...(values.profile === undefined ? [] : [values.profile])];
+  for (const name of unknown) {
+    if (!names.includes(name)) exitWithUsage(help, `no variant named "${name}"`);
+  }
+  return {
+    rounds: count(values.rounds, '--rounds', help),
+    seconds: count(values.duration, '--duration', help),
+    variants: only ? comparison.variants.filter((v) => only.includes(v.name)) : comparison.variants,
+    profiled: comparison.variants.find((v) => v.name === values.profile),
+  };
+}
 
 /** Runs the rounds and prints the table; returns every sample, one per round, by variant name. */
 export async function runComparison(comparison: Comparison): Promise<Map<string, Sample[]>> {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '3' },
-      duration: { type: 'string', default: '5' },
-      only: { type: 'string' },
-      profile: { type: 'string' },
-    },
-  });
-  const profiled = values.profile === undefined ? undefined : named(comparison, values.profile);
+  const { rounds, seconds, variants, profiled } = parseBench(comparison);
   console.log(`bench: ${comparison.workload}, on ${describeRuntime()}`);
   const pinned = tryPin(process.pid, 1);
   const config = AppConfig.load();
-  execFileSync('bash', ['scripts/stack.sh', 'up'], { stdio: 'ignore' });
+  stack('up');
   await migrate(config);
   const { tenantId, key } = await createTenant(config, comparison.tenant);
   await seed(config, { tenant: comparison.tenant, documents: 1000, seed: 7 });
   const ids = await documentIds(config, tenantId);
-  const variants = values.only
-    ? comparison.variants.filter((v) => values.only!.split(',').includes(v.name))
-    : comparison.variants;
   const ctx: Context = {
     key,
     ids,
-    seconds: Number(values.duration),
+    seconds,
     extraEnv: {
       ...comparison.extraEnv,
       ...(await comparison.seededEnv?.({ config, tenantId, ids })),
     },
   };
-  const rounds = Number(values.rounds);
   const { samples, ratios } = await runRounds(variants, comparison.baseline, rounds, ctx);
 
   console.log(
@@ -145,13 +178,6 @@ export async function runComparison(comparison: Comparison): Promise<Map<string,
   return samples;
 }
 
-function named(comparison: Comparison, name: string): Variant {
-  const variant = comparison.variants.find((v) => v.name === name);
-  if (variant) return variant;
-  const names = comparison.variants.map((v) => `"${v.name}"`).join(', ');
-  throw new Error(`--profile: no variant named "${name}"; one of ${names}`);
-}
-
 /**
  * One more run of `variant`, outside the table (the profiler slows what it measures), with V8's
  * CPU profiler on for the measured load only (profiler-preload.ts); writes the .cpuprofile under
@@ -162,7 +188,7 @@ async function profile(variant: Variant, ctx: Context): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const slug = variant.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug}.cpuprofile`);
-  const preload = join(ROOT, 'dist/scripts/bench/profiler-preload.js');
+  const preload = join(ROOT, 'dist/scripts/experiments/bench/profiler-preload.js');
   const server = await startServer(
     { ...variant.env, ...ctx.extraEnv, BENCH_CPU_PROFILE: file },
     variant.entry,
@@ -186,26 +212,22 @@ async function profile(variant: Variant, ctx: Context): Promise<void> {
   console.log(formatSummary(summary).join('\n'));
 }
 
-async function runRounds(variants: Variant[], baseline: string, rounds: number, ctx: Context) {
-  const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
-  const ratios = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  for (let round = 0; round < rounds; round++) {
-    // Rotate the order each round, so no variant always runs first or last.
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-    const thisRound = new Map<string, Sample>();
-    for (const v of order) {
+/** The interleaved rounds, with each measurement printed as it lands. */
+function runRounds(variants: Variant[], baseline: string, rounds: number, ctx: Context) {
+  return interleave(
+    variants,
+    rounds,
+    baseline,
+    async (v, round) => {
       process.stdout.write(`round ${round + 1}/${rounds}: ${v.name}... `);
       const s = await measure(v, ctx);
-      thisRound.set(v.name, s);
-      samples.get(v.name)!.push(s);
       console.log(
         `${Math.round(s.rps)} req/s, p99 ${s.p99} ms, ${s.cpuUsPerReq.toFixed(0)} µs CPU/req`,
       );
-    }
-    const base = thisRound.get(baseline)?.rps;
-    if (base) for (const v of variants) ratios.get(v.name)!.push(thisRound.get(v.name)!.rps / base);
-  }
-  return { samples, ratios };
+      return s;
+    },
+    (s) => s.rps,
+  );
 }
 
 function printTable(

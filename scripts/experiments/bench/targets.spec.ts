@@ -1,4 +1,4 @@
-import { Sample } from './compare';
+import { Sample } from './comparison';
 import { roundRatio, Target } from './targets';
 
 const sample = (rps: number, cpuUsPerReq: number): Sample => ({ rps, p99: 1, cpuUsPerReq });

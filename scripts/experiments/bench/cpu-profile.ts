@@ -61,7 +61,7 @@ export function locate(
   }
   const file = relative(root, path).replace(/^dist\//, '');
   const parts = file.split('/');
-  // docscale's own code, by lib or feature: libs/cache, src/documents, scripts/bench...
+  // docscale's own code, by lib or feature: libs/cache, src/documents, scripts/experiments...
   const pkg = parts.length > 2 ? `docscale ${parts[0]}/${parts[1]}` : `docscale ${parts[0]}`;
   return { pkg, file };
 }

@@ -1,12 +1,12 @@
 /**
  * `npm run bench:telemetry`: what telemetry costs, measured as ratios within one run (see
- * compare.ts for how). Every variant leaves the cache at its default, on, so most requests are
+ * comparison.ts for how). Every variant leaves the cache at its default, on, so most requests are
  * served from L1; `npm run bench:cache` measures the cache itself.
  *
  * Exports go to a sink in this process (on core 1 with the load generator) that accepts OTLP
  * and answers 200, so the cost measured is the server's, not a collector's.
  */
-import { runComparison, Variant } from './compare';
+import { runComparison, Variant } from './comparison';
 import { otlpSink } from './otlp-sink';
 
 const VARIANTS: Variant[] = [
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const sink = await otlpSink();
   try {
     await runComparison({
+      command: 'bench:telemetry',
       tenant: 'bench-telemetry',
       workload: 'GET /v1/documents/:id (auth + one primary-key select)',
       variants: VARIANTS,

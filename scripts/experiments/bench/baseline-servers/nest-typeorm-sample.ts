@@ -75,7 +75,7 @@ class DocumentsController {
   }
 }
 
-/** What server-process.ts waits for before measuring; not part of the sample. */
+/** What server.ts waits for before measuring; not part of the sample. */
 @Controller('health')
 class HealthController {
   @Get('ready')

@@ -1,5 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
-import { ValidationError } from '../problems/problem.errors';
+import { ValidationError } from '../../problems/problem.errors';
 
 /** Job ids are ours (`index-<uuid>-v<n>`, `export-<uuid>-v<n>-html`): anything else is a 400. */
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

@@ -1,5 +1,5 @@
 import { queueOptionsFrom, type JobProcessor, type QueueOptions } from '@docscale/queue';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../../config';
 
 /** The one queue the API relays to and the workers drain (under QUEUE_PREFIX). */
 export const QUEUE_NAME = 'documents';

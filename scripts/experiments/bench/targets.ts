@@ -3,7 +3,8 @@
  * taken round by round (both configurations measured minutes apart at most) and its median
  * reported, because the host's speed drifts within a session: a ratio between two runs means little.
  */
-import { median, Sample } from './compare';
+import { median } from '../rounds';
+import type { Sample } from './comparison';
 
 export interface Target {
   /** What is compared, as SPEC.md words it. */

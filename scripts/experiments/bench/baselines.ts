@@ -1,25 +1,25 @@
 /**
  * `npm run bench`: docscale's GET /v1/documents/:id against bare servers doing the same work, in
- * one interleaved run (see compare.ts), then SPEC.md's targets as pass/fail on this run's ratios.
+ * one interleaved run (see comparison.ts), then SPEC.md's targets as pass/fail on this run's ratios.
  *
  * The baselines (baseline-servers/) answer the same path with: a fixed document (the median-sized
  * one of the seeded set, as JSON), docscale's primary-key select on the database docscale reads
  * from, one Redis GET of that document's JSON, or the peer: NestJS's TypeORM sample's shape
  * (Express, `repository.findOneBy`) on that database. Telemetry exports go to an in-process sink
- * (otlp-sink.ts). Rate limiting is off unless a variant turns it on (server-process.ts).
+ * (otlp-sink.ts). Rate limiting is off unless a variant turns it on (server.ts).
  *
  * docscale connects as the app role, under row-level security; the baselines connect as the owner,
  * which it does not apply to. "docscale cache off without RLS" prices it: the same read as the owner,
  * without the tenant setting (docs/patterns/least-privilege.md).
  */
 import { Client } from 'pg';
-import { AppConfig } from '../../src/config';
-import { runComparison, Seeded, Variant } from './compare';
+import { AppConfig } from '../../../src/config';
+import { runComparison, Seeded, Variant } from './comparison';
 import { DOCUMENT_BY_ID } from './baseline-servers/document-select';
 import { otlpSink } from './otlp-sink';
 import { printTargets, Target } from './targets';
 
-const baseline = (file: string) => `dist/scripts/bench/baseline-servers/${file}.js`;
+const baseline = (file: string) => `dist/scripts/experiments/bench/baseline-servers/${file}.js`;
 
 /** `url` (a primary's or a replica's) with the owner's credentials: row security does not apply. */
 function asOwner(url: string, config: AppConfig): string {
@@ -167,6 +167,7 @@ async function main(): Promise<void> {
   const sink = await otlpSink();
   try {
     const samples = await runComparison({
+      command: 'bench',
       tenant: 'bench-baselines',
       workload: 'GET /v1/documents/:id: docscale (auth, cache, telemetry) and bare baselines',
       variants: variants(AppConfig.load()),

@@ -1,5 +1,5 @@
 import type { ArgumentMetadata } from '@nestjs/common';
-import { ValidationError } from '../problems/problem.errors';
+import { ValidationError } from '../../problems/problem.errors';
 import { JobId } from './job-id.pipe';
 
 const UUID = '8f14e45f-ceea-467f-a0e6-2f1b5a9c0d11';

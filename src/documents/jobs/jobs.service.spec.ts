@@ -1,4 +1,4 @@
-import { InvalidCursorError } from '../documents/document.errors';
+import { InvalidCursorError } from '../document.errors';
 import {
   QueueFullError,
   JobNotRetryableError,
@@ -11,7 +11,7 @@ import {
   type ListableState,
   type OutboxRelay,
 } from '@docscale/queue';
-import type { DocumentJobsRepository } from '../documents/jobs/document-jobs.repository';
+import type { DocumentJobsRepository } from './document-jobs.repository';
 import { ArtifactNotFoundError, JobNotFoundError } from './job.errors';
 import { JobsService } from './jobs.service';
 

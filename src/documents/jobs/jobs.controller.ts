@@ -14,12 +14,12 @@ import {
   ApiQueueUnavailable,
   ApiTenantOperation,
   Headers as H,
-} from '../openapi/api-responses';
-import { SECURITY } from '../openapi/openapi-document';
+} from '../../openapi/api-responses';
+import { SECURITY } from '../../openapi/openapi-document';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { refuseBody } from '../problems/problem.errors';
-import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
-import type { Tenant } from '../tenants/tenants.repository';
+import { refuseBody } from '../../problems/problem.errors';
+import { ApiKeyGuard, CurrentTenant } from '../../tenants/api-key.guard';
+import type { Tenant } from '../../tenants/tenants.repository';
 import { JobList, JobResponse } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
 import { JobsService } from './jobs.service';

@@ -14,9 +14,9 @@ import {
   type ListableState,
 } from '@docscale/queue';
 import { Injectable } from '@nestjs/common';
-import type { DocumentJobData } from '../documents/jobs/document-jobs';
-import { DocumentJobsRepository } from '../documents/jobs/document-jobs.repository';
-import { keysetCursor } from '../documents/page-cursor';
+import type { DocumentJobData } from './document-jobs';
+import { DocumentJobsRepository } from './document-jobs.repository';
+import { keysetCursor } from '../page-cursor';
 import { JobList, JobResponse } from './dto/job.response';
 import { ArtifactNotFoundError, JobNotFoundError } from './job.errors';
 import { JOB_ID } from './job-id.pipe';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DocumentJobsModule } from '../documents/jobs/document-jobs.module';
-import { TenantsModule } from '../tenants/tenants.module';
+import { DocumentJobsModule } from './document-jobs.module';
+import { TenantsModule } from '../../tenants/tenants.module';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 

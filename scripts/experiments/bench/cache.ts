@@ -1,13 +1,13 @@
 /**
  * `npm run bench:cache`: what each cache tier buys on GET /v1/documents/:id, measured as ratios
- * within one run (see compare.ts for how).
+ * within one run (see comparison.ts for how).
  *
  * The 1000 seeded ids are read round-robin, so each is reread several times a second: with L1 on,
  * most reads are in-process hits and the rest (an L1 entry lives CACHE_L1_TTL_MS, 1 s by default)
  * go to L2 or the database; "L2 only" pays a Redis round trip per read instead of a primary-key
  * select. Telemetry stays at its defaults in every variant.
  */
-import { runComparison, Variant } from './compare';
+import { runComparison, Variant } from './comparison';
 
 const VARIANTS: Variant[] = [
   { name: 'cache off', env: { CACHE_L1: 'off', CACHE_L2: 'off' } },
@@ -19,6 +19,7 @@ const VARIANTS: Variant[] = [
 ];
 
 runComparison({
+  command: 'bench:cache',
   tenant: 'bench-cache',
   workload: 'GET /v1/documents/:id (auth + cache lookup, a primary-key select on a miss)',
   variants: VARIANTS,
