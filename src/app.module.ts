@@ -4,6 +4,7 @@ import { Breakers } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { CollectionsModule } from './collections/collections.module';
 import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
@@ -25,6 +26,7 @@ export class AppModule {
         }),
         QueueModule.forRoot(queueOptions(config, { relay: true })),
         DocumentsModule,
+        CollectionsModule,
         AdminModule,
         HealthModule,
       ],

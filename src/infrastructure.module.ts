@@ -15,6 +15,7 @@ import { loggerOptionsFrom, loggerParams, TelemetryModule } from '@docscale/tele
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { CollectionEntity } from './collections/collection.entity';
 import { AppConfig, ConfigModule } from './config';
 import { DocumentEntity } from './documents/document.entity';
 import { ApiKeyEntity } from './tenants/api-key.entity';
@@ -46,7 +47,7 @@ export class InfrastructureModule {
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) =>
             databaseOptionsFrom(env, {
-              entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
+              entities: [DocumentEntity, TenantEntity, ApiKeyEntity, CollectionEntity],
               applicationName: `docscale-${env.INSTANCE_ID}`,
               scopeSetting: TENANT_SETTING,
               replicasEnabled: () => toggles.isOn('READ_REPLICAS'),

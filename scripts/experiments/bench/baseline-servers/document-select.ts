@@ -1,5 +1,5 @@
 /**
- * The primary-key select of docscale's hot read path (DocumentsRepository.findById in
+ * The primary-key select of docscale's hot read path (DocumentsRepository.find in
  * src/documents/documents.repository.ts), copied rather than imported so the baselines stay free
  * of the app. If that statement changes, change this one, or the pg baseline measures other work.
  */
