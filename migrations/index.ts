@@ -5,6 +5,7 @@ import { UnindexedDocuments1764100000000 } from './1764100000000-unindexed-docum
 import { ApiKeyLifecycle1765100000000 } from './1765100000000-api-key-lifecycle';
 import { TenantUsage1765233000000 } from './1765233000000-tenant-usage';
 import { RowLevelSecurity1765300000000 } from './1765300000000-row-level-security';
+import { Collections1765400000000 } from './1765400000000-collections';
 
 /**
  * Every migration: the app's, and each lib's own (a lib that owns a table owns its migration).
@@ -18,4 +19,5 @@ export const migrations = [
   ApiKeyLifecycle1765100000000,
   TenantUsage1765233000000,
   RowLevelSecurity1765300000000,
+  Collections1765400000000,
 ];

@@ -10,17 +10,13 @@
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, hasExited } from './api-process';
-import { accepts, childPids, nginxBinary, stopLeftBehind } from './nginx-process';
+import { freePort, hasExited } from './processes/node-process';
+import { accepts, childPids, nginxBinary, stopLeftBehind } from './processes/nginx';
+import { ROOT, STACK } from './processes/stack';
 
-/** The repository root, from scripts/ (ts-jest) or dist/scripts/ (the build): where package.json is. */
-function repoRoot(dir = __dirname): string {
-  return existsSync(join(dir, 'package.json')) ? dir : repoRoot(dirname(dir));
-}
-const ROOT = repoRoot();
 export const STACK_DIR = process.env.STACK_DIR ?? join(ROOT, '.stack');
 
 /**
@@ -45,7 +41,7 @@ export class Balancer {
   private output = '';
   private port?: number;
   private reloads: Promise<void> = Promise.resolve();
-  private readonly bin = nginxBinary(join(ROOT, 'scripts/stack.sh'));
+  private readonly bin = nginxBinary(STACK);
 
   constructor(private readonly options: BalancerOptions) {}
 

@@ -6,13 +6,13 @@
  * restart:rolling`) restarts the API instances one by one behind nginx. Ctrl-C stops what it
  * started, and only that.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config';
-import { hasExited, stackIsUp, waitForReady } from './api-process';
+import { hasExited, spawnNode, waitForReady } from './processes/node-process';
+import { STACK, stackIsUp } from './processes/stack';
 import { Balancer } from './balancer';
 import { createTenant } from './create-tenant';
 import { ADMIN_KEY_FILE, localAdminKey } from './local-admin-key';
@@ -20,9 +20,6 @@ import { migrate } from './migrate';
 import { DEMO_PID_FILE, Restartable, rollingRestart } from './rolling-restart';
 import { describeRuntime } from './runtime';
 import { seed } from './seed';
-
-const ROOT = join(__dirname, '../..');
-const STACK = join(ROOT, 'scripts/stack.sh');
 
 async function documentCount(config: AppConfig, tenant: string): Promise<number> {
   const client = new Client({ connectionString: config.env.DATABASE_OWNER_URL });
@@ -39,15 +36,10 @@ async function documentCount(config: AppConfig, tenant: string): Promise<number>
 }
 
 function start(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      ADMIN_API_KEY: localAdminKey(),
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const { process: child } = spawnNode({
+    entry: `dist/src/${entry}.js`,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ADMIN_API_KEY: localAdminKey(), ...env },
+    output: 'inherit',
     // Its own process group: Ctrl-C reaches only this script, which then sends one SIGTERM (a
     // second signal would make the instances skip their graceful shutdown).
     detached: true,

@@ -11,9 +11,9 @@
 import { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasExited, waitForReady } from './api-process';
+import { hasExited, waitForReady } from './processes/node-process';
 import { Balancer, STACK_DIR } from './balancer';
-import { commandLine } from './nginx-process';
+import { commandLine } from './processes/nginx';
 
 /** What a rolling restart needs of an API process (test/helpers/instances.ts's Instance fits). */
 export interface Restartable {

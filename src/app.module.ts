@@ -6,11 +6,12 @@ import { Toggles } from '@docscale/toggles';
 import { QueueModule } from '@docscale/queue'; // pattern:queue
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { CollectionsModule } from './collections/collections.module';
 import { AppConfig } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
-import { queueOptions } from './jobs/queue-options'; // pattern:queue
+import { queueOptions } from './documents/jobs/queue-options'; // pattern:queue
 import { ProblemTypesController } from './problems/problem-types.controller';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         // pattern:cache:end
         QueueModule.forRoot(queueOptions(config, { relay: true })), // pattern:queue
         DocumentsModule,
+        CollectionsModule,
         AdminModule,
         HealthModule,
       ],

@@ -15,6 +15,7 @@ import { TelemetryModule } from '@docscale/telemetry'; // pattern:telemetry
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { CollectionEntity } from './collections/collection.entity';
 import { AppConfig, ConfigModule } from './config';
 import { DocumentEntity } from './documents/document.entity';
 import { ApiKeyEntity } from './tenants/api-key.entity';
@@ -59,7 +60,7 @@ export class InfrastructureModule {
             // useFactory: (toggles: Toggles) =>
             // pattern:breakers:end
             databaseOptionsFrom(env, {
-              entities: [DocumentEntity, TenantEntity, ApiKeyEntity],
+              entities: [DocumentEntity, TenantEntity, ApiKeyEntity, CollectionEntity],
               applicationName: `docscale-${env.INSTANCE_ID}`,
               scopeSetting: TENANT_SETTING,
               replicasEnabled: () => toggles.isOn('READ_REPLICAS'),

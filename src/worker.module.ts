@@ -6,7 +6,7 @@ import { ExportDocumentJob } from './documents/jobs/export-document.job';
 import { IndexDocumentJob } from './documents/jobs/index-document.job';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure.module';
-import { queueOptions } from './jobs/queue-options';
+import { queueOptions } from './documents/jobs/queue-options';
 
 /**
  * The worker role: the same infrastructure as the API, the document job processors taking jobs

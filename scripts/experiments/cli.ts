@@ -7,7 +7,6 @@
  * `<out>/<timestamp>-<scenario>/` (report.json + index.html) for each, prints the tables and paths.
  * `--smoke`: a tiny seed, 1 s of warm-up and 2 s per configuration, for CI.
  */
-import { parseArgs } from 'node:util';
 import { NamedToggles } from './compare';
 import { runExperiment } from './experiment';
 import { runLoad } from './load';
@@ -18,6 +17,7 @@ import { SCENARIOS } from './scenarios';
 import { asBooleans, parseToggleSet } from './toggles';
 import { startTopology, Topology } from './topology';
 import { ZipfSampler } from './zipf';
+import { parseCommandLine, UsageError } from '../command-line';
 import { describeRuntime } from '../runtime';
 
 const NAMES = [...Object.keys(SCENARIOS), 'capacity'];
@@ -39,9 +39,6 @@ capacity only:
   --slo-ms 200 --start-rps N --max-steps 10 --current-rps N --growth 3x/6mo
   -h, --help               this text`;
 
-/** A command line that cannot be run: printed with the usage, exit code 2, no stack trace. */
-class UsageError extends Error {}
-
 /** `20s`, `20` or `1500ms`, in seconds. */
 function seconds(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
@@ -59,11 +56,11 @@ function parseFlip(text: string): Flip {
   return { atSeconds: seconds(text.slice(0, i)), label, values: asBooleans(parseToggleSet(label)) };
 }
 
+/** The command line (../command-line.ts: --help, and a mistake printed with the usage, exit 2). */
 function parse(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    USAGE,
+    {
       toggle: { type: 'string', multiple: true, default: [] },
       flip: { type: 'string', multiple: true, default: [] },
       duration: { type: 'string', default: '20s' },
@@ -78,13 +75,13 @@ function parse(args: string[]) {
       'max-steps': { type: 'string' },
       'current-rps': { type: 'string' },
       growth: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
+    args,
+  );
   const scenarios = (positionals[0] ?? '').split(',').filter(Boolean);
   const unknown = scenarios.filter((s) => !NAMES.includes(s));
   if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}`);
-  if (!scenarios.length && !values.help) throw new UsageError('name a scenario');
+  if (!scenarios.length) throw new UsageError('name a scenario');
   return { scenarios, values };
 }
 
@@ -109,24 +106,8 @@ async function warmUp(topology: Topology, seconds: number): Promise<void> {
   });
 }
 
-/** parse(), with parseArgs' own refusals (an unknown option, a missing value) as usage errors. */
-function parseOrUsage(args: string[]): ReturnType<typeof parse> {
-  try {
-    return parse(args);
-  } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError((err as Error).message);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<void> {
-  const { scenarios, values } = parseOrUsage(process.argv.slice(2));
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { scenarios, values } = parse(process.argv.slice(2));
   const smoke = values.smoke;
   const configs: NamedToggles[] = (values.compare ?? 'defaults').split('|').map((name) => ({
     name: name.trim(),

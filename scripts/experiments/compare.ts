@@ -1,10 +1,9 @@
 /**
- * Compare mode: one scenario over several toggle sets, interleaved in rounds (A B C, B C A, ...),
- * because the host's speed drifts within a session (SPEC.md, Targets): a ratio is only worth
- * something when both sides ran at the same time. Toggle sets are applied at runtime through the
- * admin endpoint, so the processes, their warm JIT and pools are the same for every configuration.
- * Ratios vs the first configuration are taken round by round, and the median is printed.
+ * Compare mode: one scenario over several toggle sets, interleaved in rounds (rounds.ts). Toggle
+ * sets are applied at runtime through the admin endpoint, so the processes, their warm JIT and
+ * pools are the same for every configuration. Ratios are to the first configuration.
  */
+import { interleave, median } from './rounds';
 import type { ConfigurationResult } from './run-report';
 import { runConfiguration, RunOptions } from './runner';
 import { asBooleans, setToggles, ToggleValues } from './toggles';
@@ -13,9 +12,6 @@ export interface NamedToggles {
   name: string;
   toggles: Record<string, string>;
 }
-
-const median = (xs: number[]) =>
-  xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : 0;
 
 /** The runtime values that make `config` current: its own, and null for the others' names. */
 function valuesFor(config: NamedToggles, all: NamedToggles[]): ToggleValues {
@@ -31,33 +27,30 @@ export async function runCompare(
   rounds: number,
   log: (line: string) => void,
 ): Promise<{ results: ConfigurationResult[]; ratios: Map<string, number[]> }> {
-  const slices = new Map<string, ConfigurationResult[]>(configs.map((c) => [c.name, []]));
-  const ratios = new Map<string, number[]>(configs.map((c) => [c.name, []]));
   const slice = { ...options, seconds: Math.max(1, options.seconds / rounds) };
   try {
-    for (let round = 0; round < rounds; round++) {
-      const order = configs.map((_, i) => configs[(i + round) % configs.length]);
-      const thisRound = new Map<string, number>();
-      for (const config of order) {
+    const { samples, ratios } = await interleave(
+      configs,
+      rounds,
+      configs[0].name,
+      async (config, round) => {
         await setToggles(options.topology, valuesFor(config, configs));
         const result = await runConfiguration(slice, config.name, config.toggles);
-        slices.get(config.name)!.push(result);
-        thisRound.set(config.name, result.summary.rps);
         log(
           `round ${round + 1}/${rounds} ${config.name}: ${Math.round(result.summary.rps)} req/s, ` +
             `p99 ${result.summary.p99.toFixed(1)} ms`,
         );
-      }
-      const base = thisRound.get(configs[0].name);
-      if (base) for (const c of configs) ratios.get(c.name)!.push(thisRound.get(c.name)! / base);
-    }
+        return result;
+      },
+      (result) => result.summary.rps,
+    );
+    const results = configs.map((c) => merge(c, samples.get(c.name)!));
+    return { results, ratios };
   } finally {
     // Back to the environment's values: the next run starts from the same place.
     if (configs.length > 1)
       await setToggles(options.topology, valuesFor({ name: '', toggles: {} }, configs));
   }
-  const results = configs.map((c) => merge(c, slices.get(c.name)!));
-  return { results, ratios };
 }
 
 /** One result from a configuration's slices: series laid end to end, counts summed. */

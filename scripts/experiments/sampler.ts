@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { coreTicks, cpuMicros } from '../bench/process-stats';
+import { coreTicks, cpuMicros } from './bench/process-stats';
 import { Exposition } from './exposition';
 import { LoadRecorder } from './recorder';
 import type { TimePoint } from './run-report';

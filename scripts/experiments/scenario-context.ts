@@ -3,7 +3,7 @@ import type autocannon from 'autocannon';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LoadRecorder } from './recorder';
-import { STACK } from '../api-process';
+import { STACK } from '../processes/stack';
 import type { Topology } from './topology';
 import { ZipfSampler } from './zipf';
 

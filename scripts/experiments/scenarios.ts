@@ -6,7 +6,7 @@
 import type autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAME } from '../../src/jobs/queue-options';
+import { QUEUE_NAME } from '../../src/documents/jobs/queue-options';
 import { pacedLoad } from './paced-load';
 import { readAfterWrite } from './read-after-write';
 import { percentile } from './recorder';

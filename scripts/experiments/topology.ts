@@ -10,20 +10,24 @@
  * never reach other users of the shared stack (the e2e suites), and a queue burst is measured on
  * a queue that holds only this run's jobs. `stop()` stops what `start()` started, and only that.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { AppConfig } from '../../src/config';
-import { freePort, hasExited, STACK, stackIsUp, waitForReady } from '../api-process';
 import { Balancer } from '../balancer';
-import { tryPin } from '../bench/server-process';
+import {
+  freePort,
+  hasExited,
+  type NodeProcess,
+  spawnNode,
+  tryPin,
+  waitForReady,
+} from '../processes/node-process';
+import { STACK, stackIsUp } from '../processes/stack';
 import { createTenant } from '../create-tenant';
 import { localAdminKey } from '../local-admin-key';
 import { migrate } from '../migrate';
 import { seed } from '../seed';
 
-const ROOT = join(__dirname, '../../..');
 const TENANT = 'experiment';
 
 export interface ApiInstance {
@@ -80,18 +84,11 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const config = AppConfig.load();
   const startedStack = !stackIsUp();
   execFileSync('bash', [STACK, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const children: ChildProcess[] = [];
+  const children: NodeProcess[] = [];
   let balancer: Balancer | undefined;
   const stop = async () => {
     await balancer?.stop();
-    await Promise.all(
-      children.map(async (c) => {
-        if (hasExited(c)) return;
-        const exited = once(c, 'exit');
-        c.kill('SIGTERM');
-        await exited;
-      }),
-    );
+    await Promise.all(children.map((c) => c.stop()));
     if (startedStack) execFileSync('bash', [STACK, 'down'], { stdio: 'ignore' });
   };
   try {
@@ -118,13 +115,13 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       ...options.toggles,
     };
     const spawnPinned = (entry: string, extra: Record<string, string>, core = 0) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
-        cwd: ROOT,
-        env: { ...process.env, ...env, ...extra },
-        stdio: ['ignore', 'ignore', 'inherit'],
+      const child = spawnNode({
+        entry: `dist/src/${entry}.js`,
+        env: { ...env, ...extra },
+        output: 'stderr',
+        core,
       });
       children.push(child);
-      tryPin(child.pid!, core);
       return child;
     };
     const ports = [await freePort(), await freePort()];
@@ -144,8 +141,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       { WORKER_HEALTH_PORT: String(workerPort), INSTANCE_ID: 'experiment-worker-1' },
       1,
     );
-    const ready = (port: number, child: ChildProcess) =>
-      waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child) });
+    const ready = (port: number, child: NodeProcess) =>
+      waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child.process) });
     await Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
     balancer = await new Balancer({ members: ports }).start();
     return {
@@ -153,9 +150,9 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       apis: apis.map((c, i) => ({
         url: `http://127.0.0.1:${ports[i]}`,
         adminUrl: `http://127.0.0.1:${operatorPorts[i]}`,
-        pid: c.pid!,
+        pid: c.pid,
       })),
-      workerPid: worker.pid!,
+      workerPid: worker.pid,
       workerUrl: `http://127.0.0.1:${workerPort}`,
       workerSlots: Number(env.QUEUE_CONCURRENCY ?? config.env.QUEUE_CONCURRENCY),
       redisUrl: config.env.REDIS_URL,

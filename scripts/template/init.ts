@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { format, getFileInfo, resolveConfig } from 'prettier';
 import { exitWithUsage, parseCommandLine } from '../command-line';
 import { renamer } from './rename-text';
 import { serviceName, ServiceNameError, type ServiceName } from './service-name';
@@ -56,7 +57,22 @@ export function treeFiles(root: string): string[] {
   }
 }
 
-export function planRename(root: string, from: ServiceName, to: ServiceName): Change[] {
+/**
+ * A longer or shorter name moves line ends and table columns: the files prettier formats are
+ * formatted again, as `npm run lint` expects them (it checks them with the same configuration).
+ */
+async function formatted(root: string, path: string, text: string): Promise<string> {
+  const file = join(root, path);
+  const info = await getFileInfo(file, { ignorePath: join(root, '.prettierignore') });
+  if (info.ignored || !info.inferredParser) return text;
+  return format(text, { ...(await resolveConfig(file)), filepath: file });
+}
+
+export async function planRename(
+  root: string,
+  from: ServiceName,
+  to: ServiceName,
+): Promise<Change[]> {
   const rename = renamer(from, to);
   const changes: Change[] = [];
   for (const path of treeFiles(root)) {
@@ -64,7 +80,8 @@ export function planRename(root: string, from: ServiceName, to: ServiceName): Ch
     const bytes = readFileSync(join(root, path));
     if (bytes.includes(0)) continue; // binary
     const before = bytes.toString('utf8');
-    const text = rename(before, path);
+    const renamed = rename(before, path);
+    const text = renamed === before ? before : await formatted(root, path, renamed);
     const newPath = rename(path, path);
     if (text === before && newPath === path) continue;
     const old = before.split('\n');
@@ -74,7 +91,7 @@ export function planRename(root: string, from: ServiceName, to: ServiceName): Ch
   return changes;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseCommandLine(USAGE, {
     name: { type: 'string' },
     'dry-run': { type: 'boolean' },
@@ -104,7 +121,7 @@ function main(): void {
     console.log(`template:init: the service is already named ${to.kebab}; nothing to change`);
     return;
   }
-  const changes = planRename(root, from, to);
+  const changes = await planRename(root, from, to);
   const dryRun = values['dry-run'] === true;
   for (const c of changes) {
     const moved = c.newPath === c.path ? '' : ` -> ${c.newPath}`;
@@ -126,4 +143,10 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((err: Error) => {
+    // An unreadable file or a failed write: say which, without a stack trace.
+    console.error(`template:init: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -83,8 +83,13 @@ echo "prove $label: copied $(git -C "$copy" ls-files | wc -l) files to $copy in 
 
 step "transform: $*" "$@"
 git -C "$copy" add -A
-git -C "$copy" diff --cached --shortstat | sed "s/^/prove $label: transform changed/"
-if ! git -C "$copy" diff --cached --quiet -- package.json; then
+git -C "$copy" diff --cached --shortstat | sed "s/^ */prove $label: transform: /"
+# Only a change of what is installed needs a prune (template:init changes the package's name).
+deps() {
+  node -e 'const p = require(process.argv[1]);
+    console.log(JSON.stringify([p.dependencies, p.devDependencies, p.optionalDependencies, p.overrides]))' "$1"
+}
+if [[ $(deps "$ROOT/package.json") != $(deps "$copy/package.json") ]]; then
   step "npm prune" npm prune --offline --no-audit --no-fund
 fi
 step build npm run -s build

@@ -49,7 +49,7 @@ describe('renamer', () => {
     ).toBe('postgres://acme_notes_app:acme_notes_app@acme-notes-db-rw:5432/acme_notes');
     expect(
       inFile('c.yaml')('redis://docscale:${DOCSCALE_REDIS_PASSWORD:?see docker/README.md}@redis'),
-    ).toBe('redis://acme_notes:${ACME_NOTES_REDIS_PASSWORD:?see docker/README.md}@redis');
+    ).toBe('redis://acme-notes:${ACME_NOTES_REDIS_PASSWORD:?see docker/README.md}@redis');
     expect(ts("'postgres://docscale@db.internal:5432/docscale'")).toBe(
       "'postgres://acme_notes@db.internal:5432/acme_notes'",
     );
@@ -62,7 +62,7 @@ describe('renamer', () => {
     ).toBe('postgres://acme_notes:${P:?see docker/README.md}@primary:5432/acme_notes');
   });
 
-  it('gives roles and databases named outside a URL the snake form', () => {
+  it('gives Postgres roles and databases named outside a URL the snake form, Redis ACL users kebab', () => {
     expect(inFile('c.yaml')('pg_isready -U docscale -d docscale')).toBe(
       'pg_isready -U acme_notes -d acme_notes',
     );
@@ -74,7 +74,7 @@ describe('renamer', () => {
     );
     expect(inFile('c.yaml')('POSTGRES_USER: docscale')).toBe('POSTGRES_USER: acme_notes');
     expect(inFile('e.sh')('"user docscale on >$DOCSCALE_REDIS_PASSWORD"')).toBe(
-      '"user acme_notes on >$ACME_NOTES_REDIS_PASSWORD"',
+      '"user acme-notes on >$ACME_NOTES_REDIS_PASSWORD"',
     );
   });
 

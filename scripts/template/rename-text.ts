@@ -12,13 +12,14 @@ import type { ServiceName } from './service-name';
 // After "<name>.", these start a file name or hostname (kebab); anything else after a dot is a
 // metric, attribute or logger namespace (snake, as Prometheus renders dots).
 const FILE_OR_HOST = /^\.(conf|rules|json|ya?ml|md|sh|ts|js|example|localtest|local|svc)\b/;
-// Before the name on its line: it is a Postgres or Redis role, a database or a variable's value
-// that code splices into SQL or an ACL, all of which take the snake form.
+// Before the name on its line: it is a Postgres role or database, or a variable's value that code
+// splices into SQL, all of which take the snake form. (The Redis ACL user keeps the kebab form:
+// Redis allows it, and tests name it as a bare string.)
 const ROLE_CONTEXT =
-  /((^|[\s'"(,[])(-U|-d|--user|--username|--dbname|user|ROLE|DATABASE|OWNER|TO|FROM)['",\s]+|\b[A-Z_]*(DB|USER|ROLE|SLOT|DATABASE|PASSWORD)[A-Z_]*\s*[=:]\s*['"]?)$/;
-// A connection URL up to the name: its user, password and database are roles (snake), its host
-// a DNS name (kebab, e.g. a Kubernetes Service).
-const URL_START = /\b(postgres(ql)?|rediss?):\/\/((\$\{[^}]*\}|\S)*)$/; // ${VAR:?message}: one piece
+  /((^|[\s'"(,[])(-U|-d|--username|--dbname|ROLE|DATABASE|OWNER|TO|FROM)['",\s]+|\b[A-Z_]*(DB|USER|ROLE|SLOT|DATABASE|PASSWORD)[A-Z_]*\s*[=:]\s*['"]?)$/;
+// A Postgres URL up to the name: its user, password and database are roles (snake), its host a
+// DNS name (kebab, e.g. a Kubernetes Service).
+const URL_START = /\b(postgres(ql)?):\/\/((\$\{[^}]*\}|\S)*)$/; // ${VAR:?message}: one piece
 // After the name: "<name>:key" is a Redis key, recording rule or user:password (snake); an image
 // tag, a prose colon or a URL scheme is not.
 const SNAKE_AFTER = /^(_|:(?!\/\/|\s|$|local\b|latest\b)|(\|\w+)*\)_)/;
@@ -61,6 +62,7 @@ function lowercaseForm(to: ServiceName, before: string, after: string, path: str
     const inUserInfo = !url.includes('@') && /^[\w-]*(@|:(?!\d+(\/|\s|$)))/.test(after);
     return url.includes('/') || inUserInfo ? to.snake : to.kebab;
   }
+  if (/rediss?:\/\/$/.test(before)) return to.kebab; // the Redis ACL user
   if (before.endsWith('_') || SNAKE_AFTER.test(after)) return to.snake;
   if (after.startsWith('.') && !FILE_OR_HOST.test(after)) return to.snake;
   return ROLE_CONTEXT.test(before) ? to.snake : to.kebab;

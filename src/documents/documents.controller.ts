@@ -34,6 +34,7 @@ import {
 } from '../openapi/api-responses';
 import { SECURITY } from '../openapi/openapi-document';
 import { ValidationError } from '../problems/problem.errors';
+import { sendToken, TOKEN_HEADER } from '../store/consistency-header';
 import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
 import type { Tenant } from '../tenants/tenants.repository';
 import type { DocumentFields } from './documents.repository';
@@ -78,9 +79,6 @@ const ApiConditionalUpdate = () =>
     ApiProblem(415),
   );
 
-/** Read-your-writes: writes return it, reads may send it back (libs/database). */
-const TOKEN_HEADER = 'x-consistency-token';
-
 @ApiTags('documents')
 @ApiSecurity(SECURITY.bearer)
 @ApiSecurity(SECURITY.header)
@@ -113,7 +111,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse> {
     const { value: doc, token } = await this.documents.create(tenant.id, dto);
-    reply.status(201).header('Location', `/v1/documents/${doc.id}`).header(TOKEN_HEADER, token);
+    sendToken(reply.status(201).header('Location', `/v1/documents/${doc.id}`), token);
     return this.withTag(doc, reply);
   }
 
@@ -234,7 +232,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
     const token = await this.documents.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
-    reply.header(TOKEN_HEADER, token);
+    sendToken(reply, token);
   }
 
   /** PUT and PATCH: the conditional update, answered with the new ETag and consistency token. */
@@ -247,7 +245,7 @@ export class DocumentsController {
   ): Promise<DocumentResponse> {
     const expected = EntityTag.parseIfMatch(ifMatch);
     const written = await this.documents.update(tenant.id, id, fields, expected);
-    return this.withTag(written.value, reply.header(TOKEN_HEADER, written.token));
+    return this.withTag(written.value, sendToken(reply, written.token));
   }
 
   private withTag(doc: DocumentResponse, reply: FastifyReply): DocumentResponse {

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { JobsModule } from '../jobs/jobs.module';
+import { JobsModule } from './jobs/jobs.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { DocumentsController } from './documents.controller';
+import { documentStoreProvider } from './document-store';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 import { DocumentJobsModule } from './jobs/document-jobs.module';
@@ -13,6 +14,13 @@ import { Indexing } from './jobs/indexing';
 @Module({
   imports: [TenantsModule, DocumentJobsModule, JobsModule],
   controllers: [DocumentsController, ExportsController],
-  providers: [DocumentsService, DocumentsRepository, Indexing, ExportsService, IndexReconciler],
+  providers: [
+    DocumentsService,
+    DocumentsRepository,
+    documentStoreProvider,
+    Indexing,
+    ExportsService,
+    IndexReconciler,
+  ],
 })
 export class DocumentsModule {}

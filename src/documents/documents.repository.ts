@@ -5,14 +5,16 @@
  * again (docs/patterns/least-privilege.md). Rows come back as plain objects shaped for the API,
  * so the hot read path pays for no ORM hydration.
  */
-import { ConsistencyPoint, Database, ReadRouting } from '@docscale/database';
+import { Database, ReadRouting } from '@docscale/database';
 import { outboxInsert } from '@docscale/queue';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
 import { INDEX_JOB_DATA, indexJob } from './jobs/document-jobs';
 import type { IndexRequest } from './jobs/indexing';
-import { PageCursor, PagePosition } from './page-cursor';
+import { Found, ReadContext, Written } from '../store/versioned-store';
+import type { DocumentStore, DocumentQuery, ExpectedVersions } from './document-store';
+import { PageCursor } from './page-cursor';
 import { quotaParams, quotaSettings, rethrowQuota, TenantQuota } from './tenant-quota';
 
 const iso = (column: string) =>
@@ -47,11 +49,13 @@ export interface DocumentFields {
   tags: string[];
 }
 
-/** The versions an update may apply to (from If-Match); `any` when unconditional. */
-export type ExpectedVersions = number[] | 'any';
-
+/**
+ * The innermost documents store: SQL only. The patterns around it (the outbox, the cache,
+ * read-your-writes) are decorators registered in document-store.ts; the `index` parameter of the
+ * writes is how the outbox's decorator puts its row in the write's own statement.
+ */
 @Injectable()
-export class DocumentsRepository {
+export class DocumentsRepository implements DocumentStore {
   private readonly quota: TenantQuota;
 
   constructor(
@@ -63,23 +67,18 @@ export class DocumentsRepository {
   }
 
   /**
-   * A replica serves it when one is in rotation and, given `after`, has replayed past it.
-   * `positioned`: also learn the WAL position the row is at (for a cache fill), which costs a
-   * primary read one more round trip.
+   * A replica serves it when one is in rotation and, given `read.after`, has replayed past it.
+   * `read.positioned`: also learn the WAL position the row is at (for a cache fill), which costs
+   * a primary read one more round trip.
    */
-  async findById(
-    tenantId: string,
-    id: string,
-    after?: ConsistencyPoint,
-    positioned = false,
-  ): Promise<{ doc: DocumentResponse | undefined; atLsn: bigint | null }> {
+  async find(tenantId: string, id: string, read: ReadContext): Promise<Found<DocumentResponse>> {
     const { rows, atLsn } = await this.reads.read<DocumentResponse>(
       `SELECT ${FULL} FROM documents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
-      after,
-      { positioned, scope: tenantId },
+      read.after,
+      { positioned: read.positioned, scope: tenantId },
     );
-    return { doc: rows[0], atLsn };
+    return { value: rows[0], atLsn };
   }
 
   /**
@@ -89,8 +88,8 @@ export class DocumentsRepository {
   async create(
     tenantId: string,
     fields: DocumentFields,
-    index: IndexRequest,
-  ): Promise<DocumentResponse> {
+    index?: IndexRequest,
+  ): Promise<Written<DocumentResponse>> {
     const [row] = await this.db
       .query<DocumentResponse>(
         withIndexRequest(
@@ -110,7 +109,7 @@ export class DocumentsRepository {
         tenantId,
       )
       .catch(rethrowQuota);
-    return row;
+    return { value: row };
   }
 
   /**
@@ -124,8 +123,8 @@ export class DocumentsRepository {
     id: string,
     fields: Partial<DocumentFields>,
     expected: ExpectedVersions,
-    index: IndexRequest,
-  ): Promise<DocumentResponse | undefined> {
+    index?: IndexRequest,
+  ): Promise<Written<DocumentResponse> | undefined> {
     const rows = await this.db
       .query<DocumentResponse>(
         withIndexRequest(
@@ -151,7 +150,7 @@ export class DocumentsRepository {
         tenantId,
       )
       .catch(rethrowQuota);
-    return rows[0];
+    return rows[0] && { value: rows[0] };
   }
 
   /** Deletes if the version matches; the deleted version, or undefined when no row matched. */
@@ -159,7 +158,7 @@ export class DocumentsRepository {
     tenantId: string,
     id: string,
     expected: ExpectedVersions,
-  ): Promise<number | undefined> {
+  ): Promise<Written<number> | undefined> {
     const rows = await this.db.query<{ version: number }>(
       `DELETE FROM documents
         WHERE tenant_id = $1 AND id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[]))
@@ -167,7 +166,7 @@ export class DocumentsRepository {
       [tenantId, id, expected === 'any' ? null : expected],
       tenantId,
     );
-    return rows[0]?.version;
+    return rows[0] && { value: rows[0].version };
   }
 
   async currentVersion(tenantId: string, id: string): Promise<number | undefined> {
@@ -184,16 +183,7 @@ export class DocumentsRepository {
    * matches the indexed words (web search syntax: `"a phrase"`, `or`, `-word`); a document
    * matches once its indexing job has run.
    */
-  async list(
-    tenantId: string,
-    options: {
-      limit: number;
-      after?: PagePosition;
-      tag?: string;
-      q?: string;
-      consistency?: ConsistencyPoint;
-    },
-  ): Promise<DocumentPage> {
+  async list(tenantId: string, options: DocumentQuery, read: ReadContext): Promise<DocumentPage> {
     const { rows } = await this.reads.read<DocumentSummary>(
       `SELECT ${SUMMARY} FROM documents
         WHERE tenant_id = $1
@@ -210,7 +200,7 @@ export class DocumentsRepository {
         options.limit + 1,
         options.q ?? null,
       ],
-      options.consistency,
+      read.after,
       { scope: tenantId },
     );
     const items = rows.slice(0, options.limit);

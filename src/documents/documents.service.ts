@@ -1,70 +1,50 @@
-import { TieredCache } from '@docscale/cache';
-import { ReadRouting } from '@docscale/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { ValidationError } from '../problems/problem.errors';
+import type { Written } from '../store/versioned-store';
 import { DocumentNotFoundError, VersionMismatchError } from './document.errors';
-import { DocumentFields, DocumentsRepository, ExpectedVersions } from './documents.repository';
+import { DocumentStore, ExpectedVersions } from './document-store';
+import type { DocumentFields } from './documents.repository';
 import { DocumentPage, DocumentResponse } from './dto/document.response';
-import { Indexing } from './jobs/indexing';
 import { PageCursor } from './page-cursor';
 
-/** A write's result with the consistency token a later read may carry (X-Consistency-Token). */
-export interface Written<T> {
-  value: T;
-  token: string;
-}
-
+/**
+ * Documents' business rules: the body's size, the version a change applies to, and what a
+ * missing document means. Caching, read routing and the outbox sit around the store it is given
+ * (document-store.ts), not in here.
+ */
 @Injectable()
 export class DocumentsService {
   private readonly maxBodyBytes: number;
 
   constructor(
-    private readonly repository: DocumentsRepository,
-    private readonly reads: ReadRouting,
-    private readonly cache: TieredCache,
-    private readonly indexing: Indexing,
+    @Inject(DocumentStore) private readonly store: DocumentStore,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.maxBodyBytes = config.env.DOCUMENT_BODY_MAX_BYTES;
   }
 
-  /** `token`: the caller's X-Consistency-Token, if any: the read then includes that write. */
   /**
-   * The document, and its JSON bytes when the cache answered (serialized once per cache record:
-   * the controller sends them instead of serializing the document again on every hit).
+   * `token`: the caller's X-Consistency-Token, if any: the read then includes that write. The
+   * document, and its JSON bytes when the cache answered (serialized once per cache record: the
+   * controller sends them instead of serializing the document again on every hit).
    */
   async get(
     tenantId: string,
     id: string,
     token?: string,
   ): Promise<{ doc: DocumentResponse; json?: Buffer }> {
-    const point = this.reads.parseToken(token);
-    const { value, body } = await this.cache.get<DocumentResponse>(
-      cacheKey(tenantId, id),
-      point?.lsn,
-      async (positioned) => {
-        const { doc, atLsn } = await this.repository.findById(tenantId, id, point, positioned);
-        return { value: doc ?? null, version: doc?.version ?? 0, atLsn };
-      },
-    );
+    const { value, json } = await this.store.find(tenantId, id, { token });
     if (!value) throw new DocumentNotFoundError(id);
-    return { doc: value, json: body };
+    return { doc: value, json };
   }
 
-  async create(
+  create(
     tenantId: string,
     fields: { title: string; body: string; tags?: string[] },
   ): Promise<Written<DocumentResponse>> {
     this.checkBody(fields.body);
-    const index = this.indexing.request();
-    const doc = await this.repository.create(
-      tenantId,
-      { ...fields, tags: fields.tags ?? [] },
-      index,
-    );
-    await this.indexing.written(index, tenantId, doc);
-    return { value: doc, token: await this.written(tenantId, doc.id, { version: doc.version }) };
+    return this.store.create(tenantId, { ...fields, tags: fields.tags ?? [] });
   }
 
   async update(
@@ -74,20 +54,20 @@ export class DocumentsService {
     expected: ExpectedVersions,
   ): Promise<Written<DocumentResponse>> {
     if (fields.body !== undefined) this.checkBody(fields.body);
-    const index = this.indexing.request();
-    const updated = await this.repository.update(tenantId, id, fields, expected, index);
-    if (!updated) throw await this.whyNot(tenantId, id);
-    await this.indexing.written(index, tenantId, updated);
-    return {
-      value: updated,
-      token: await this.written(tenantId, id, { version: updated.version }),
-    };
+    const written = await this.store.update(tenantId, id, fields, expected);
+    if (!written) throw await this.whyNot(tenantId, id);
+    return written;
   }
 
-  async delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<string> {
-    const version = await this.repository.delete(tenantId, id, expected);
-    if (version === undefined) throw await this.whyNot(tenantId, id);
-    return this.written(tenantId, id, { version, deleted: true });
+  /** The consistency token of the delete, if the store issues them. */
+  async delete(
+    tenantId: string,
+    id: string,
+    expected: ExpectedVersions,
+  ): Promise<string | undefined> {
+    const written = await this.store.delete(tenantId, id, expected);
+    if (!written) throw await this.whyNot(tenantId, id);
+    return written.token;
   }
 
   list(
@@ -96,27 +76,11 @@ export class DocumentsService {
     token?: string,
   ): Promise<DocumentPage> {
     const after = query.cursor === undefined ? undefined : PageCursor.parse(query.cursor);
-    const consistency = this.reads.parseToken(token);
-    return this.repository.list(tenantId, {
-      limit: query.limit,
-      after,
-      tag: query.tag,
-      q: query.q,
-      consistency,
-    });
-  }
-
-  /** A committed write: caches invalidated and the read-your-writes token, before the answer. */
-  private async written(
-    tenantId: string,
-    id: string,
-    change: { version: number; deleted?: boolean },
-  ): Promise<string> {
-    const [, token] = await Promise.all([
-      this.cache.written(cacheKey(tenantId, id), change),
-      this.reads.afterWrite(),
-    ]);
-    return token;
+    return this.store.list(
+      tenantId,
+      { limit: query.limit, after, tag: query.tag, q: query.q },
+      { token },
+    );
   }
 
   /**
@@ -124,7 +88,7 @@ export class DocumentsService {
    * the primary: a replica could still show a version the write has already replaced.
    */
   private async whyNot(tenantId: string, id: string): Promise<Error> {
-    const current = await this.repository.currentVersion(tenantId, id);
+    const current = await this.store.currentVersion(tenantId, id);
     return current === undefined
       ? new DocumentNotFoundError(id)
       : new VersionMismatchError(id, current);
@@ -137,9 +101,4 @@ export class DocumentsService {
       ]);
     }
   }
-}
-
-/** Scoped by tenant like every query (ids are unique anyway: no tenant can reach another's). */
-function cacheKey(tenantId: string, id: string): string {
-  return `doc:${tenantId}:${id}`;
 }

@@ -11,13 +11,17 @@ import { queueProblems } from '@docscale/queue';
 import { resilienceProblems } from '@docscale/resilience';
 import { HttpException } from '@nestjs/common';
 import {
+  CollectionNotFoundError,
+  CollectionVersionMismatchError,
+} from '../collections/collection.errors';
+import {
   DocumentNotFoundError,
   InvalidCursorError,
   InvalidPreconditionError,
   QuotaExceededError,
   VersionMismatchError,
 } from '../documents/document.errors';
-import { ArtifactNotFoundError, JobNotFoundError } from '../jobs/job.errors';
+import { ArtifactNotFoundError, JobNotFoundError } from '../documents/jobs/job.errors';
 import {
   ApiKeyNotActiveError,
   ApiKeyNotFoundError,
@@ -69,6 +73,11 @@ const appProblems: ProblemDescriptor[] = [
     slug: 'not-found',
     title: 'Document not found',
   }),
+  problemFor(CollectionNotFoundError, {
+    status: 404,
+    slug: 'not-found',
+    title: 'Collection not found',
+  }),
   problemFor(ProblemTypeNotFoundError, {
     status: 404,
     slug: 'not-found',
@@ -78,6 +87,12 @@ const appProblems: ProblemDescriptor[] = [
     status: 412,
     slug: 'version-mismatch',
     title: 'Document has changed',
+    extra: (e) => ({ currentVersion: e.currentVersion }),
+  }),
+  problemFor(CollectionVersionMismatchError, {
+    status: 412,
+    slug: 'version-mismatch',
+    title: 'Collection has changed',
     extra: (e) => ({ currentVersion: e.currentVersion }),
   }),
   problemFor(InvalidPreconditionError, {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { newTenant } from '../helpers/tenants';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 
 const PAIRS = 100;
 const CONCURRENCY = 8;

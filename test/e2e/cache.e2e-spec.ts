@@ -10,7 +10,7 @@ import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 
 const ANSWERS = 'docscale_cache_answers_total';
 const DB_READS = 'docscale_db_reads_total';

@@ -5,7 +5,7 @@
  * problem+json with the API's types, whose pages the API serves.
  */
 import { request as httpRequest } from 'node:http';
-import { freePort } from '../../scripts/api-process';
+import { freePort } from '../../scripts/processes/node-process';
 import { Balancer } from '../../scripts/balancer';
 import { BalancedInstances, startBalancedInstances } from '../helpers/balancer';
 import { newTenant } from '../helpers/tenants';

@@ -15,7 +15,7 @@ import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 
 const JOBS = 'docscale_jobs_total';
 const RELAYED = 'docscale_outbox_relayed_total';

@@ -10,7 +10,7 @@ import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { scrape } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 import { isolatedQueue } from '../helpers/jobs';
 
 const DECISIONS = 'docscale_rate_limit_decisions_total';

@@ -9,7 +9,7 @@ import { Outcome, startLoad, tally } from '../helpers/load';
 import { metricSum } from '../helpers/metrics';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
-import { stack } from '../../scripts/api-process';
+import { stack } from '../../scripts/processes/stack';
 import { isolatedQueue } from '../helpers/jobs';
 
 const READS = 'docscale_db_reads_total';

@@ -2,12 +2,13 @@
  * Starts real API (or worker) processes from the build in dist/, on free ports, and waits for
  * them to report ready. Later suites start two or more to prove the handlers are stateless.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { freePort, waitForReady } from '../../scripts/api-process';
-
-const ROOT = join(__dirname, '../..');
+import type { ChildProcess } from 'node:child_process';
+import {
+  freePort,
+  freePortBesides,
+  spawnNode,
+  waitForReady,
+} from '../../scripts/processes/node-process';
 
 export interface Instance {
   url: string;
@@ -34,12 +35,16 @@ export async function spawnProcess(
 ): Promise<Instance> {
   port ??= await freePort();
   const portKey = entry === 'main' ? 'PORT' : 'WORKER_HEALTH_PORT';
-  let operatorPort = entry === 'main' && env.OPERATOR_PORT ? Number(env.OPERATOR_PORT) : port;
-  while (entry === 'main' && operatorPort === port) operatorPort = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src', `${entry}.js`)], {
-    cwd: ROOT,
+  const operatorPort =
+    entry !== 'main'
+      ? port
+      : env.OPERATOR_PORT
+        ? Number(env.OPERATOR_PORT)
+        : await freePortBesides(port);
+  const child = spawnNode({
+    entry: `dist/src/${entry}.js`,
+    output: 'capture',
     env: {
-      ...process.env,
       LOG_LEVEL: 'warn',
       // Functional suites read what they just wrote without carrying consistency tokens, so by
       // default every read goes to the primary; the read/write-split suites turn replicas on.
@@ -53,23 +58,15 @@ export async function spawnProcess(
       ...(entry === 'main' ? { OPERATOR_PORT: String(operatorPort) } : {}),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     url: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${operatorPort}`,
     port,
-    process: child,
-    output: () => output,
-    exit: exited,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
+    process: child.process,
+    output: child.output,
+    exit: child.exit,
+    stop: child.stop,
   };
 }
 

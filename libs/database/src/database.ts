@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createDataSource, poolOf } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
 import { CallPolicy, DatabaseOptions } from './database.options';
@@ -92,6 +92,33 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     return queryScoped<T>(pool, sql, params, this.scopeSetting, scope);
   }
 
+  /**
+   * `work` in one transaction on the primary, with TypeORM's EntityManager: for repositories
+   * written the Nest way (Repository, QueryBuilder). Scoped like {@link query}: the setting is set
+   * first, transaction-local, so row-level security sees the tenant in every statement of `work`.
+   * Costs BEGIN, the setting and COMMIT on top of the statements: the hot paths use query().
+   */
+  transaction<T>(
+    scope: string | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.execute(() => this.transactionOn(this.primary, scope, work));
+  }
+
+  /** Like {@link transaction}, on `source` (a replica's, for ReadRouting.readWith). */
+  transactionOn<T>(
+    source: DataSource,
+    scope: string | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return source.transaction(async (manager) => {
+      if (this.scopeSetting !== undefined && scope !== undefined) {
+        await manager.query('SELECT set_config($1, $2, true)', [this.scopeSetting, scope]);
+      }
+      return work(manager);
+    });
+  }
+
   /** The primary's pg pool (for the read router and the lag monitor). */
   primaryPool(): Pool {
     return poolOf(this.primary);
@@ -115,6 +142,11 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     if (replica.isInitialized) return poolOf(replica);
     void this.ensureInitialized(replica).catch(() => undefined);
     return undefined;
+  }
+
+  /** Replica `index`'s data source, or undefined while it has never been reachable (as replicaPool). */
+  replicaSource(index: number): DataSource | undefined {
+    return this.replicaPool(index) === undefined ? undefined : this.replicas[index];
   }
 
   /** Round trip to the primary; throws when it cannot answer. */

@@ -135,3 +135,47 @@ describe('ReadRouting.readPrimaryFirst on the local stack', () => {
     expect(primary.calls).toBe(1);
   });
 });
+
+describe('ReadRouting.readWith (TypeORM) on the local stack', () => {
+  const SCOPED = `SELECT pg_is_in_recovery() AS standby,
+                         current_setting('docscale.tenant_id', true) AS scope`;
+  type Row = { standby: boolean; scope: string | null };
+
+  it('runs a token-less read on a replica, in a transaction scoped to the tenant', async () => {
+    const routing = await routingOver([REPLICA_URL], new FailingPrimary(), {
+      scopeSetting: 'docscale.tenant_id',
+    });
+    const read = await routing.readWith(undefined, (em) => em.query<Row[]>(SCOPED), {
+      scope: 'tenant-a',
+    });
+    expect(read.servedBy).toBe('replica-1');
+    expect(read.value).toEqual([{ standby: true, scope: 'tenant-a' }]);
+    expect(read.atLsn).not.toBeNull();
+  });
+
+  it('runs on the primary through its call policy, positioned when asked, with replicas off', async () => {
+    const primary = new FailingPrimary();
+    const routing = await routingOver([REPLICA_URL], primary, {
+      scopeSetting: 'docscale.tenant_id',
+      replicasEnabled: () => false,
+    });
+    const read = await routing.readWith(undefined, (em) => em.query<Row[]>(SCOPED), {
+      scope: 'tenant-b',
+      positioned: true,
+    });
+    expect(read.servedBy).toBe('primary');
+    expect(read.value).toEqual([{ standby: false, scope: 'tenant-b' }]);
+    expect(read.atLsn).not.toBeNull();
+    expect(primary.calls).toBeGreaterThanOrEqual(1);
+  });
+
+  it('leaves the setting unset outside the transaction (transaction-local)', async () => {
+    const routing = await routingOver([REPLICA_URL], new FailingPrimary(), {
+      scopeSetting: 'docscale.tenant_id',
+      replicasEnabled: () => false,
+    });
+    await routing.readWith(undefined, (em) => em.query(SCOPED), { scope: 'tenant-c' });
+    const after = await routing.readWith(undefined, (em) => em.query<Row[]>(SCOPED));
+    expect([null, '']).toContain(after.value[0].scope);
+  });
+});

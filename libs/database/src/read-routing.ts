@@ -14,6 +14,7 @@ import {
 import { CounterSeries, PreAggregatedCounter } from '@docscale/telemetry';
 import { metrics, trace } from '@opentelemetry/api';
 import type { QueryResultRow } from 'pg';
+import type { EntityManager } from 'typeorm';
 import { ConsistencyPoint, ConsistencyTokens } from './consistency-token';
 import { Database } from './database';
 import { DATABASE_OPTIONS } from './database.module-definition';
@@ -23,8 +24,9 @@ import { Lsn } from './lsn';
 import { ReadReason, ReadRouter } from './read-router';
 import { ReplicaMonitor, ReplicaState } from './replica-monitor';
 
-export interface RoutedRows<T> {
-  rows: T[];
+/** A routed read's result: what `work` returned, where it ran and how new it is. */
+export interface Routed<T> {
+  value: T;
   /** `primary` or `replica-<n>`. */
   servedBy: string;
   /**
@@ -34,6 +36,17 @@ export interface RoutedRows<T> {
    * caller's token.
    */
   atLsn: bigint | null;
+}
+
+export interface RoutedRows<T> extends Omit<Routed<T[]>, 'value'> {
+  rows: T[];
+}
+
+/** The chosen replica has never answered: its pool does not exist yet. */
+class NotConnectedError extends Error {
+  constructor() {
+    super('not connected');
+  }
 }
 
 export interface ReadOptions {
@@ -138,23 +151,65 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     point?: ConsistencyPoint,
     options: ReadOptions = {},
   ): Promise<RoutedRows<T>> {
+    const { value, servedBy, atLsn } = await this.route(
+      point,
+      options,
+      async (index) => {
+        const pool = this.db.replicaPool(index);
+        if (!pool) throw new NotConnectedError();
+        return (await this.db.on<T>(pool, sql, params, options.scope)).rows;
+      },
+      () => this.db.query<T>(sql, params, options.scope),
+    );
+    return { rows: value, servedBy, atLsn };
+  }
+
+  /**
+   * Like {@link read}, for a repository written the Nest way: `work` gets TypeORM's EntityManager
+   * on the member the router chose, in a transaction scoped to `options.scope` (Database.transaction).
+   * The same decision, fallback, metrics and atLsn as a raw read, so a TypeORM resource gets the
+   * read/write split and read-your-writes with the same consistency token.
+   */
+  readWith<T>(
+    point: ConsistencyPoint | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+    options: ReadOptions = {},
+  ): Promise<Routed<T>> {
+    return this.route(
+      point,
+      options,
+      (index) => {
+        const source = this.db.replicaSource(index);
+        if (!source) throw new NotConnectedError();
+        return this.db.transactionOn(source, options.scope, work);
+      },
+      () => this.db.transaction(options.scope, work),
+    );
+  }
+
+  /** Where the router says, falling back to the primary when the chosen replica fails. */
+  private async route<R>(
+    point: ConsistencyPoint | undefined,
+    options: ReadOptions,
+    onReplica: (index: number) => Promise<R>,
+    onPrimary: () => Promise<R>,
+  ): Promise<Routed<R>> {
     const replicas = this.monitor.snapshot();
     const decision = this.router.decide(replicas, this.replicasOn(), point);
     if (decision.replica >= 0) {
       const state = replicas[decision.replica];
-      const pool = this.db.replicaPool(decision.replica);
       try {
-        if (!pool) throw new Error('not connected');
-        const { rows } = await this.db.on<T>(pool, sql, params, options.scope);
+        const value = await onReplica(decision.replica);
         this.record(state.name, decision.reason);
-        return { rows, servedBy: state.name, atLsn: state.replayLsn };
+        return { value, servedBy: state.name, atLsn: state.replayLsn };
       } catch (err) {
-        if (pool && failsOnAnyMember(err)) throw err; // a bad query: the primary would refuse it too
+        // A bad query: the primary would refuse it too.
+        if (!(err instanceof NotConnectedError) && failsOnAnyMember(err)) throw err;
         this.monitor.trip(decision.replica, `read failed: ${(err as Error).message}`);
-        return this.onPrimary<T>(sql, params, 'replica-failed', options);
+        return this.onPrimary(onPrimary, 'replica-failed', options);
       }
     }
-    return this.onPrimary<T>(sql, params, decision.reason, options);
+    return this.onPrimary(onPrimary, decision.reason, options);
   }
 
   /**
@@ -196,17 +251,16 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async onPrimary<T extends QueryResultRow>(
-    sql: string,
-    params: unknown[],
+  private async onPrimary<R>(
+    run: () => Promise<R>,
     reason: ReadReason | 'replica-failed',
     options: ReadOptions,
-  ): Promise<RoutedRows<T>> {
+  ): Promise<Routed<R>> {
     const before = options.positioned ? await this.insertPosition() : undefined;
-    const rows = await this.db.query<T>(sql, params, options.scope);
+    const value = await run();
     this.record('primary', reason);
     return {
-      rows,
+      value,
       servedBy: 'primary',
       atLsn: before === undefined ? null : Lsn.seenBefore(before),
     };

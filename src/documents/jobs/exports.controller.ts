@@ -11,7 +11,7 @@ import {
 import { SECURITY } from '../../openapi/openapi-document';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { refuseBody } from '../../problems/problem.errors';
-import { JobResponse } from '../../jobs/dto/job.response';
+import { JobResponse } from './dto/job.response';
 import { ApiKeyGuard, CurrentTenant } from '../../tenants/api-key.guard';
 import type { Tenant } from '../../tenants/tenants.repository';
 import { ApiDocumentId, DocumentId } from '../document-id.pipe';

@@ -2,7 +2,7 @@ import { OverloadedError } from '@docscale/resilience';
 import type { JobQueue } from '@docscale/queue';
 import type { Toggles } from '@docscale/toggles';
 import type { AppConfig } from '../../config';
-import type { JobsService } from '../../jobs/jobs.service';
+import type { JobsService } from './jobs.service';
 import type { DocumentsRepository } from '../documents.repository';
 import type { ExportDocumentJob } from './export-document.job';
 import { ExportsService } from './exports.service';

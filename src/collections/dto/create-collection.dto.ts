@@ -1,0 +1,13 @@
+import { Omittable, Rules } from '../../documents/dto/document-fields';
+import { DescriptionRules, NameRules } from './collection-fields';
+
+export class CreateCollectionDto {
+  /** 1 to 200 characters. */
+  @Rules(NameRules)
+  name!: string;
+
+  /** Up to 2000 characters; empty when omitted. */
+  @Omittable()
+  @Rules(DescriptionRules)
+  description?: string;
+}

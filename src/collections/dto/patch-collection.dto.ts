@@ -1,0 +1,13 @@
+import { Omittable, Rules } from '../../documents/dto/document-fields';
+import { DescriptionRules, NameRules } from './collection-fields';
+
+/** PATCH (JSON merge patch): only the fields present change; `null` is not a valid value. */
+export class PatchCollectionDto {
+  @Omittable()
+  @Rules(NameRules)
+  name?: string;
+
+  @Omittable()
+  @Rules(DescriptionRules)
+  description?: string;
+}
