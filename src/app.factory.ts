@@ -3,25 +3,29 @@ import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+// pattern:telemetry:begin
 import {
   TelemetryHandle,
   currentTelemetry,
   registerHttpTelemetry,
   tracedServerFactory,
 } from '@docscale/telemetry';
-import {
-  drainKeepAliveConnections,
-  loadSheddingOptionsFrom,
-  registerLoadShedding,
-} from '@docscale/resilience';
+// pattern:telemetry:end
+import { drainKeepAliveConnections } from '@docscale/resilience';
+// pattern:shedding:begin
+import { loadSheddingOptionsFrom, registerLoadShedding } from '@docscale/resilience';
 import { Toggles } from '@docscale/toggles';
 import { Logger as NestLogger } from '@nestjs/common';
+// pattern:shedding:end
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
 import { registerContractCheck } from './openapi/contract-check';
 import { createOpenApiDocument } from './openapi/openapi-document';
-import { frameworkErrorHandler, ProblemFilter, sendProblem } from './problems/problem.filter';
+import { frameworkErrorHandler, ProblemFilter } from './problems/problem.filter';
+// pattern:shedding:begin
+import { sendProblem } from './problems/problem.filter';
+// pattern:shedding:end
 import { createValidationPipe } from './problems/validation.pipe';
 
 /** Routes carry their version in the path: /v1/documents. */
@@ -30,11 +34,13 @@ export const VERSIONING = { type: VersioningType.URI } as const;
 /** Builds the HTTP application (not listening yet): main.ts and in-process tests share it. */
 export async function createApp(
   config: AppConfig,
-  telemetry: TelemetryHandle = currentTelemetry(),
+  telemetry: TelemetryHandle = currentTelemetry(), // pattern:telemetry
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // pattern:telemetry:begin
     // Head sampling happens here, once per request, before Fastify sees it (libs/telemetry).
     serverFactory: tracedServerFactory(telemetry),
+    // pattern:telemetry:end
     bodyLimit: config.env.HTTP_BODY_LIMIT_BYTES,
     // X-Forwarded-For is believed only from these proxies (nginx, the ingress): anyone else could
     // claim any client address.
@@ -49,8 +55,11 @@ export async function createApp(
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  registerHttpTelemetry(fastify, telemetry); // first hooks: RED metrics cover everything after
+  // First hooks: RED metrics cover everything after.
+  registerHttpTelemetry(fastify, telemetry); // pattern:telemetry
+  // pattern:shedding:begin
   await shedLoad(app, config);
+  // pattern:shedding:end
   drainKeepAliveConnections(fastify);
   // Only JSON is accepted: without this, Fastify would parse text/plain into a string body.
   fastify.removeContentTypeParser('text/plain');
@@ -78,6 +87,7 @@ export async function createApp(
   return app;
 }
 
+// pattern:shedding:begin
 /**
  * Refuses new requests with a fast 503 while the instance is overloaded; before Nest's own hooks,
  * so a refused request costs next to nothing. Probes and metrics are never refused. Refusals are
@@ -103,3 +113,4 @@ async function shedLoad(app: NestFastifyApplication, { env }: AppConfig): Promis
     }),
   );
 }
+// pattern:shedding:end

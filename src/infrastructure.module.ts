@@ -1,17 +1,17 @@
+import { DatabaseModule, databaseOptionsFrom, isMemberFailure } from '@docscale/database';
+import { ResilienceModule, type ResilienceOptions } from '@docscale/resilience';
+import { rateLimitOptionsFrom } from '@docscale/resilience'; // pattern:rate-limit
+// pattern:breakers:begin
+import { isTimeout } from '@docscale/database';
 import {
-  DatabaseModule,
-  databaseOptionsFrom,
-  isMemberFailure,
-  isTimeout,
-} from '@docscale/database';
-import {
+  breakerDefaultsFrom,
   breakerSettingsFrom,
   Breakers,
   CircuitOpenError,
-  ResilienceModule,
-  resilienceOptionsFrom,
 } from '@docscale/resilience';
-import { loggerOptionsFrom, loggerParams, TelemetryModule } from '@docscale/telemetry';
+// pattern:breakers:end
+import { loggerOptionsFrom, loggerParams } from '@docscale/telemetry';
+import { TelemetryModule } from '@docscale/telemetry'; // pattern:telemetry
 import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -31,26 +31,40 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [
         ConfigModule.forRoot(config),
-        TelemetryModule.forRoot({}),
+        TelemetryModule.forRoot({}), // pattern:telemetry
         LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
         ResilienceModule.forRootAsync({
+          // pattern:rate-limit:begin
           inject: [Toggles],
-          useFactory: (toggles: Toggles) =>
-            resilienceOptionsFrom(env, {
+          useFactory: (toggles: Toggles): ResilienceOptions => ({
+            // pattern:rate-limit:else
+            // useFactory: (): ResilienceOptions => ({
+            // pattern:rate-limit:end
+            ...breakerDefaultsFrom(env), // pattern:breakers
+            // pattern:rate-limit:begin
+            rateLimit: rateLimitOptionsFrom(env, {
               enabled: () => toggles.isOn('RATE_LIMIT'),
               redisUrl: env.REDIS_URL,
               // The tenant ApiKeyGuard put on the request: a tenant's keys share its budget.
               subject: (request) => (request as { tenant?: { id: string } }).tenant?.id,
             }),
+            // pattern:rate-limit:end
+          }),
         }),
         DatabaseModule.forRootAsync({
+          // pattern:breakers:begin
           inject: [Toggles, Breakers],
           useFactory: (toggles: Toggles, breakers: Breakers) =>
+            // pattern:breakers:else
+            // inject: [Toggles],
+            // useFactory: (toggles: Toggles) =>
+            // pattern:breakers:end
             databaseOptionsFrom(env, {
               entities: [DocumentEntity, TenantEntity, ApiKeyEntity, CollectionEntity],
               applicationName: `docscale-${env.INSTANCE_ID}`,
               scopeSetting: TENANT_SETTING,
               replicasEnabled: () => toggles.isOn('READ_REPLICAS'),
+              // pattern:breakers:begin
               // Primary down: writes fail at once with 503 + Retry-After, not after a connect timeout.
               primaryCalls: breakers.create(
                 'primary',
@@ -61,6 +75,11 @@ export class InfrastructureModule {
               // A replica's breaker is its place in the rotation (libs/database/src/replica-monitor.ts).
               onReplicaRotation: (name, inRotation) =>
                 breakers.report(name, inRotation ? 'closed' : 'open'),
+              // pattern:breakers:else
+              // // No primaryCalls: the database lib's pass-through CallPolicy runs each statement as it
+              // // comes, so a dead primary costs every write its connect timeout.
+              // primaryUnavailable: isMemberFailure,
+              // pattern:breakers:end
             }),
         }),
         TogglesModule.forRoot(
@@ -72,8 +91,8 @@ export class InfrastructureModule {
               CACHE_INVALIDATION: env.CACHE_INVALIDATION,
               READ_REPLICAS: env.READ_REPLICAS,
               QUEUE: env.QUEUE,
-              RATE_LIMIT: env.RATE_LIMIT,
-              LOAD_SHEDDING: env.LOAD_SHEDDING,
+              RATE_LIMIT: env.RATE_LIMIT, // pattern:rate-limit
+              LOAD_SHEDDING: env.LOAD_SHEDDING, // pattern:shedding
             },
             redisUrl: env.REDIS_URL,
             commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,

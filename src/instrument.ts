@@ -1,9 +1,10 @@
 /**
- * The first module each entry point loads: reads and validates the configuration, then starts
- * OpenTelemetry before Nest, pg or ioredis are required (instrumentation patches them on load).
+ * The first module each entry point loads: reads and validates the configuration, then (with the
+ * telemetry pattern) starts OpenTelemetry before Nest, pg or ioredis are required (instrumentation
+ * patches them on load).
  * A configuration error stops the process here, with a message naming each bad variable.
  */
-import { startTelemetry, telemetryOptionsFrom } from '@docscale/telemetry';
+import { startTelemetry, telemetryOptionsFrom } from '@docscale/telemetry'; // pattern:telemetry
 import { AppConfig, ConfigError } from './config';
 
 function loadOrExit(): AppConfig {
@@ -20,6 +21,8 @@ function loadOrExit(): AppConfig {
 
 export const config = loadOrExit();
 
+// pattern:telemetry:begin
 export const telemetry = startTelemetry(
   telemetryOptionsFrom(config.env, { trustProxy: config.env.TRUST_PROXY }),
 );
+// pattern:telemetry:end

@@ -20,9 +20,13 @@
  */
 import { Logger, NotFoundException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+// pattern:telemetry:begin
+// pattern:telemetry:else
+// import { createServer } from 'node:http';
+// pattern:telemetry:end
 import { closeWithFastify } from '@docscale/resilience';
-import { currentTelemetry, TelemetryHandle, tracedServerFactory } from '@docscale/telemetry';
+import { currentTelemetry, TelemetryHandle, tracedServerFactory } from '@docscale/telemetry'; // pattern:telemetry
 import { AppConfig } from './config';
 import { sendProblem } from './problems/problem.filter';
 
@@ -40,18 +44,24 @@ export class OperatorListener {
   constructor(
     app: NestFastifyApplication,
     private readonly config: AppConfig,
-    telemetry: TelemetryHandle = currentTelemetry(),
+    telemetry: TelemetryHandle = currentTelemetry(), // pattern:telemetry
   ) {
     const fastify = app.getHttpAdapter().getInstance();
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.received.add(req);
+      fastify.routing(req, res);
+    };
+    // pattern:telemetry:begin
     // The same edge sampling as the public server, and the keep-alive and request timeouts
     // Fastify gave its own server.
-    this.server = tracedServerFactory(telemetry)(
-      (req, res) => {
-        this.received.add(req);
-        fastify.routing(req, res);
-      },
-      { ...fastify.initialConfig },
-    );
+    this.server = tracedServerFactory(telemetry)(handler, { ...fastify.initialConfig });
+    // pattern:telemetry:else
+    // // The keep-alive and connection timeouts Fastify gave its own server.
+    // this.server = createServer(handler);
+    // const { keepAliveTimeout, connectionTimeout } = fastify.initialConfig;
+    // if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout;
+    // if (connectionTimeout !== undefined) this.server.setTimeout(connectionTimeout);
+    // pattern:telemetry:end
     const log = new Logger('Problem');
     fastify.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url;

@@ -1,4 +1,8 @@
+// pattern:telemetry:begin
 import { config, telemetry } from './instrument'; // first: telemetry must start before anything it patches loads
+// pattern:telemetry:else
+// import { config } from './instrument'; // first: a bad configuration stops the process before anything starts
+// pattern:telemetry:end
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -22,7 +26,11 @@ async function main(): Promise<void> {
   );
   app.useLogger(app.get(PinoLogger));
   app.useGlobalFilters(new ProblemFilter(config));
+  // pattern:telemetry:begin
   closeOnSignals(app, config.env.SHUTDOWN_TIMEOUT_MS, () => telemetry.shutdown());
+  // pattern:telemetry:else
+  // closeOnSignals(app, config.env.SHUTDOWN_TIMEOUT_MS);
+  // pattern:telemetry:end
   await app.listen({ host: config.env.HOST, port: config.env.WORKER_HEALTH_PORT });
   new Logger('Worker').log(`worker ${config.env.INSTANCE_ID} ready`);
 }

@@ -4,7 +4,9 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+// pattern:shedding:begin
 import { AppConfig } from '../../src/config';
+// pattern:shedding:end
 import { doomsday, formatDoomsday } from './doomsday';
 import { parseGrowth } from './growth';
 import { apiCores, runCapacity } from './capacity-run';
@@ -75,7 +77,12 @@ export async function runExperiment(
         factor: 1.5,
         maxSteps: c.maxSteps ?? (o.smoke ? 2 : 10),
         apiCores: apiCores(topology.pinned),
+        // pattern:shedding:begin
         eventLoopLimitMs: AppConfig.load().env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+        // pattern:shedding:else
+        // // Nothing bounds the loop's delay without load shedding: 200 ms is where it would shed.
+        // eventLoopLimitMs: 200,
+        // pattern:shedding:end
       },
       log,
     );

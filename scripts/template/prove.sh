@@ -16,8 +16,9 @@
 #   step ends the proof with its name and exit status.
 #
 # Environment: PROVE_E2E (e2e files, as --e2e), PROVE_JEST_PROJECTS (jest projects run after
-# lint, "unit"), PROVE_KEEP=1 (keep the copy and the database for a look), PROVE_DIR (parent of
-# the copy, $TMPDIR or /tmp). For --e2e: DATABASE_OWNER_URL, DATABASE_PRIMARY_URL,
+# lint, "unit"), PROVE_JEST_RELATED=1 (only the specs whose imports reach a file the transform
+# changed), PROVE_KEEP=1 (keep the copy and the database for a look), PROVE_DIR (parent of the
+# copy, $TMPDIR or /tmp). For --e2e: DATABASE_OWNER_URL, DATABASE_PRIMARY_URL,
 # DATABASE_REPLICA_URLS and REDIS_URL of the running stack (as scripts/test.sh exports them), and
 # STACK_DIR/STACK_PG_* as for scripts/stack.sh (the copy's e2e setup reuses this tree's stack).
 set -euo pipefail
@@ -94,7 +95,15 @@ fi
 step build npm run -s build
 step lint npm run -s lint
 read -r -a projects <<<"${PROVE_JEST_PROJECTS:-unit}"
-step "jest ${projects[*]}" bash scripts/jest.sh --selectProjects "${projects[@]}"
+related=()
+if [[ ${PROVE_JEST_RELATED:-} == 1 ]]; then
+  # Only the specs whose imports reach a file the transform added or edited: every other spec is
+  # the same code under the same test as in the main run (a deleted file's importers fail lint).
+  mapfile -t changed < <(git -C "$copy" diff --cached --name-only --diff-filter=AM HEAD -- '*.ts')
+  echo "prove $label: jest on the specs related to ${#changed[@]} changed files"
+  related=(--passWithNoTests --findRelatedTests "${changed[@]}")
+fi
+step "jest ${projects[*]}" bash scripts/jest.sh --selectProjects "${projects[@]}" "${related[@]}"
 if [[ -n $e2e ]]; then
   prove_database_create "$label"
   read -r -a files <<<"$e2e"

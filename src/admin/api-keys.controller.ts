@@ -40,7 +40,11 @@ const ApiKeyId = () =>
  */
 @ApiOperatorPlane()
 @ApiTenant()
+// pattern:breakers:begin
 @ApiProblem(503, ['database-unavailable', 'circuit-open'])
+// pattern:breakers:else
+// @ApiProblem(503, ['database-unavailable'])
+// pattern:breakers:end
 @UseGuards(AdminKeyGuard)
 @Controller({ path: 'admin/tenants/:tenant/keys', version: '1' })
 export class ApiKeysController {

@@ -156,6 +156,7 @@ describe('AppConfig', () => {
     expect(err.problems).toEqual([expect.stringMatching(/^ADMIN_API_KEY: .*NODE_ENV=production/)]);
   });
 
+  // pattern:telemetry:begin
   it("refuses NODE_ENV=production with the 'stock' tracing anchor", () => {
     const err = configErrorFor({
       NODE_ENV: 'production',
@@ -179,6 +180,7 @@ describe('AppConfig', () => {
       expect.stringMatching(/^TRACE_CONTEXT_TRUST: a hop count/),
     ]);
   });
+  // pattern:telemetry:end
 
   it('refuses NODE_ENV=production with the default CONSISTENCY_TOKEN_SECRET', () => {
     const err = configErrorFor({

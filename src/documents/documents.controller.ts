@@ -1,4 +1,4 @@
-import { RateLimitGuard } from '@docscale/resilience';
+import { RateLimitGuard } from '@docscale/resilience'; // pattern:rate-limit
 import {
   applyDecorators,
   Body,
@@ -84,7 +84,11 @@ const ApiConditionalUpdate = () =>
 @ApiSecurity(SECURITY.header)
 @ApiTenantOperation()
 // The rate limit is per tenant, so it runs after the key is known.
+// pattern:rate-limit:begin
 @UseGuards(ApiKeyGuard, RateLimitGuard)
+// pattern:rate-limit:else
+// @UseGuards(ApiKeyGuard)
+// pattern:rate-limit:end
 @Controller({ path: 'documents', version: '1' })
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}

@@ -1,6 +1,8 @@
 import { Database, ReadRouting } from '@docscale/database';
 import { JobQueue, OutboxRelay } from '@docscale/queue';
+// pattern:breakers:begin
 import { Breakers, CircuitOpenError } from '@docscale/resilience';
+// pattern:breakers:end
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
@@ -31,7 +33,9 @@ export class DependencyHealth implements OnApplicationShutdown {
     private readonly indicator: HealthIndicatorService,
     private readonly jobs: JobQueue,
     private readonly relay: OutboxRelay,
+    // pattern:breakers:begin
     private readonly breakerBoard: Breakers,
+    // pattern:breakers:end
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.timeoutMs = config.env.HEALTH_CHECK_TIMEOUT_MS;
@@ -55,7 +59,11 @@ export class DependencyHealth implements OnApplicationShutdown {
       return session.up();
     } catch (err) {
       this.log.warn(`primary check failed: ${(err as Error).message}`);
+      // pattern:breakers:begin
       const state = err instanceof CircuitOpenError ? 'circuit open' : 'unreachable';
+      // pattern:breakers:else
+      // const state = 'unreachable';
+      // pattern:breakers:end
       return session.up({ degraded: true, state });
     }
   }
@@ -105,12 +113,14 @@ export class DependencyHealth implements OnApplicationShutdown {
     return session.up(details);
   }
 
+  // pattern:breakers:begin
   /** Every circuit breaker's state (primary, each replica, the cache's and the limiter's Redis). */
   breakers(key: string) {
     const states = this.breakerBoard.snapshot();
     const degraded = Object.values(states).some((state) => state !== 'closed');
     return this.indicator.check(key).up({ degraded, ...states });
   }
+  // pattern:breakers:end
 
   onApplicationShutdown(): void {
     this.redisClient.disconnect();

@@ -62,7 +62,7 @@ export class HealthController {
       () => this.dependencies.replicas('replicas'),
       () => this.dependencies.redis('redis'),
       () => this.dependencies.queue('queue'),
-      () => this.dependencies.breakers('breakers'),
+      () => this.dependencies.breakers('breakers'), // pattern:breakers
     ]);
   }
 }

@@ -65,11 +65,13 @@ export class ProblemDetails {
   })
   state?: string;
 
+  // pattern:rate-limit:begin
   @ApiPropertyOptional({
     description: '`rate-limited`: the budget spent (`reads`, `writes`, `exports`).',
     type: String,
   })
   routeClass?: string;
+  // pattern:rate-limit:end
 
   @ApiPropertyOptional({
     description:
@@ -92,11 +94,13 @@ export class ProblemDetails {
   })
   usage?: number;
 
+  // pattern:breakers:begin
   @ApiPropertyOptional({
     description: '`circuit-open`: the dependency (`primary`, ...).',
     type: String,
   })
   dependency?: string;
+  // pattern:breakers:end
 
   @ApiPropertyOptional({
     description: '`overloaded`: why (`event-loop-delay`, `in-flight`, `export-intake`).',
@@ -147,12 +151,14 @@ export const Headers = {
   retryAfter: {
     'Retry-After': { ...header('Seconds to wait before retrying.', 'integer'), required: true },
   },
+  // pattern:rate-limit:begin
   rateLimit: {
     'RateLimit-Limit': header("The tenant's budget per window for this route's class.", 'integer'),
     'RateLimit-Remaining': header('Requests left in the window.', 'integer'),
     'RateLimit-Reset': header('Seconds until the budget is full again.', 'integer'),
     'RateLimit-Policy': header('`<limit>;w=<window seconds>`.'),
   },
+  // pattern:rate-limit:end
   wwwAuthenticate: { 'WWW-Authenticate': always('`Bearer`.') },
 } satisfies Record<string, HeadersObject>;
 
@@ -187,10 +193,12 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
   413: { types: ['payload-too-large'] },
   414: { types: ['uri-too-long'] },
   415: { types: ['unsupported-media-type'] },
+  // pattern:rate-limit:begin
   429: {
     types: ['rate-limited', 'too-many-failed-authentications'],
     headers: { ...Headers.retryAfter, ...Headers.rateLimit },
   },
+  // pattern:rate-limit:end
   500: { types: ['internal'] },
   503: {
     types: [
@@ -198,8 +206,8 @@ const PROBLEMS: Record<number, { types: string[]; headers?: HeadersObject }> = {
       'dependency-unavailable',
       'queue-full',
       'queue-unavailable',
-      'rate-limit-unavailable',
-      'circuit-open',
+      'rate-limit-unavailable', // pattern:rate-limit
+      'circuit-open', // pattern:breakers
       'overloaded',
       'not-ready',
     ],
@@ -233,12 +241,12 @@ export function ApiTenantOperation() {
   return applyDecorators(
     ApiExtraModels(ProblemDetails, FieldViolation),
     ApiProblem(401, ['missing-api-key', 'invalid-api-key']),
-    ApiProblem(429),
+    ApiProblem(429), // pattern:rate-limit
     ApiProblem(500),
     ApiProblem(503, [
       'database-unavailable',
-      'circuit-open',
-      'rate-limit-unavailable',
+      'circuit-open', // pattern:breakers
+      'rate-limit-unavailable', // pattern:rate-limit
       'overloaded',
     ]),
   );
@@ -264,8 +272,8 @@ export const ApiQueueUnavailable = (...more: string[]) =>
     'queue-unavailable',
     'overloaded',
     'database-unavailable',
-    'circuit-open',
-    'rate-limit-unavailable',
+    'circuit-open', // pattern:breakers
+    'rate-limit-unavailable', // pattern:rate-limit
   ]);
 
 /** The optional X-Consistency-Token request header of reads. */

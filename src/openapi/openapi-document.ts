@@ -6,7 +6,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { existsSync, readFileSync } from 'node:fs';
-import { Headers } from './api-responses';
+import { Headers } from './api-responses'; // pattern:rate-limit
 import { dirname, join } from 'node:path';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -97,6 +97,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       closeRequestSchemas(document, operation);
       // The probes and the problem type pages authenticate no one: said (`security: []`), not left unsaid.
       if (operation.tags?.some((t) => PUBLIC_TAGS.includes(t))) operation.security = [];
+      // pattern:rate-limit:begin
       // The rate limiter runs after authentication on every tenant route and sets its headers on
       // whatever the request then gets, a problem included: each response but the 401 may carry them.
       if (operation.security?.some((s) => SECURITY.bearer in s)) {
@@ -106,6 +107,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
           }
         }
       }
+      // pattern:rate-limit:end
     }
   }
   return document;

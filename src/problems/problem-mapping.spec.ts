@@ -12,12 +12,13 @@ import {
   InvalidPreconditionError,
   VersionMismatchError,
 } from '../documents/document.errors';
-import {
-  CircuitOpenError,
-  OverloadedError,
-  RateLimitedError,
-  RateLimitUnavailableError,
-} from '@docscale/resilience';
+import { OverloadedError } from '@docscale/resilience';
+// pattern:breakers:begin
+import { CircuitOpenError } from '@docscale/resilience';
+// pattern:breakers:end
+// pattern:rate-limit:begin
+import { RateLimitedError, RateLimitUnavailableError } from '@docscale/resilience';
+// pattern:rate-limit:end
 import { toProblem } from './problem-mapping';
 import {
   DependencyUnavailableError,
@@ -32,17 +33,24 @@ const BODY_LIMIT = 1234;
 const SECRET = 'postgres://docscale:hunter2-s3cr3t@10.0.0.7:5432/docscale';
 
 describe('toProblem', () => {
-  it('says when to retry, and what was refused, for rate limits and open breakers', () => {
+  // pattern:rate-limit:begin
+  it('says when to retry, and what was refused, for rate limits', () => {
     expect(toProblem(new RateLimitedError('reads', 10, 3), BODY_LIMIT)).toMatchObject({
       retryAfterSeconds: 3,
       routeClass: 'reads',
       limit: 10,
     });
+  });
+  // pattern:rate-limit:end
+
+  // pattern:breakers:begin
+  it('says when to retry, and which dependency is spared, for open breakers', () => {
     expect(toProblem(new CircuitOpenError('primary', 2), BODY_LIMIT)).toMatchObject({
       retryAfterSeconds: 2,
       dependency: 'primary',
     });
   });
+  // pattern:breakers:end
 
   it.each<[string, Error, number, string]>([
     [
@@ -69,9 +77,13 @@ describe('toProblem', () => {
       503,
       'dependency-unavailable',
     ],
+    // pattern:rate-limit:begin
     ['RateLimitedError', new RateLimitedError('writes', 200, 3), 429, 'rate-limited'],
     ['RateLimitUnavailableError', new RateLimitUnavailableError(2), 503, 'rate-limit-unavailable'],
+    // pattern:rate-limit:end
+    // pattern:breakers:begin
     ['CircuitOpenError', new CircuitOpenError('primary', 2), 503, 'circuit-open'],
+    // pattern:breakers:end
     ['OverloadedError', new OverloadedError('in-flight', 1), 503, 'overloaded'],
     ['MalformedUrlError 400', new MalformedUrlError(400, 'bad %'), 400, 'malformed-url'],
     ['MalformedUrlError 414', new MalformedUrlError(414, 'too long'), 414, 'uri-too-long'],

@@ -35,7 +35,7 @@ import {
   MalformedUrlError,
   MissingApiKeyError,
   ProblemTypeNotFoundError,
-  TooManyFailedAuthenticationsError,
+  TooManyFailedAuthenticationsError, // pattern:rate-limit
   ValidationError,
 } from './problem.errors';
 
@@ -128,6 +128,7 @@ const appProblems: ProblemDescriptor[] = [
     slug: 'artifact-not-found',
     title: 'No artifact for this job',
   }),
+  // pattern:rate-limit:begin
   problemFor(TooManyFailedAuthenticationsError, {
     status: 429,
     slug: 'too-many-failed-authentications',
@@ -135,6 +136,7 @@ const appProblems: ProblemDescriptor[] = [
     extra: (e) => ({ limit: e.limit }),
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:rate-limit:end
   problemWhen((e) => e instanceof MalformedUrlError && e.status === 414, {
     status: 414,
     slug: 'uri-too-long',

@@ -14,6 +14,7 @@ export class InvalidApiKeyError extends Error {
   }
 }
 
+// pattern:rate-limit:begin
 /**
  * A client address failed authentication RATE_LIMIT_AUTH_FAILURES times within its window: its
  * requests are refused before any key lookup until the budget refills (429 + Retry-After).
@@ -30,6 +31,7 @@ export class TooManyFailedAuthenticationsError extends Error {
     );
   }
 }
+// pattern:rate-limit:end
 
 export class InvalidAdminKeyError extends Error {
   constructor() {

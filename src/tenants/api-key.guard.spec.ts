@@ -1,20 +1,25 @@
 import type { ExecutionContext } from '@nestjs/common';
+// pattern:rate-limit:begin
 import type { RateLimiter } from '@docscale/resilience';
 import type { Toggles } from '@docscale/toggles';
+// pattern:rate-limit:end
 import { AppConfig } from '../config';
+// pattern:rate-limit:begin
 import {
   InvalidApiKeyError,
   MissingApiKeyError,
   TooManyFailedAuthenticationsError,
 } from '../problems/problem.errors';
+// pattern:rate-limit:end
 import { ApiKey } from './api-key';
 import { ApiKeyGuard } from './api-key.guard';
-import { FailedAuthLimit } from './failed-auth-limit';
+import { FailedAuthLimit } from './failed-auth-limit'; // pattern:rate-limit
 import type { KeyEvictions } from './key-evictions';
 import type { KeyUsage } from './key-usage';
 import type { KeyGrant, TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
+// pattern:rate-limit:begin
 const LIMIT = 5;
 
 /** A limiter with one bucket per subject of LIMIT tokens that never refill during a test. */
@@ -29,6 +34,9 @@ class FakeLimiter {
 }
 
 function setUp(rateLimitOn = true) {
+  // pattern:rate-limit:else
+  // function setUp() {
+  // pattern:rate-limit:end
   const key = ApiKey.generate();
   const grant: KeyGrant = {
     tenant: { id: '6f1c8a52-0a8e-4c59-b5d4-6f1e0f1b2a3c', name: 'acme' },
@@ -48,12 +56,16 @@ function setUp(rateLimitOn = true) {
     { listen: async () => undefined } as unknown as KeyEvictions,
     { used: () => undefined } as unknown as KeyUsage,
   );
+  // pattern:rate-limit:begin
   const limiter = new FakeLimiter();
   const limit = new FailedAuthLimit(
     limiter as unknown as RateLimiter,
     { isOn: () => rateLimitOn } as unknown as Toggles,
   );
   const guard = new ApiKeyGuard(tenants, limit);
+  // pattern:rate-limit:else
+  // const guard = new ApiKeyGuard(tenants);
+  // pattern:rate-limit:end
   const call = (ip: string, apiKey?: string) => {
     const request = { ip, headers: apiKey === undefined ? {} : { 'x-api-key': apiKey } };
     const context = {
@@ -61,7 +73,11 @@ function setUp(rateLimitOn = true) {
     } as unknown as ExecutionContext;
     return guard.canActivate(context);
   };
+  // pattern:rate-limit:begin
   return { call, key, lookups, limiter };
+  // pattern:rate-limit:else
+  // return { call, key, lookups };
+  // pattern:rate-limit:end
 }
 
 /** The error a guard call ends with, or 'ok'. */
@@ -72,6 +88,7 @@ const outcome = (p: Promise<boolean>) =>
   );
 
 describe('ApiKeyGuard with the limit on failed authentications', () => {
+  // pattern:rate-limit:begin
   it('answers 401 for the first failures of an address and TooManyFailedAuthentications after', async () => {
     const { call } = setUp();
     const outcomes: string[] = [];
@@ -96,6 +113,7 @@ describe('ApiKeyGuard with the limit on failed authentications', () => {
     expect(lookups).toHaveLength(LIMIT + 1);
     expect(limiter.spent.get('address:10.0.0.2')).toBe(LIMIT + 1);
   });
+  // pattern:rate-limit:end
 
   it('looks each distinct unknown key up once per TTL, whatever the number of addresses sending it', async () => {
     const { call, lookups } = setUp();
@@ -106,6 +124,7 @@ describe('ApiKeyGuard with the limit on failed authentications', () => {
     expect(lookups.sort()).toEqual([...keys].sort());
   });
 
+  // pattern:rate-limit:begin
   it('serves a known key from a blocked address without spending from its budget', async () => {
     const { call, key, limiter } = setUp();
     expect(await outcome(call('10.0.0.3', key))).toBe('ok');
@@ -124,4 +143,5 @@ describe('ApiKeyGuard with the limit on failed authentications', () => {
     expect([...outcomes]).toEqual([InvalidApiKeyError.name]);
     expect(lookups).toHaveLength(50);
   });
+  // pattern:rate-limit:end
 });

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MissingApiKeyError, InvalidApiKeyError } from '../problems/problem.errors';
-import { FailedAuthLimit } from './failed-auth-limit';
+import { FailedAuthLimit } from './failed-auth-limit'; // pattern:rate-limit
 import { Tenant } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
@@ -27,7 +27,9 @@ export function readApiKey(headers: FastifyRequest['headers']): string | undefin
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly tenants: TenantsService,
+    // pattern:rate-limit:begin
     private readonly failures: FailedAuthLimit,
+    // pattern:rate-limit:end
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,10 +37,10 @@ export class ApiKeyGuard implements CanActivate {
     const key = readApiKey(request.headers);
     let tenant = key === undefined ? undefined : this.tenants.remembered(key);
     if (!tenant) {
-      this.failures.refuseIfBlocked(request.ip);
+      this.failures.refuseIfBlocked(request.ip); // pattern:rate-limit
       if (key !== undefined) tenant = await this.tenants.authenticate(key);
       if (!tenant) {
-        await this.failures.failed(request.ip);
+        await this.failures.failed(request.ip); // pattern:rate-limit
         throw key === undefined ? new MissingApiKeyError() : new InvalidApiKeyError();
       }
     }

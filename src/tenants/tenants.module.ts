@@ -4,7 +4,7 @@ import { AppConfig } from '../config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
-import { FailedAuthLimit } from './failed-auth-limit';
+import { FailedAuthLimit } from './failed-auth-limit'; // pattern:rate-limit
 import { KeyEvictions } from './key-evictions';
 import { KeyUsage } from './key-usage';
 import { TenantsRepository } from './tenants.repository';
@@ -15,7 +15,7 @@ import { TenantsService } from './tenants.service';
     TenantsRepository,
     TenantsService,
     ApiKeyGuard,
-    FailedAuthLimit,
+    FailedAuthLimit, // pattern:rate-limit
     KeyUsage,
     ApiKeysService,
     {
@@ -32,6 +32,11 @@ import { TenantsService } from './tenants.service';
     },
   ],
   // The guard is instantiated in each controller's module: what it injects is exported too.
-  exports: [TenantsService, ApiKeyGuard, FailedAuthLimit, ApiKeysService],
+  exports: [
+    TenantsService,
+    ApiKeyGuard,
+    FailedAuthLimit, // pattern:rate-limit
+    ApiKeysService,
+  ],
 })
 export class TenantsModule {}

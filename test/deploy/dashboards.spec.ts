@@ -109,11 +109,17 @@ describe('docker/grafana', () => {
       'docscale_jobs_total',
       'docscale_outbox_pending',
       'docscale_outbox_lag',
+      // pattern:breakers:begin
       'docscale_breaker_state',
+      // pattern:breakers:end
+      // pattern:rate-limit:begin
       'docscale_rate_limit_decisions_total',
+      // pattern:rate-limit:end
+      // pattern:shedding:begin
       'docscale_shed_requests_total',
       'docscale_http_in_flight',
       'docscale_event_loop_delay_ms',
+      // pattern:shedding:end
       'docscale_toggle_state',
       'docscale_db_pool_connections',
       'docscale_db_pool_waiting',

@@ -44,9 +44,11 @@ describe('limits before authentication', () => {
       RATE_LIMIT_AUTH_FAILURES: String(FAILURES),
       RATE_LIMIT_AUTH_FAILURES_WINDOW_MS: '60000',
       RATE_LIMIT_READS: '100000',
+      // pattern:shedding:begin
       // This machine is shared: its load, not the flood, can stall an event loop past the
       // shedder's bound, and a 503 would end the measurement. Shedding has suites of its own.
       LOAD_SHEDDING: 'off',
+      // pattern:shedding:end
     });
     ({ key } = await newTenant('auth-limits'));
     const res = await fetch(`${api.url}/v1/documents`, {

@@ -225,6 +225,7 @@ describe('jobs', () => {
       await waitForJob(api.url, t.headers, failedId, 'completed');
     });
 
+    // pattern:rate-limit:begin
     it('charges a retry to the exports rate class: refused with 429 once exports spent it, while writes still pass', async () => {
       const r = await tenant('jobs-retry-rate');
       const [doc] = await createDocs(api, r, 1);
@@ -239,5 +240,6 @@ describe('jobs', () => {
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       await createDocs(api, r, 1);
     });
+    // pattern:rate-limit:end
   });
 });

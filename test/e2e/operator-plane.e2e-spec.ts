@@ -31,10 +31,12 @@ describe('the operator listener', () => {
     );
   });
 
+  // pattern:telemetry:begin
   it('serves /metrics', async () => {
     const res = await request(api.adminUrl).get('/metrics').expect(200);
     expect(res.text).toMatch(/^# TYPE http_server_request_duration histogram$/m);
   });
+  // pattern:telemetry:end
 
   it('still asks for the admin key', async () => {
     const res = await request(api.adminUrl).get('/v1/admin/toggles').expect(401);
@@ -68,10 +70,12 @@ describe('the operator listener', () => {
     },
   );
 
+  // pattern:shedding:begin
   it('did not apply a toggle sent to the public port', async () => {
     const res = await request(api.adminUrl).get('/v1/admin/toggles').set(admin).expect(200);
     expect(res.body.toggles).toContainEqual({ name: 'LOAD_SHEDDING', on: true, source: 'config' });
   });
+  // pattern:shedding:end
 
   it('does not hold up a graceful shutdown with a connection kept open to it', async () => {
     const [other] = await startInstances(1, { ADMIN_API_KEY: ADMIN_KEY });

@@ -96,9 +96,15 @@ describe('process lifecycle', () => {
       .expect(201);
     const slow = request(api.url).post(`/v1/documents/${doc.body.id}/exports`).set(auth);
     const answered = slow.then((res) => res.status);
+    // pattern:shedding:begin
     await pollUntil(async () => (await metricSum(api.adminUrl, 'docscale_http_in_flight')) >= 1, {
       what: 'the export to be in flight',
     });
+    // pattern:shedding:else
+    // await pollUntil(async () => (await metricSum(api.adminUrl, 'http_server_active_requests')) >= 1, {
+    //   what: 'the export to be in flight',
+    // });
+    // pattern:shedding:end
     api.process.kill('SIGTERM');
     expect(await answered).toBe(201);
     expect(await api.exit).toBe(0);

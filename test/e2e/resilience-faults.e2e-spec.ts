@@ -198,8 +198,13 @@ describe('resilience under faults', () => {
   });
 
   it('serves every request while Redis is stopped, and uses it again once it is back', async () => {
+    // pattern:rate-limit:begin
     // The rate limiter asks Redis on every request; the cache stops asking while disconnected.
     const outcomes = await throughOutage('redis', 'redis-rate-limit', {
+      // pattern:rate-limit:else
+      // // The cache stops asking Redis while disconnected; its breaker shows it.
+      // const outcomes = await throughOutage('redis', 'redis-cache', {
+      // pattern:rate-limit:end
       metric: 'docscale_cache_answers_total',
       labels: { cache_level: 'l2' },
       what: 'reads from L2 again',

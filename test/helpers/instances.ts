@@ -49,8 +49,10 @@ export async function spawnProcess(
       // Functional suites read what they just wrote without carrying consistency tokens, so by
       // default every read goes to the primary; the read/write-split suites turn replicas on.
       READ_REPLICAS: 'off',
+      // pattern:rate-limit:begin
       // Functional suites send bursts from one tenant; the rate-limit and fault suites turn it on.
       RATE_LIMIT: 'off',
+      // pattern:rate-limit:end
       INSTANCE_ID: `test-${entry}-${port}`,
       [portKey]: String(port),
       ...(entry === 'main' ? { OPERATOR_PORT: String(operatorPort) } : {}),

@@ -2,7 +2,8 @@ import { EventEmitter, once } from 'node:events';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { OverloadedError, registerLoadShedding, type LoadSheddingOptions } from './load-shedding';
+import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding';
+import { OverloadedError } from './overloaded.error';
 
 /** Holds requests inside their handler until opened; tells when n of them have arrived. */
 class Gate {

@@ -19,9 +19,7 @@ import underPressure from '@fastify/under-pressure';
 import { metrics, type Attributes, type BatchObservableCallback } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-type ShedReason = 'event-loop-delay' | 'in-flight';
-/** Why a request was refused as overload: shed here, or an intake bulkhead full (the exports'). */
-type OverloadReason = ShedReason | 'export-intake';
+import { OverloadedError, type ShedReason } from './overloaded.error';
 
 /** Options of load shedding (from configuration: LOAD_SHED* in docs/configuration.md). */
 export interface LoadSheddingOptions {
@@ -56,26 +54,6 @@ export interface LoadSheddingOptions {
    * response. It must send the reply: the request goes no further down Fastify's lifecycle.
    */
   reject: (err: OverloadedError, request: FastifyRequest, reply: FastifyReply) => void;
-}
-
-const MESSAGE: Record<OverloadReason, string> = {
-  'event-loop-delay': 'The server is overloaded (its event loop is running late)',
-  'in-flight': 'The server is at its limit of requests in progress',
-  'export-intake': 'The server is taking in as many exports as it holds at once',
-};
-
-/** A request refused at once because the process is saturated: 503 + Retry-After. */
-export class OverloadedError extends Error {
-  constructor(
-    readonly reason: OverloadReason,
-    /** Seconds the client should wait before retrying. */
-    readonly retryAfterSeconds: number,
-  ) {
-    super(
-      `${MESSAGE[reason]}; retry in ${retryAfterSeconds} s (another instance may answer sooner)`,
-    );
-    this.name = 'OverloadedError';
-  }
 }
 
 /**

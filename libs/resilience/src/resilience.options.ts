@@ -1,5 +1,6 @@
 /** Options of the resilience module: the breakers' defaults and the rate limiter. */
 
+// pattern:rate-limit:begin
 /**
  * The budgets a subject has: a tenant's per route class, and a client address's for failed
  * authentications (spent before any tenant is known, so limited per address).
@@ -66,8 +67,10 @@ export interface RateLimitOptions {
    */
   subject: (request: unknown) => string | undefined;
 }
+// pattern:rate-limit:end
 
 export interface ResilienceOptions {
+  // pattern:breakers:begin
   /**
    * Consecutive failures that open a breaker created by this module (the primary's, the rate
    * limiter's Redis).
@@ -79,5 +82,6 @@ export interface ResilienceOptions {
    * @defaultValue 2000
    */
   breakerHalfOpenMs?: number;
-  rateLimit: RateLimitOptions;
+  // pattern:breakers:end
+  rateLimit: RateLimitOptions; // pattern:rate-limit
 }

@@ -1,10 +1,11 @@
 /** The problems the resilience errors become (composed by the app's one mapping, see pattern-kit). */
 import { problemFor, type ProblemDescriptor } from '@docscale/pattern-kit';
-import { OverloadedError } from './load-shedding';
-import { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-limit.errors';
-import { CircuitOpenError } from './resilience.errors';
+import { OverloadedError } from './overloaded.error';
+import { RateLimitedError, RateLimitUnavailableError } from './rate-limit/rate-limit.errors'; // pattern:rate-limit
+import { CircuitOpenError } from './resilience.errors'; // pattern:breakers
 
 export const resilienceProblems: ProblemDescriptor[] = [
+  // pattern:rate-limit:begin
   problemFor(RateLimitedError, {
     status: 429,
     slug: 'rate-limited',
@@ -18,6 +19,8 @@ export const resilienceProblems: ProblemDescriptor[] = [
     title: 'Temporarily unavailable',
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:rate-limit:end
+  // pattern:breakers:begin
   problemFor(CircuitOpenError, {
     status: 503,
     slug: 'circuit-open',
@@ -25,6 +28,7 @@ export const resilienceProblems: ProblemDescriptor[] = [
     extra: (e) => ({ dependency: e.breaker }),
     retryAfterSeconds: (e) => e.retryAfterSeconds,
   }),
+  // pattern:breakers:end
   problemFor(OverloadedError, {
     status: 503,
     slug: 'overloaded',

@@ -1,3 +1,4 @@
+// pattern:telemetry:begin
 export { startTelemetry, TelemetryAlreadyStartedError } from './start-telemetry';
 export { currentTelemetry, TelemetryHandle } from './telemetry-handle';
 export type { TelemetryOptions, TracingMode } from './telemetry.options';
@@ -6,9 +7,13 @@ export type { HttpServerFactory } from './traced-server-factory';
 export { registerHttpTelemetry } from './http-telemetry';
 export type { HttpTelemetryTarget } from './http-telemetry';
 export { Metrics } from './metrics';
-export { loggerParams, traceLogFields } from './logger-params';
-export type { LoggerOptions } from './logger-params';
 export { TelemetryModule } from './telemetry.module';
 export type { TelemetryModuleOptions } from './telemetry.module-definition';
+export { telemetryOptionsFrom } from './telemetry.config';
+// pattern:telemetry:end
+// What stays after `npm run pattern:remove -- telemetry`: the logger, and the counter the other
+// libs' instruments use (the OpenTelemetry API without an SDK: each measurement a no-op or an add).
+export { loggerParams, traceLogFields } from './logger-params';
+export type { LoggerOptions } from './logger-params';
 export { byKey, CounterSeries, PreAggregatedCounter } from './pre-aggregated-counter';
-export { loggerOptionsFrom, telemetryConfig, telemetryOptionsFrom } from './telemetry.config';
+export { loggerOptionsFrom, telemetryConfig } from './telemetry.config';

@@ -1,11 +1,15 @@
 import { Writable } from 'node:stream';
+// pattern:telemetry:begin
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+// pattern:telemetry:end
 import pino from 'pino';
 import type { Options } from 'pino-http';
 import { loggerParams } from './logger-params';
+// pattern:telemetry:begin
 import { startTelemetry } from './start-telemetry';
 import type { TelemetryHandle } from './telemetry-handle';
+// pattern:telemetry:end
 
 /** A pino logger built from the params' pino-http options, writing parsed lines into `lines`. */
 function loggerFromParams(lines: Record<string, unknown>[]): pino.Logger {
@@ -21,6 +25,7 @@ function loggerFromParams(lines: Record<string, unknown>[]): pino.Logger {
 }
 
 describe('loggerParams', () => {
+  // pattern:telemetry:begin
   let telemetry: TelemetryHandle;
   beforeAll(() => {
     telemetry = startTelemetry({
@@ -63,6 +68,7 @@ describe('loggerParams', () => {
       expect(line).not.toHaveProperty('span_id');
     }
   });
+  // pattern:telemetry:end
 
   it('never writes the credentials headers', () => {
     const lines: Record<string, unknown>[] = [];

@@ -1,4 +1,4 @@
-import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
+import { RateLimitClass, RateLimitGuard } from '@docscale/resilience'; // pattern:rate-limit
 import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import {
@@ -22,7 +22,11 @@ import { ExportsService } from './exports.service';
 @ApiSecurity(SECURITY.header)
 @ApiTenantOperation()
 // The rate limit is per tenant, so it runs after the key is known.
+// pattern:rate-limit:begin
 @UseGuards(ApiKeyGuard, RateLimitGuard)
+// pattern:rate-limit:else
+// @UseGuards(ApiKeyGuard)
+// pattern:rate-limit:end
 @Controller({ path: 'documents', version: '1' })
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
@@ -56,7 +60,8 @@ export class ExportsController {
   @ApiNoBodyOnPath('validation-failed')
   @ApiProblem(404, ['not-found'])
   @ApiQueueUnavailable('queue-full')
-  @RateLimitClass('exports') // heavy work: a budget of its own, much smaller than writes'
+  // Heavy work: a budget of its own, much smaller than writes'.
+  @RateLimitClass('exports') // pattern:rate-limit
   async create(
     @CurrentTenant() tenant: Tenant,
     @Param('id', DocumentId) id: string,

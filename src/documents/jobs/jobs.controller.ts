@@ -1,4 +1,4 @@
-import { RateLimitClass, RateLimitGuard } from '@docscale/resilience';
+import { RateLimitClass, RateLimitGuard } from '@docscale/resilience'; // pattern:rate-limit
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiOperation,
@@ -38,7 +38,11 @@ const ApiJobId = () =>
 @ApiSecurity(SECURITY.header)
 @ApiTenantOperation()
 // The rate limit is per tenant, so it runs after the key is known.
+// pattern:rate-limit:begin
 @UseGuards(ApiKeyGuard, RateLimitGuard)
+// pattern:rate-limit:else
+// @UseGuards(ApiKeyGuard)
+// pattern:rate-limit:end
 @Controller({ path: 'jobs', version: '1' })
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
@@ -93,7 +97,8 @@ export class JobsController {
   @ApiProblem(404, ['job-not-found'])
   @ApiProblem(409)
   @ApiQueueUnavailable('queue-full')
-  @RateLimitClass('exports') // a replay is work like a new export: the same budget
+  // A replay is work like a new export: the same budget.
+  @RateLimitClass('exports') // pattern:rate-limit
   async retry(
     @CurrentTenant() tenant: Tenant,
     @Param('id', JobId) id: string,

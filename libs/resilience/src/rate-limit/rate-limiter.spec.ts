@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { pollUntil } from '../../../../test/helpers/poll';
+// pattern:breakers:begin
 import { Breakers } from '../breakers';
+// pattern:breakers:end
 import type { RateLimitOptions, ResilienceOptions } from '../resilience.options';
 import { RateLimitUnavailableError } from './rate-limit.errors';
 import { RedisRateStore } from './redis-rate-store';
@@ -21,17 +23,18 @@ const reader = new TestReader();
 metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 
 const keyPrefix = `test:ratelimit:${randomUUID()}`;
-const started: Array<{ limiter: RateLimiter; breakers: Breakers }> = [];
+const started: Array<{ limiter: RateLimiter; stop: () => void }> = [];
 
 async function limiter(
   rateLimit: Partial<RateLimitOptions> = {},
   resilience: Partial<ResilienceOptions> = {},
   { start = true } = {},
 ): Promise<RateLimiter> {
-  const breakers = new Breakers();
   const options: ResilienceOptions = {
+    // pattern:breakers:begin
     breakerThreshold: 3,
     breakerHalfOpenMs: 5000,
+    // pattern:breakers:end
     ...resilience,
     rateLimit: {
       redisUrl: REDIS_URL,
@@ -42,9 +45,15 @@ async function limiter(
       ...rateLimit,
     },
   };
+  // pattern:breakers:begin
+  const breakers = new Breakers();
   const rateLimiter = new RateLimiter(options, breakers);
+  started.push({ limiter: rateLimiter, stop: () => breakers.stop() });
+  // pattern:breakers:else
+  // const rateLimiter = new RateLimiter(options);
+  // started.push({ limiter: rateLimiter, stop: () => undefined });
+  // pattern:breakers:end
   if (start) await rateLimiter.onModuleInit();
-  started.push({ limiter: rateLimiter, breakers });
   return rateLimiter;
 }
 
@@ -61,9 +70,9 @@ beforeAll(() => Logger.overrideLogger(false));
 
 afterEach(async () => {
   jest.restoreAllMocks();
-  for (const { limiter, breakers } of started.splice(0)) {
+  for (const { limiter, stop } of started.splice(0)) {
     await limiter.onApplicationShutdown();
-    breakers.stop();
+    stop();
   }
 });
 
@@ -162,6 +171,7 @@ describe('RateLimiter with Redis unreachable', () => {
     });
   });
 
+  // pattern:breakers:begin
   it('refuses with onRedisDown=closed, retrying when the breaker will probe once it is open', async () => {
     const rateLimiter = await limiter(
       { redisUrl: UNREACHABLE, onRedisDown: 'closed' },
@@ -180,6 +190,20 @@ describe('RateLimiter with Redis unreachable', () => {
     // Two failures try again soon; then the breaker is open: not before it lets a probe through.
     expect(waits).toEqual([1, 1, 5]);
   });
+  // pattern:breakers:else
+  // it('refuses with onRedisDown=closed, asking Redis again at the next request', async () => {
+  //   const rateLimiter = await limiter({ redisUrl: UNREACHABLE, onRedisDown: 'closed' });
+  //
+  //   const waits: number[] = [];
+  //   for (let i = 0; i < 3; i++) {
+  //     const refusal = await rateLimiter.take('tenant-closed', 'reads').catch((e: unknown) => e);
+  //     expect(refusal).toBeInstanceOf(RateLimitUnavailableError);
+  //     waits.push((refusal as RateLimitUnavailableError).retryAfterSeconds);
+  //   }
+  //
+  //   expect(waits).toEqual([1, 1, 1]);
+  // });
+  // pattern:breakers:end
 
   it('warns once per outage, not per request, and says when Redis is back', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
@@ -188,7 +212,11 @@ describe('RateLimiter with Redis unreachable', () => {
       spy.mock.calls.filter(([message]) => String(message).startsWith('Redis (rate limit)'));
     // Not started: the first commands fail at once (the client only starts connecting), as while
     // Redis is down; then the connection comes up, as when Redis is back.
+    // pattern:breakers:begin
     const rateLimiter = await limiter({}, { breakerThreshold: 100 }, { start: false });
+    // pattern:breakers:else
+    // const rateLimiter = await limiter({}, {}, { start: false });
+    // pattern:breakers:end
 
     const during = await takes([rateLimiter], 'tenant-outage', 5);
     await pollUntil(

@@ -25,8 +25,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { byKey, CounterSeries, PreAggregatedCounter } from '@docscale/telemetry';
 import { metrics } from '@opentelemetry/api';
-import { Breakers, type Breaker } from '../breakers';
+// pattern:breakers:begin
+import { Breakers } from '../breakers';
 import { CircuitOpenError } from '../resilience.errors';
+// pattern:breakers:end
 import { RESILIENCE_OPTIONS } from '../resilience.module-definition';
 import type {
   RateLimitOptions,
@@ -90,6 +92,14 @@ const DOWN_MEANS: Record<RedisDownPolicy, string> = {
   closed: 'refusing limited requests',
 };
 
+// pattern:breakers:begin
+/** Seconds until Redis is asked again: when the breaker lets a probe through, or at once. */
+const retryAfter = (err: unknown) => (err instanceof CircuitOpenError ? err.retryAfterSeconds : 1);
+// pattern:breakers:else
+// /** Seconds until Redis is asked again: by the next request. */
+// const retryAfter = (_err: unknown) => 1;
+// pattern:breakers:end
+
 @Injectable()
 export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('RateLimiter');
@@ -97,7 +107,8 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly policy: RedisDownPolicy;
   private readonly redis: RedisRateStore;
   private readonly local: LocalRateStore;
-  private readonly breaker: Breaker;
+  /** Every call to Redis goes through it: a breaker while there are breakers. */
+  private readonly breaker: { execute<T>(work: () => Promise<T>): Promise<T> };
   /** Every series the decisions counter can add to, resolved once: a decision is one addition. */
   private readonly decisions = decisionSeries();
   /** Round trips to the shared buckets, by route class: what leases save. */
@@ -116,7 +127,9 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(RESILIENCE_OPTIONS) resilience: ResilienceOptions,
+    // pattern:breakers:begin
     @Inject(Breakers) breakers: Breakers,
+    // pattern:breakers:end
   ) {
     this.options = resilience.rateLimit;
     this.policy = this.options.onRedisDown ?? 'local';
@@ -129,12 +142,17 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
       instances: this.options.instances ?? 1,
       windowMs: this.options.windowMs,
     });
+    // pattern:breakers:begin
     this.breaker = breakers.create('redis-rate-limit', {
       threshold: resilience.breakerThreshold ?? 5,
       halfOpenMs: resilience.breakerHalfOpenMs ?? 2000,
       isFailure: () => true, // any error (a timeout, a refused connection, a script error) is Redis's
       isTimeout: (e) => /timed? ?out/i.test(String((e as Error)?.message)),
     });
+    // pattern:breakers:else
+    // // Without breakers each call waits out its own timeout (redisTimeoutMs) while Redis is down.
+    // this.breaker = { execute: (work) => work() };
+    // pattern:breakers:end
     this.leaseShare = this.options.leaseShare ?? 0;
     this.leaseMs = this.options.leaseMs ?? 100;
   }
@@ -324,9 +342,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
       };
     }
     this.count(routeClass, 'refused', 'closed');
-    throw new RateLimitUnavailableError(
-      err instanceof CircuitOpenError ? err.retryAfterSeconds : 1,
-    );
+    throw new RateLimitUnavailableError(retryAfter(err));
   }
 
   private decided(

@@ -1,0 +1,68 @@
+import { PatternManifest } from '../pattern-manifest';
+
+const LIB = 'libs/telemetry/src';
+/** The SDK side of the lib; the logger and PreAggregatedCounter stay (other libs use them). */
+const SDK_FILES = [
+  'start-telemetry.ts',
+  'start-telemetry.spec.ts',
+  'docscale-tracing.ts',
+  'stock-tracing.ts',
+  'edge-sampler.ts',
+  'span-processors.ts',
+  'metric-readers.ts',
+  'metrics.controller.ts',
+  'metrics.ts',
+  'telemetry-handle.ts',
+  'telemetry.module.ts',
+  'telemetry.module-definition.ts',
+  'telemetry.module.spec.ts',
+  'telemetry.options.ts',
+  'telemetry.fixture.ts',
+  'traced-server-factory.ts',
+  'traced-server-factory.spec.ts',
+  'trace-context-trust.ts',
+  'trace-context-trust.spec.ts',
+  'http-telemetry.ts',
+  'http-telemetry.spec.ts',
+  'http-server-metrics.ts',
+  'http-server-metrics.spec.ts',
+];
+
+export const telemetry: PatternManifest = {
+  name: 'telemetry',
+  summary: 'OpenTelemetry tracing, RED metrics and /metrics, the collector, Jaeger and Grafana',
+  paths: [
+    ...SDK_FILES.map((file) => `${LIB}/${file}`),
+    'docs/patterns/telemetry.md',
+    'test/e2e/telemetry.e2e-spec.ts',
+    'test/e2e/otlp-export.e2e-spec.ts',
+    'test/e2e/queue-telemetry.e2e-spec.ts',
+    'scripts/experiments/bench/telemetry.ts',
+    'docker/otel-collector',
+    'docker/grafana',
+  ],
+  // Each goes only if nothing left imports it (other libs' specs measure with sdk-metrics).
+  dependencies: [
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/core',
+    '@opentelemetry/exporter-metrics-otlp-http',
+    '@opentelemetry/exporter-prometheus',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/instrumentation',
+    '@opentelemetry/instrumentation-http',
+    '@opentelemetry/instrumentation-ioredis',
+    '@opentelemetry/instrumentation-pg',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/sdk-trace',
+    '@opentelemetry/semantic-conventions',
+  ],
+  scripts: ['bench:telemetry'],
+  jsonKeys: [],
+  afterwards: [],
+  notes: [
+    'libs/telemetry keeps the logger and PreAggregatedCounter: other libs measure through the OpenTelemetry API, a no-op without an SDK.',
+    'Left: docker/prometheus (rules and scrape config), KEDA on docscale_queue_depth, and e2e suites that read /metrics.',
+  ],
+};
