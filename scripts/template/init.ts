@@ -41,7 +41,7 @@ interface Change {
 }
 
 /** Tracked and untracked-not-ignored files; a tree outside git: every file but build output. */
-export function treeFiles(root: string): string[] {
+function treeFiles(root: string): string[] {
   try {
     const out = execFileSync('git', ['ls-files', '-z', '-co', '--exclude-standard'], {
       cwd: root,
@@ -68,11 +68,7 @@ async function formatted(root: string, path: string, text: string): Promise<stri
   return format(text, { ...(await resolveConfig(file)), filepath: file });
 }
 
-export async function planRename(
-  root: string,
-  from: ServiceName,
-  to: ServiceName,
-): Promise<Change[]> {
+async function planRename(root: string, from: ServiceName, to: ServiceName): Promise<Change[]> {
   const rename = renamer(from, to);
   const changes: Change[] = [];
   for (const path of treeFiles(root)) {
@@ -121,7 +117,11 @@ async function main(): Promise<void> {
     console.log(`template:init: the service is already named ${to.kebab}; nothing to change`);
     return;
   }
-  const changes = await planRename(root, from, to);
+  // package.json names the current service: written last, so a run that fails part-way (a full
+  // disk) leaves it naming the old one, and a second run finishes the rename.
+  const changes = (await planRename(root, from, to)).sort(
+    (a, b) => Number(isNameFile(a.path)) - Number(isNameFile(b.path)),
+  );
   const dryRun = values['dry-run'] === true;
   for (const c of changes) {
     const moved = c.newPath === c.path ? '' : ` -> ${c.newPath}`;
@@ -149,4 +149,8 @@ if (require.main === module) {
     console.error(`template:init: ${err.message}`);
     process.exit(1);
   });
+}
+
+function isNameFile(path: string): boolean {
+  return path === 'package.json' || path === 'package-lock.json';
 }

@@ -1,4 +1,4 @@
-import { RateLimitGuard } from '@docscale/resilience';
+import { RateLimitGuard } from '@docscale/resilience'; // pattern:rate-limit
 import {
   Body,
   Controller,
@@ -61,7 +61,11 @@ const ApiIfMatch = () =>
 @ApiSecurity(SECURITY.bearer)
 @ApiSecurity(SECURITY.header)
 @ApiTenantOperation()
+// pattern:rate-limit:begin
 @UseGuards(ApiKeyGuard, RateLimitGuard)
+// pattern:rate-limit:else
+// @UseGuards(ApiKeyGuard)
+// pattern:rate-limit:end
 @Controller({ path: 'collections', version: '1' })
 export class CollectionsController {
   constructor(private readonly collections: CollectionsService) {}

@@ -10,16 +10,11 @@
 import { Database, ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { keysetCursor } from '../documents/page-cursor';
+import { PageCursor } from '../documents/page-cursor';
 import { ExpectedVersions, Found, ReadContext, Written } from '../store/versioned-store';
 import { CollectionEntity } from './collection.entity';
 import type { CollectionFields, CollectionQuery, CollectionStore } from './collection-store';
 import type { CollectionPage, CollectionResponse } from './dto/collection.response';
-
-/** Keyset cursors over (createdAt, id); the times are whole milliseconds (the migration). */
-export const CollectionCursor = keysetCursor(
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-);
 
 @Injectable()
 export class CollectionsRepository implements CollectionStore {
@@ -58,7 +53,7 @@ export class CollectionsRepository implements CollectionStore {
     const items = rows.slice(0, query.limit).map(toResponse);
     const last = items.at(-1);
     const more = rows.length > query.limit && last;
-    return { items, nextCursor: more ? CollectionCursor.encode(position(last)) : null };
+    return { items, nextCursor: more ? PageCursor.encode(position(last)) : null };
   }
 
   async create(tenantId: string, fields: CollectionFields): Promise<Written<CollectionResponse>> {

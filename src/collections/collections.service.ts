@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ExpectedVersions, Written } from '../store/versioned-store';
 import { CollectionNotFoundError, CollectionVersionMismatchError } from './collection.errors';
 import { CollectionFields, CollectionStore } from './collection-store';
-import { CollectionCursor } from './collections.repository';
+import { PageCursor } from '../documents/page-cursor';
 import { CollectionPage, CollectionResponse } from './dto/collection.response';
 
 /**
@@ -29,7 +29,7 @@ export class CollectionsService {
     query: { limit: number; cursor?: string },
     token?: string,
   ): Promise<CollectionPage> {
-    const after = query.cursor === undefined ? undefined : CollectionCursor.parse(query.cursor);
+    const after = query.cursor === undefined ? undefined : PageCursor.parse(query.cursor);
     return this.store.list(tenantId, { limit: query.limit, after }, { token });
   }
 

@@ -4,8 +4,13 @@ import type { RateLimiter } from '@docscale/resilience';
 import type { Toggles } from '@docscale/toggles';
 // pattern:rate-limit:end
 import { AppConfig } from '../config';
-import { InvalidApiKeyError, MissingApiKeyError } from '../problems/problem.errors';
-import { TooManyFailedAuthenticationsError } from '../problems/problem.errors'; // pattern:rate-limit
+// pattern:rate-limit:begin
+import {
+  InvalidApiKeyError,
+  MissingApiKeyError,
+  TooManyFailedAuthenticationsError,
+} from '../problems/problem.errors';
+// pattern:rate-limit:end
 import { ApiKey } from './api-key';
 import { ApiKeyGuard } from './api-key.guard';
 import { FailedAuthLimit } from './failed-auth-limit'; // pattern:rate-limit

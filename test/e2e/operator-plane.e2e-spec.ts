@@ -31,10 +31,12 @@ describe('the operator listener', () => {
     );
   });
 
+  // pattern:telemetry:begin
   it('serves /metrics', async () => {
     const res = await request(api.adminUrl).get('/metrics').expect(200);
     expect(res.text).toMatch(/^# TYPE http_server_request_duration histogram$/m);
   });
+  // pattern:telemetry:end
 
   it('still asks for the admin key', async () => {
     const res = await request(api.adminUrl).get('/v1/admin/toggles').expect(401);

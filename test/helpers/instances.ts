@@ -82,7 +82,13 @@ export async function startInstances(
   const instances = await Promise.all(
     Array.from({ length: n }, (_, i) => spawnProcess('main', env, ports[i])),
   );
-  await Promise.all(instances.map((i) => waitReady(i)));
+  try {
+    await Promise.all(instances.map((i) => waitReady(i)));
+  } catch (err) {
+    // The suite never gets the list, so its afterAll cannot stop the ones that did start.
+    await Promise.all(instances.map((i) => i.stop()));
+    throw err;
+  }
   return instances;
 }
 

@@ -46,6 +46,12 @@ describe('failsOnAnyMember', () => {
     },
   );
 
+  it('says yes for an error that does not come from the database (a bug in the work a read runs)', () => {
+    expect(
+      failsOnAnyMember(new TypeError("Cannot read properties of undefined (reading 'id')")),
+    ).toBe(true);
+  });
+
   it.each([
     ['a lost DNS name', withCode('ENOTFOUND')],
     ['a closed client', new Error('Client was closed and is not queryable')],

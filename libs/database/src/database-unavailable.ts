@@ -36,7 +36,8 @@ const UNAVAILABLE_MESSAGES = [
 /**
  * Errors in the statement itself (data, integrity, syntax, feature, cardinality, check option):
  * any member would refuse it the same way, so a replica read failing with one is not retried on
- * the primary. Every other failure of a replica read is the replica's, and is.
+ * the primary; nor is an error that did not come from the database at all. Every other failure
+ * of a replica read is the replica's, and is.
  */
 const STATEMENT_SQLSTATE = /^(22|23|42|0A|21|44)/;
 
@@ -51,7 +52,11 @@ function codeOf(err: unknown): unknown {
 
 export function failsOnAnyMember(err: unknown): boolean {
   const code = codeOf(err);
-  return typeof code === 'string' && STATEMENT_SQLSTATE.test(code);
+  if (typeof code === 'string') return STATEMENT_SQLSTATE.test(code);
+  // No code: node-postgres names its client-side failures only by message. Anything else is the
+  // caller's own code failing (ReadRouting.readWith runs arbitrary TypeORM work: a property typo,
+  // a TypeError): no member would do better, and blaming the replica would flap its rotation.
+  return !isDatabaseUnavailable(err);
 }
 
 export function isDatabaseUnavailable(err: unknown): boolean {

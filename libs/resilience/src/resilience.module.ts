@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
 // pattern:breakers:begin
 import { Inject, OnApplicationShutdown } from '@nestjs/common';
 import { Breakers } from './breakers';
@@ -10,7 +10,7 @@ import { RateLimiter } from './rate-limit/rate-limiter';
 import { ConfigurableResilienceModule, RESILIENCE_OPTIONS } from './resilience.module-definition';
 
 // Each provider goes with its pattern (npm run pattern:remove -- breakers | rate-limit).
-const providers = [
+const providers: Provider[] = [
   Breakers, // pattern:breakers
   RateLimiter, // pattern:rate-limit
   RateLimitGuard, // pattern:rate-limit

@@ -31,6 +31,12 @@ export async function startServer(
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   void server.exit.then(() => (exited = true));
-  await waitForReady(url, { exited: () => exited });
+  try {
+    await waitForReady(url, { exited: () => exited });
+  } catch (err) {
+    // Not ready: stop it here, or it outlives the bench pinned to its core and holding its ports.
+    await server.stop();
+    throw err;
+  }
   return { url, pid: server.pid, stop: () => server.stop().then(() => undefined) };
 }

@@ -37,7 +37,7 @@ export const telemetry: PatternManifest = {
     'test/e2e/telemetry.e2e-spec.ts',
     'test/e2e/otlp-export.e2e-spec.ts',
     'test/e2e/queue-telemetry.e2e-spec.ts',
-    'scripts/bench/telemetry.ts',
+    'scripts/experiments/bench/telemetry.ts',
     'docker/otel-collector',
     'docker/grafana',
   ],

@@ -190,6 +190,19 @@ describe('RateLimiter with Redis unreachable', () => {
     // Two failures try again soon; then the breaker is open: not before it lets a probe through.
     expect(waits).toEqual([1, 1, 5]);
   });
+  // pattern:breakers:else
+  // it('refuses with onRedisDown=closed, asking Redis again at the next request', async () => {
+  //   const rateLimiter = await limiter({ redisUrl: UNREACHABLE, onRedisDown: 'closed' });
+  //
+  //   const waits: number[] = [];
+  //   for (let i = 0; i < 3; i++) {
+  //     const refusal = await rateLimiter.take('tenant-closed', 'reads').catch((e: unknown) => e);
+  //     expect(refusal).toBeInstanceOf(RateLimitUnavailableError);
+  //     waits.push((refusal as RateLimitUnavailableError).retryAfterSeconds);
+  //   }
+  //
+  //   expect(waits).toEqual([1, 1, 1]);
+  // });
   // pattern:breakers:end
 
   it('warns once per outage, not per request, and says when Redis is back', async () => {
