@@ -35,8 +35,12 @@ async function switchableReplica(): Promise<{ url: string; server: Server; up: (
   server.on('close', () => sockets.forEach((s) => s.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  // The stack's own credentials and database, only the port changed: a renamed template
+  // (template:init) keeps testing against the stack it runs on.
+  const url = new URL(REPLICA_URL);
+  url.port = String(port);
   return {
-    url: `postgres://docscale:docscale@127.0.0.1:${port}/docscale`,
+    url: url.toString(),
     server,
     up: () => (forwarding = true),
   };
