@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { anchors, MarkdownLink, unlink } from './markdown-links';
 import { removeRegions } from './markers';
 import { deleteJsonKey, directDependencies, dropJsonItems, PackageJson } from './package-edits';
 import { JsonItems, JsonKey, KeptFile, PatternManifest } from './pattern-manifest';
@@ -16,6 +17,8 @@ export interface FileEdit {
   file: string;
   text: string;
   regions: number;
+  /** Markdown links the removal broke, turned into their text (markdown-links.ts). */
+  unlinked: number;
 }
 
 export interface RemovalPlan {
@@ -48,16 +51,20 @@ export function readPackageJson(root: string): PackageJson {
 export function planRemoval(root: string, manifest: PatternManifest): RemovalPlan {
   const deletions = manifest.paths.filter((path) => exists(root, path));
   const moves = (manifest.keep ?? []).filter((kept) => exists(root, kept.from));
+  const original = new Map<string, string>();
   const remaining = new Map<string, string>();
-  const edits: FileEdit[] = [];
+  const regions = new Map<string, number>();
   for (const file of projectTextFiles(root)) {
     if (isDeleted(file, deletions)) continue;
     const text = readText(root, file);
     if (text === undefined) continue;
     const edited = removeRegions(text, manifest.name, file);
-    if (edited.regions) edits.push({ file, ...edited });
+    original.set(file, text);
     remaining.set(file, edited.text);
+    if (edited.regions) regions.set(file, edited.regions);
   }
+  const edits = fileEdits(remaining, regions, brokenBy(deletions, original, remaining));
+  for (const edit of edits) remaining.set(edit.file, edit.text);
   const pkg = readPackageJson(root);
   const scripts = manifest.scripts.filter((name) => pkg.scripts && name in pkg.scripts);
   const jsonKeys = manifest.jsonKeys.filter(
@@ -86,6 +93,50 @@ export function planRemoval(root: string, manifest: PatternManifest): RemovalPla
   return { manifest, deletions, moves, edits, scripts, jsonKeys, jsonItems, uninstall, kept };
 }
 
+/**
+ * Whether the removal breaks a Markdown link: its file is deleted, or its heading went with a
+ * region (a link that was broken before is left for the docs test to report).
+ */
+function brokenBy(
+  deletions: string[],
+  original: Map<string, string>,
+  remaining: Map<string, string>,
+): (link: MarkdownLink) => boolean {
+  const headings = new Map<string, { before: Set<string>; after: Set<string> }>();
+  const headingsOf = (file: string) => {
+    let found = headings.get(file);
+    if (!found) {
+      found = {
+        before: anchors(original.get(file) ?? ''),
+        after: anchors(remaining.get(file) ?? ''),
+      };
+      headings.set(file, found);
+    }
+    return found;
+  };
+  return (link) => {
+    if (isDeleted(link.path, deletions)) return true;
+    if (!link.anchor || !link.path.endsWith('.md') || !remaining.has(link.path)) return false;
+    const { before, after } = headingsOf(link.path);
+    return before.has(link.anchor) && !after.has(link.anchor);
+  };
+}
+
+/** Each file the removal changes: its regions gone and, in Markdown, its broken links unlinked. */
+function fileEdits(
+  remaining: Map<string, string>,
+  regions: Map<string, number>,
+  broken: (link: MarkdownLink) => boolean,
+): FileEdit[] {
+  const edits: FileEdit[] = [];
+  for (const [file, text] of remaining) {
+    const linked = file.endsWith('.md') ? unlink(text, file, broken) : { text, unlinked: 0 };
+    const count = regions.get(file) ?? 0;
+    if (count || linked.unlinked) edits.push({ file, ...linked, regions: count });
+  }
+  return edits;
+}
+
 /** False when the pattern is already gone: nothing of it is left to delete or edit. */
 export function hasWork(plan: RemovalPlan): boolean {
   return (
@@ -98,12 +149,21 @@ export function hasWork(plan: RemovalPlan): boolean {
   );
 }
 
+const counted = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
+
+function editSummary(edit: FileEdit): string {
+  const parts = [];
+  if (edit.regions) parts.push(counted(edit.regions, 'region'));
+  if (edit.unlinked) parts.push(`${counted(edit.unlinked, 'broken link')} unlinked`);
+  return parts.join(', ');
+}
+
 /** The plan as lines a person reads (`--dry-run`, and the log of a real removal). */
 export function describePlan(plan: RemovalPlan): string[] {
   const lines = [
     ...plan.moves.map((m) => `keep     ${m.from} as ${m.to}`),
     ...plan.deletions.map((path) => `delete   ${path}`),
-    ...plan.edits.map((e) => `edit     ${e.file} (${e.regions} region${e.regions > 1 ? 's' : ''})`),
+    ...plan.edits.map((e) => `edit     ${e.file} (${editSummary(e)})`),
     ...plan.jsonKeys.map((k) => `edit     ${k.file}: drop ${k.path.join('.')}`),
     ...plan.jsonItems.map((i) => `edit     ${i.file}: drop ${i.count} of ${i.path.join('.')}`),
     ...plan.scripts.map((name) => `script   drop npm script "${name}"`),

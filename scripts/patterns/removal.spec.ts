@@ -91,6 +91,44 @@ describe('a pattern removal', () => {
     expect(danglingMentions(root, plan)).toEqual(['README.md:1: telemetry.md']);
   });
 
+  it('unlinks the Markdown links the removal breaks: to a deleted page, to a heading a region held', () => {
+    write(
+      'docs/guide.md',
+      [
+        '# Guide',
+        '<!-- pattern:telemetry:begin -->',
+        '## Tracing',
+        '<!-- pattern:telemetry:end -->',
+        '## Logs',
+        '',
+      ].join('\n'),
+    );
+    write(
+      'docs/index.md',
+      [
+        'See [telemetry](patterns/telemetry.md), [its code](../libs/telemetry/src/index.ts),',
+        '[tracing](guide.md#tracing), [logs](guide.md#logs) and [a typo](guide.md#nothing).',
+        '',
+      ].join('\n'),
+    );
+    const plan = planRemoval(root, manifest);
+    expect(describePlan(plan)).toEqual(
+      expect.arrayContaining([
+        'edit     docs/guide.md (1 region)',
+        'edit     docs/index.md (3 broken links unlinked)',
+      ]),
+    );
+    applyRemoval(root, plan, () => undefined);
+    expect(read('docs/index.md')).toBe(
+      [
+        'See telemetry, its code,',
+        // A link that was broken before is the docs test's to report, not the removal's to hide.
+        'tracing, [logs](guide.md#logs) and [a typo](guide.md#nothing).',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('writes nothing when a file has markers out of order', () => {
     write('src/broken.ts', `${mark('begin')}\nx\n`);
     expect(() => planRemoval(root, manifest)).toThrow(

@@ -9,18 +9,20 @@
 #   may use git and its diff is printed), hard-links node_modules into it (cp -al: under a second,
 #   no download; npm prune runs in the copy when the transform changed package.json's
 #   dependencies, so an import of a removed package fails there as it would after npm ci), runs
-#   <command> in the copy, then: npm run -s build, npm run -s lint, the unit tier and, with --e2e
-#   (or PROVE_E2E), those e2e files against the running stack in a database of the proof's own
-#   (CREATE DATABASE prove_<label>, dropped after): a transform changes the migrations, so the
-#   main database's schema is not the copy's. Prints each step's duration; the first failing
+#   <command> in the copy, then: npm run -s build, npm run -s lint, the unit and deploy tiers
+#   (docker/, k8s/ and every Markdown link checked) and, with --e2e (or PROVE_E2E), those e2e
+#   files against the running stack in a database of the proof's own (CREATE DATABASE
+#   prove_<label>, dropped after): a transform changes the migrations, so the main database's
+#   schema is not the copy's. Prints each step's duration; the first failing
 #   step ends the proof with its name and exit status.
 #
 # Environment: PROVE_E2E (e2e files, as --e2e), PROVE_JEST_PROJECTS (jest projects run after
-# lint, "unit"), PROVE_JEST_RELATED=1 (only the specs whose imports reach a file the transform
-# changed), PROVE_KEEP=1 (keep the copy and the database for a look), PROVE_DIR (parent of the
-# copy, $TMPDIR or /tmp). For --e2e: DATABASE_OWNER_URL, DATABASE_PRIMARY_URL,
-# DATABASE_REPLICA_URLS and REDIS_URL of the running stack (as scripts/test.sh exports them), and
-# STACK_DIR/STACK_PG_* as for scripts/stack.sh (the copy's e2e setup reuses this tree's stack).
+# lint, one step each: "unit deploy"), PROVE_JEST_RELATED=1 (the unit project runs only the specs
+# whose imports reach a file the transform changed; deploy runs whole), PROVE_KEEP=1 (keep the
+# copy and the database for a look), PROVE_DIR (parent of the copy, $TMPDIR or /tmp). For --e2e:
+# DATABASE_OWNER_URL, DATABASE_PRIMARY_URL, DATABASE_REPLICA_URLS and REDIS_URL of the running
+# stack (as scripts/test.sh exports them), and STACK_DIR/STACK_PG_* as for scripts/stack.sh (the
+# copy's e2e setup reuses this tree's stack).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/template/prove-database.sh
@@ -94,16 +96,19 @@ if [[ $(deps "$ROOT/package.json") != $(deps "$copy/package.json") ]]; then
 fi
 step build npm run -s build
 step lint npm run -s lint
-read -r -a projects <<<"${PROVE_JEST_PROJECTS:-unit}"
-related=()
-if [[ ${PROVE_JEST_RELATED:-} == 1 ]]; then
-  # Only the specs whose imports reach a file the transform added or edited: every other spec is
-  # the same code under the same test as in the main run (a deleted file's importers fail lint).
-  mapfile -t changed < <(git -C "$copy" diff --cached --name-only --diff-filter=AM HEAD -- '*.ts')
-  echo "prove $label: jest on the specs related to ${#changed[@]} changed files"
-  related=(--passWithNoTests --findRelatedTests "${changed[@]}")
-fi
-step "jest ${projects[*]}" bash scripts/jest.sh --selectProjects "${projects[@]}" "${related[@]}"
+read -r -a projects <<<"${PROVE_JEST_PROJECTS:-unit deploy}"
+for project in "${projects[@]}"; do
+  related=()
+  if [[ $project == unit && ${PROVE_JEST_RELATED:-} == 1 ]]; then
+    # Only the specs whose imports reach a file the transform added or edited: every other spec is
+    # the same code under the same test as in the main run (a deleted file's importers fail lint).
+    # The deploy tier always runs whole: its specs read docker/, k8s/ and the docs, not imports.
+    mapfile -t changed < <(git -C "$copy" diff --cached --name-only --diff-filter=AM HEAD -- '*.ts')
+    echo "prove $label: unit specs related to ${#changed[@]} changed files"
+    related=(--passWithNoTests --findRelatedTests "${changed[@]}")
+  fi
+  step "jest $project" bash scripts/jest.sh --selectProjects "$project" "${related[@]}"
+done
 if [[ -n $e2e ]]; then
   prove_database_create "$label"
   read -r -a files <<<"$e2e"

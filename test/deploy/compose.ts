@@ -48,6 +48,12 @@ export const source = readFileSync(join(DOCKER, 'compose.yaml'), 'utf8');
 export const compose = parse(source, { merge: true }) as Compose;
 export const services = compose.services;
 
+/** The services that run docscale's own long-running processes (the migrations are a one-shot). */
+export const PROCESS_SERVICES = [
+  'api',
+  'worker', // pattern:queue
+];
+
 /** A compose duration (`15s`, `1m30s`) in milliseconds. */
 export function durationMs(text: string): number {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { exportedSeries, metricsIn } from './metric-names';
 import { environment, services } from './compose';
-import { DOCKER, prometheusConfig } from './repo';
+import { prometheusConfig } from './prometheus-config';
+import { DOCKER } from './repo';
 
 interface Target {
   refId: string;
@@ -99,9 +100,12 @@ describe('docker/grafana', () => {
     for (const metric of [
       'http_server_request_duration_count',
       'http_server_request_duration_bucket',
-      'docscale_cache_answers_total',
+      'docscale_cache_answers_total', // pattern:cache
+      // pattern:read-replicas:begin
       'docscale_db_reads_total',
       'docscale_db_replica_lag_ms',
+      // pattern:read-replicas:end
+      // pattern:queue:begin
       'docscale_queue_depth',
       'docscale_queue_jobs',
       'docscale_job_wait_bucket',
@@ -109,6 +113,7 @@ describe('docker/grafana', () => {
       'docscale_jobs_total',
       'docscale_outbox_pending',
       'docscale_outbox_lag',
+      // pattern:queue:end
       // pattern:breakers:begin
       'docscale_breaker_state',
       // pattern:breakers:end
@@ -151,7 +156,7 @@ describe('docker/prometheus/prometheus.yml', () => {
     expect(all).toEqual(
       expect.arrayContaining([
         [`api:${environment(services.api).OPERATOR_PORT}`, '/metrics'],
-        ['worker:3100', '/metrics'],
+        ['worker:3100', '/metrics'], // pattern:queue
       ]),
     );
     const names = config.scrape_configs.map((j) => j.job_name);

@@ -3,7 +3,7 @@
  * connect as the app role, only the migration gets the owner's URL, and the app role the database
  * creates is the one the app's URLs name.
  */
-import { environment, services } from './compose';
+import { environment, PROCESS_SERVICES, services } from './compose';
 import { containerEnv, overlayObjects } from './k8s-manifests';
 
 /**
@@ -24,11 +24,13 @@ describe('docker/compose.yaml: database roles', () => {
   const migrate = environment(services.migrate);
 
   it('connects the API and the workers as the app role, not the owner, without the owner URL', () => {
-    for (const name of ['api', 'worker']) {
+    for (const name of PROCESS_SERVICES) {
       const env = environment(services[name]);
       expect([name, userOf(env.DATABASE_PRIMARY_URL)]).toEqual([name, primary.APP_USER]);
+      // pattern:read-replicas:begin
       for (const url of env.DATABASE_REPLICA_URLS.split(','))
         expect([name, userOf(url)]).toEqual([name, primary.APP_USER]);
+      // pattern:read-replicas:end
       expect([name, env.DATABASE_OWNER_URL]).toEqual([name, undefined]);
     }
     expect(primary.APP_USER).not.toBe(primary.POSTGRES_USER);

@@ -22,7 +22,7 @@ import {
   selects,
   Workload,
 } from './k8s-manifests';
-import { exportedSeries, metricsIn } from './metric-names';
+import { exportedSeries, metricsIn } from './metric-names'; // pattern:telemetry
 
 /** The config keys that name servers a process connects to (a comma-separated list for one). */
 const SERVER_URL_KEYS = [
@@ -91,20 +91,30 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
   };
 
   it('scales the API on CPU and the worker on queue depth, each targeting its Deployment', () => {
-    const scaled = scaledObjects;
     expect(hpas.map((h) => deployment(h.spec?.scaleTargetRef.name))).toEqual([
       byEntry('dist/src/main.js'),
     ]);
     expect(hpas[0].spec?.scaleTargetRef.kind).toBe('Deployment');
     expect(hpas[0].spec?.metrics?.map((m) => m.resource?.name)).toEqual(['cpu']);
-    expect(scaled.map((s) => deployment(s.spec.scaleTargetRef.name))).toEqual([
+    // pattern:queue:begin
+    expect(scaledObjects.map((s) => deployment(s.spec.scaleTargetRef.name))).toEqual([
       byEntry('dist/src/worker.js'),
     ]);
-    for (const trigger of scaled[0].spec.triggers) {
+    const triggers = scaledObjects[0].spec.triggers;
+    expect(triggers.length).toBeGreaterThan(0);
+    for (const trigger of triggers) {
+      // pattern:telemetry:begin
       expect(trigger.type).toBe('prometheus');
       expect(metricsIn(trigger.metadata.query as string)).toEqual(['docscale_queue_depth']);
+      // pattern:telemetry:else
+      // // Without telemetry's gauge, on the workers' CPU (worker-scaledobject.yaml says why).
+      // expect([trigger.type, trigger.metricType]).toEqual(['cpu', 'Utilization']);
+      // pattern:telemetry:end
     }
-    expect(exportedSeries()).toContain('docscale_queue_depth');
+    expect(exportedSeries()).toContain('docscale_queue_depth'); // pattern:telemetry
+    // pattern:queue:else
+    // expect(scaledObjects).toEqual([]);
+    // pattern:queue:end
   });
 
   it('leaves the replica count of every Deployment to its autoscaler, from a floor of at least 1', () => {
@@ -187,9 +197,11 @@ describe.each(['dev', 'prod'])('k8s/overlays/%s: traffic and scale', (overlay) =
     const { OPERATOR_PORT, PORT, OPERATOR_HOST } = configOf(container);
     expect(OPERATOR_PORT).not.toBe(PORT);
     expect(OPERATOR_HOST).toBe('0.0.0.0'); // Prometheus scrapes the pod's address
+    // pattern:telemetry:begin
     const annotations = api.spec?.template.metadata?.annotations ?? {};
     expect(annotations['prometheus.io/port']).toBe(String(OPERATOR_PORT));
     expect(annotations['prometheus.io/path']).toBe('/metrics');
+    // pattern:telemetry:end
     expect(container.ports).toContainEqual({ name: 'operator', containerPort: OPERATOR_PORT });
     const targets = ofKind<IService & KubeObject>('Service').flatMap(
       (s) => s.spec?.ports?.map((p) => p.targetPort) ?? [],

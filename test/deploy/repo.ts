@@ -1,12 +1,9 @@
 /**
- * What the deployables' tests share about the repository: where it is, the validators
- * scripts/stack.sh provides, and docker/prometheus/prometheus.yml (parsed once, read by the
- * compose and the dashboard suites).
+ * What the deployables' tests share about the repository: where it is, and the validators
+ * scripts/stack.sh provides.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 
 export const ROOT = join(__dirname, '../..');
 export const DOCKER = join(ROOT, 'docker');
@@ -21,17 +18,3 @@ export function toolBin(name: 'promtool' | 'kubectl'): string {
   });
   return out.trim().split('\n').pop() ?? '';
 }
-
-export interface PrometheusConfig {
-  rule_files?: string[];
-  scrape_configs: {
-    job_name: string;
-    metrics_path?: string;
-    dns_sd_configs?: { names: string[]; type: string; port: number }[];
-    static_configs?: { targets: string[] }[];
-  }[];
-}
-
-export const prometheusConfig = parse(
-  readFileSync(join(DOCKER, 'prometheus/prometheus.yml'), 'utf8'),
-) as PrometheusConfig;
