@@ -1,5 +1,5 @@
 import { DatabaseModule, databaseOptionsFrom } from '@docscale/database';
-import { ResilienceModule, type ResilienceOptions } from '@docscale/resilience';
+import { ResilienceModule, type ResilienceOptions } from '@docscale/resilience'; // pattern:breakers,rate-limit
 import { rateLimitOptionsFrom } from '@docscale/resilience'; // pattern:rate-limit
 // pattern:breakers:begin
 import { isMemberFailure, isTimeout } from '@docscale/database';
@@ -10,7 +10,8 @@ import { CircuitOpenError } from '@docscale/resilience';
 // pattern:breakers:end
 import { loggerOptionsFrom, loggerParams } from '@docscale/telemetry';
 import { TelemetryModule } from '@docscale/telemetry'; // pattern:telemetry
-import { Toggles, TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
+import { Toggles } from '@docscale/toggles'; // pattern:rate-limit,read-replicas
+import { TogglesModule, togglesOptionsFrom } from '@docscale/toggles';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CollectionEntity } from './collections/collection.entity';
@@ -31,6 +32,7 @@ export class InfrastructureModule {
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot({}), // pattern:telemetry
         LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
+        // pattern:breakers,rate-limit:begin
         ResilienceModule.forRootAsync({
           // pattern:rate-limit:begin
           inject: [Toggles],
@@ -49,14 +51,16 @@ export class InfrastructureModule {
             // pattern:rate-limit:end
           }),
         }),
+        // pattern:breakers,rate-limit:end
         DatabaseModule.forRootAsync({
-          // pattern:breakers:begin
-          inject: [Toggles, Breakers],
-          useFactory: (toggles: Toggles, breakers: Breakers) =>
-            // pattern:breakers:else
-            // inject: [Toggles],
-            // useFactory: (toggles: Toggles) =>
-            // pattern:breakers:end
+          inject: [
+            Toggles, // pattern:read-replicas
+            Breakers, // pattern:breakers
+          ],
+          useFactory: (
+            toggles: Toggles, // pattern:read-replicas
+            breakers: Breakers, // pattern:breakers
+          ) =>
             databaseOptionsFrom(env, {
               entities: [DocumentEntity, TenantEntity, ApiKeyEntity, CollectionEntity],
               applicationName: `docscale-${env.INSTANCE_ID}`,

@@ -119,11 +119,49 @@ describe('line markers', () => {
   });
 });
 
+describe('regions several patterns share', () => {
+  const code = [
+    ts('breakers,rate-limit', 'begin'),
+    'export class ResilienceModule {',
+    '  breakers = 1; // pattern:breakers',
+    '  limiter = 2; // pattern:rate-limit',
+    '  toggles = 3; // pattern:breakers,rate-limit',
+    '}',
+    ts('breakers,rate-limit', 'else'),
+    '// export const nothing = 0;',
+    ts('breakers,rate-limit', 'end'),
+    'done();',
+  ].join('\n');
+
+  it('keeps the region while another of its patterns stays, without the removed name', () => {
+    expect(removeRegions(code, 'breakers').text.split('\n')).toEqual([
+      ts('rate-limit', 'begin'),
+      'export class ResilienceModule {',
+      '  limiter = 2; // pattern:rate-limit',
+      '  toggles = 3; // pattern:rate-limit',
+      '}',
+      ts('rate-limit', 'else'),
+      '// export const nothing = 0;',
+      ts('rate-limit', 'end'),
+      'done();',
+    ]);
+  });
+
+  it('removes it with the last of them, in either order', () => {
+    const last = ['export const nothing = 0;', 'done();'].join('\n');
+    const one = removeRegions(code, 'breakers').text;
+    expect(removeRegions(one, 'rate-limit').text).toBe(last);
+    const other = removeRegions(code, 'rate-limit').text;
+    expect(removeRegions(other, 'breakers').text).toBe(last);
+    expect([...markedPatterns(code)].sort()).toEqual(['breakers', 'rate-limit']);
+  });
+});
+
 describe('parseMarker', () => {
   it('takes only a whole line for a marker, never prose or a string quoting one', () => {
     expect(parseMarker(`  ${ts('cache', 'begin')}`)).toEqual({
       style: '//',
-      name: 'cache',
+      names: ['cache'],
       kind: 'begin',
     });
     expect(parseMarker(`'${ts('cache', 'begin')}',`)).toBeUndefined();

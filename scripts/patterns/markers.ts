@@ -8,19 +8,41 @@
  * One line can go on its own: a Markdown line holding `<!-- pattern:<name> -->` (a table row, whose
  * last cell hides the comment), or a line ending in `// pattern:<name>` or `# pattern:<name>`.
  *
+ * Code that serves several patterns names them all, `pattern:breakers,rate-limit:begin` (or a
+ * line ending in `// pattern:breakers,read-replicas`): it stays while any of them does, and goes
+ * with the last. Removing one of them only drops its name from the markers, so whichever is
+ * removed last finds a region of its own.
+ *
  * A region marker is a whole line, so prose or a string that quotes the syntax is never taken for one.
  * Regions of other patterns inside a removed region go with it; a region of the same pattern
  * inside another is an error, as is any marker out of order: nothing is written when a file is
  * malformed (the caller checks every file before it touches one).
  */
-const MARKER = /^\s*(\/\/|#|<!--)\s*pattern:([a-z][a-z-]*):(begin|else|end)\s*(-->)?\s*$/;
-const LINE_MARKER =
-  /<!--\s*pattern:([a-z][a-z-]*)\s*-->|\S\s*(?:\/\/|#)\s*pattern:([a-z][a-z-]*)\s*$/;
+const NAMES = '[a-z][a-z-]*(?:,[a-z][a-z-]*)*';
+const MARKER = new RegExp(
+  `^\\s*(\\/\\/|#|<!--)\\s*pattern:(${NAMES}):(begin|else|end)\\s*(-->)?\\s*$`,
+);
+const LINE_MARKER = new RegExp(
+  `<!--\\s*pattern:(${NAMES})\\s*-->|\\S\\s*(?:\\/\\/|#)\\s*pattern:(${NAMES})\\s*$`,
+);
 
-/** The pattern a single line goes with (its line marker), if any. */
-export function linePattern(line: string): string | undefined {
+/** The patterns a single line goes with (its line marker), if any. */
+export function linePatterns(line: string): string[] | undefined {
   const m = LINE_MARKER.exec(line);
-  return m ? (m[1] ?? m[2]) : undefined;
+  return m ? (m[1] ?? m[2]).split(',') : undefined;
+}
+
+/** `line` with `name` gone from the pattern list of its marker (`a,b` → `b`). */
+function withoutName(line: string, name: string): string {
+  return line.replace(
+    new RegExp(`(pattern:)(${NAMES})`),
+    (_, prefix: string, list: string) =>
+      prefix +
+      list
+        .split(',')
+        .filter((n) => n !== name)
+        .join(','),
+  );
 }
 
 export type MarkerKind = 'begin' | 'else' | 'end';
@@ -28,7 +50,8 @@ type CommentStyle = '//' | '#' | '<!--';
 
 interface Marker {
   style: CommentStyle;
-  name: string;
+  /** One pattern, or several that share the region (it goes with the last of them). */
+  names: string[];
   kind: MarkerKind;
 }
 
@@ -42,7 +65,7 @@ export class MarkerError extends Error {
 export function parseMarker(line: string): Marker | undefined {
   const m = MARKER.exec(line);
   if (!m || (m[1] === '<!--') !== (m[4] === '-->')) return undefined;
-  return { style: m[1] as CommentStyle, name: m[2], kind: m[3] as MarkerKind };
+  return { style: m[1] as CommentStyle, names: m[2].split(','), kind: m[3] as MarkerKind };
 }
 
 /** The pattern names that have at least one marker in `text`. */
@@ -50,8 +73,7 @@ export function markedPatterns(text: string): Set<string> {
   const names = new Set<string>();
   if (!text.includes('pattern:')) return names;
   for (const line of text.split('\n')) {
-    const name = parseMarker(line)?.name ?? linePattern(line);
-    if (name) names.add(name);
+    for (const name of parseMarker(line)?.names ?? linePatterns(line) ?? []) names.add(name);
   }
   return names;
 }
@@ -86,7 +108,16 @@ export function removeRegions(
   lines.forEach((line, index) => {
     const at = index + 1;
     const marker = parseMarker(line);
-    if (marker?.name === name) {
+    const lineNames = marker ? undefined : linePatterns(line);
+    const shared = (marker?.names ?? lineNames ?? []).length > 1;
+    if (shared && !open && (marker?.names ?? lineNames)?.includes(name)) {
+      // Another pattern still needs it: it stays, without this one's name (the last one's
+      // removal checks the region's order).
+      if (marker?.kind !== 'else' && marker?.kind !== 'end') regions++;
+      kept.push(withoutName(line, name));
+      return;
+    }
+    if (marker?.names.length === 1 && marker.names[0] === name) {
       if (marker.kind === 'begin') {
         if (open)
           throw new MarkerError(
@@ -109,7 +140,7 @@ export function removeRegions(
       return;
     }
     if (open && !open.inElse) return;
-    if (!open && linePattern(line) === name) {
+    if (!open && lineNames?.length === 1 && lineNames[0] === name) {
       regions++;
       return;
     }

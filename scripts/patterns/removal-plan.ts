@@ -23,7 +23,10 @@ export interface FileEdit {
 
 export interface RemovalPlan {
   manifest: PatternManifest;
-  /** Manifest paths that exist. */
+  /**
+   * Manifest paths that exist, and files every line of which goes with the pattern's regions
+   * (e.g. a module several patterns shared, removed with the last of them).
+   */
   deletions: string[];
   /** Files moved out of the deletions first (the manifest's `keep` whose source exists). */
   moves: KeptFile[];
@@ -59,6 +62,10 @@ export function planRemoval(root: string, manifest: PatternManifest): RemovalPla
     const text = readText(root, file);
     if (text === undefined) continue;
     const edited = removeRegions(text, manifest.name, file);
+    if (edited.regions && edited.text.trim() === '') {
+      deletions.push(file);
+      continue;
+    }
     original.set(file, text);
     remaining.set(file, edited.text);
     if (edited.regions) regions.set(file, edited.regions);

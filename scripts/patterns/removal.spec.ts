@@ -129,6 +129,18 @@ describe('a pattern removal', () => {
     );
   });
 
+  it('deletes a file every line of which went with the regions', () => {
+    write(
+      'src/telemetry.module.ts',
+      [mark('begin'), 'export class TelemetryModule {}', mark('end'), ''].join('\n'),
+    );
+    const plan = planRemoval(root, manifest);
+    expect(plan.deletions).toContain('src/telemetry.module.ts');
+    expect(plan.edits.map((e) => e.file)).not.toContain('src/telemetry.module.ts');
+    applyRemoval(root, plan, () => undefined);
+    expect(existsSync(join(root, 'src/telemetry.module.ts'))).toBe(false);
+  });
+
   it('writes nothing when a file has markers out of order', () => {
     write('src/broken.ts', `${mark('begin')}\nx\n`);
     expect(() => planRemoval(root, manifest)).toThrow(

@@ -3,13 +3,14 @@ import { Database, ReadRouting } from '@docscale/database';
 // pattern:read-replicas:else
 // import { Database } from '@docscale/database';
 // pattern:read-replicas:end
+import { TieredCache } from '@docscale/cache'; // pattern:cache
 // pattern:queue:begin
 import { JobQueue, OutboxRelay } from '@docscale/queue';
 // pattern:queue:end
 // pattern:breakers:begin
 import { Breakers, CircuitOpenError } from '@docscale/resilience';
 // pattern:breakers:end
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config';
@@ -47,6 +48,10 @@ export class DependencyHealth implements OnApplicationShutdown {
     private readonly breakerBoard: Breakers,
     // pattern:breakers:end
     @Inject(AppConfig) config: AppConfig,
+    // pattern:cache:begin
+    // The API's; the worker has no cache.
+    @Optional() private readonly tieredCache?: TieredCache,
+    // pattern:cache:end
   ) {
     this.timeoutMs = config.env.HEALTH_CHECK_TIMEOUT_MS;
     this.redisClient = new Redis(config.env.REDIS_URL, {
@@ -108,6 +113,19 @@ export class DependencyHealth implements OnApplicationShutdown {
       return session.up({ degraded: true, state: 'unreachable' });
     }
   }
+
+  // pattern:cache:begin
+  /**
+   * This instance's cache: L1 answering (`active`, or `off` by toggle or while unsubscribed), the
+   * Redis breaker, and writes owed to L2. Degraded while L2 is bypassed or writes are owed.
+   */
+  cache(key: string) {
+    const session = this.indicator.check(key);
+    if (!this.tieredCache) return session.up({ state: 'none in this process' });
+    const state = this.tieredCache.state();
+    return session.up({ degraded: state.l2 !== 'closed' || state.pendingWrites > 0, ...state });
+  }
+  // pattern:cache:end
 
   // pattern:queue:begin
   /**

@@ -63,6 +63,7 @@ export class HealthController {
       () => this.dependencies.replicas('replicas'),
       // pattern:read-replicas:end
       () => this.dependencies.redis('redis'),
+      () => this.dependencies.cache('cache'), // pattern:cache
       // pattern:queue:begin
       () => this.dependencies.queue('queue'),
       // pattern:queue:end

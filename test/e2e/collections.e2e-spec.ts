@@ -10,8 +10,9 @@ import { Client } from 'pg';
 import { AppConfig } from '../../src/config';
 import { stack } from '../../scripts/processes/stack'; // pattern:read-replicas
 import { Instance, startInstances, stopAll } from '../helpers/instances';
-import { metricSum } from '../helpers/metrics';
+import { metricSum } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
+import { readiness } from '../helpers/readiness'; // pattern:cache
 import { newTenant } from '../helpers/tenants';
 
 jest.setTimeout(120_000);
@@ -76,11 +77,9 @@ describe('collections: CRUD, tenancy and the cache across two instances', () => 
     // pattern:cache:begin
     await pollUntil(
       async () =>
-        (
-          await Promise.all(
-            [...on, ...naive].map((i) => metricSum(i.adminUrl, 'docscale_cache_l1_active')),
-          )
-        ).every((n) => n === 1),
+        (await Promise.all([...on, ...naive].map((i) => readiness(i.url)))).every(
+          (ready) => ready.cache.l1 === 'active',
+        ),
       { what: 'L1 subscribed on every instance' },
     );
     // pattern:cache:end
@@ -187,12 +186,14 @@ describe('collections: CRUD, tenancy and the cache across two instances', () => 
       const [writer, reader] = set;
       const { body } = await api.create(writer, 'before');
       // Cached in the reader's L1: the second read is answered from it.
+      // pattern:telemetry:begin
       const l1 = () =>
         metricSum(reader.adminUrl, 'docscale_cache_answers_total', { cache_level: 'l1' });
+      // pattern:telemetry:end
       await api.get(reader, body.id);
-      const hitsBefore = await l1();
+      const hitsBefore = await l1(); // pattern:telemetry
       expect((await api.get(reader, body.id)).body.name).toBe('before');
-      expect(await l1()).toBe(hitsBefore + 1);
+      expect(await l1()).toBe(hitsBefore + 1); // pattern:telemetry
 
       expect((await api.patch(writer, body.id, { name: 'after' })).res.status).toBe(200);
       if (invalidating) {
@@ -285,6 +286,7 @@ describe('collections: read-your-writes with a lagging replica, across two insta
     expect(stale).toBeGreaterThan(0);
   });
 
+  // pattern:telemetry:begin
   it('serves token-less reads from the replica', async () => {
     const { body } = await api.create(token[0], 'old');
     const onReplica = () =>
@@ -295,5 +297,6 @@ describe('collections: read-your-writes with a lagging replica, across two insta
     });
     expect(await onReplica()).toBeGreaterThan(before);
   });
+  // pattern:telemetry:end
 });
 // pattern:read-replicas:end

@@ -81,7 +81,7 @@ describe('the operator listener', () => {
     const [other] = await startInstances(1, { ADMIN_API_KEY: ADMIN_KEY });
     try {
       // fetch keeps the connection alive after the answer: an operator's open connection.
-      await fetch(`${other.adminUrl}/metrics`).then((r) => r.text());
+      await fetch(`${other.adminUrl}/health/ready`).then((r) => r.text());
       const started = Date.now();
       expect(await other.stop('SIGTERM')).toBe(0);
       expect(Date.now() - started).toBeLessThan(5000); // well within SHUTDOWN_TIMEOUT_MS (10 s)

@@ -9,7 +9,7 @@
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { isolatedQueue, percentile } from '../helpers/jobs';
 import { Outcome, openLoad, startLoad, tally } from '../helpers/load';
-import { scrape } from '../helpers/metrics';
+import { scrape } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
@@ -125,6 +125,7 @@ describe('load shedding under overload', () => {
     for (const o of refused) {
       expect(o).toMatchObject({ status: 503, type: '/problems/overloaded', retryAfter: '1' });
     }
+    // pattern:telemetry:begin
     // Fast: measured by the server, since a client sharing its cores queues both alike.
     const metrics = await scrape(api.adminUrl);
     const meanMs = (status: string) => {
@@ -135,9 +136,10 @@ describe('load shedding under overload', () => {
     const [shedMs, servedMs] = [meanMs('503'), meanMs('200')];
     console.log(`server-side mean: shed ${shedMs.toFixed(2)} ms, served ${servedMs.toFixed(2)} ms`);
     expect(shedMs).toBeLessThan(servedMs / 5);
+    expect(metrics.sum('docscale_shed_requests_total')).toBe(refused.length);
+    // pattern:telemetry:end
     expect(p99(admitted)).toBeLessThan(p99(unshed.outcomes));
     expect(shed.healthy && unshed.healthy).toBe(true);
-    expect(metrics.sum('docscale_shed_requests_total')).toBe(refused.length);
 
     // Not crashed, and admitting again once the load is gone.
     expect(api.process.exitCode).toBeNull();

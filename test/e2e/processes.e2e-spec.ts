@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import request from 'supertest';
 import { Instance, spawnProcess, startInstances, waitReady } from '../helpers/instances';
-import { metricSum } from '../helpers/metrics';
+import { metricSum } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
@@ -86,7 +86,14 @@ describe('process lifecycle', () => {
 
   it('finishes a request in flight when SIGTERM arrives before it exits 0', async () => {
     // QUEUE off: an export runs inside its request, and the fault flag makes it take 1.5 s.
-    const [api] = await startInstances(1, { QUEUE: 'off', FAULT_JOB_DELAY_MS: '1500' });
+    const [api] = await startInstances(1, {
+      QUEUE: 'off',
+      FAULT_JOB_DELAY_MS: '1500',
+      // pattern:telemetry:begin
+      // pattern:telemetry:else
+      // SHUTDOWN_DRAIN_DELAY_MS: '500', // the export arrives within it (below)
+      // pattern:telemetry:end
+    });
     const { key } = await newTenant('shutdown');
     const auth = { Authorization: `Bearer ${key}` };
     const doc = await request(api.url)
@@ -96,6 +103,7 @@ describe('process lifecycle', () => {
       .expect(201);
     const slow = request(api.url).post(`/v1/documents/${doc.body.id}/exports`).set(auth);
     const answered = slow.then((res) => res.status);
+    // pattern:telemetry:begin
     // pattern:shedding:begin
     await pollUntil(async () => (await metricSum(api.adminUrl, 'docscale_http_in_flight')) >= 1, {
       what: 'the export to be in flight',
@@ -105,6 +113,10 @@ describe('process lifecycle', () => {
     //   what: 'the export to be in flight',
     // });
     // pattern:shedding:end
+    // pattern:telemetry:else
+    // // Without /metrics nothing shows the export begun: SIGTERM may come just before it arrives,
+    // // within the drain delay (readiness failing, requests still served), which must finish it.
+    // pattern:telemetry:end
     api.process.kill('SIGTERM');
     expect(await answered).toBe(201);
     expect(await api.exit).toBe(0);

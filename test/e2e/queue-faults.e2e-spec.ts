@@ -12,13 +12,15 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { AppConfig } from '../../src/config';
 import { Instance, spawnProcess, stopAll, waitReady } from '../helpers/instances';
-import { metricSum } from '../helpers/metrics';
+import { metricSum } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 import { stack } from '../../scripts/processes/stack';
 
+// pattern:telemetry:begin
 const JOBS = 'docscale_jobs_total';
 const RELAYED = 'docscale_outbox_relayed_total';
+// pattern:telemetry:end
 
 jest.setTimeout(60_000);
 
@@ -171,7 +173,11 @@ describe('job queue under faults', () => {
 
     expect(await w1.stop('SIGKILL')).toBeNull(); // killed by the signal, no exit code
     const killedAt = Date.now();
+    // pattern:telemetry:begin
     const w2 = await worker({ ...w.env, ...stall });
+    // pattern:telemetry:else
+    // await worker({ ...w.env, ...stall });
+    // pattern:telemetry:end
     const done = await waitForState(api, w, id, 'completed', 15_000);
     console.log(
       `worker killed mid-job: completed by another worker ${Date.now() - killedAt} ms later`,
@@ -180,10 +186,12 @@ describe('job queue under faults', () => {
     expect(done.result?.outcome).toBe('applied');
     // A stalled job moved back to waiting did not use an attempt: only the completed one counts.
     expect(done.attemptsMade).toBe(1);
+    // pattern:telemetry:begin
     // W2 found it by its stalled-job check (the lock W1 stopped renewing expired).
     expect(await metricSum(w2.adminUrl, JOBS, { job_outcome: 'stalled' })).toBeGreaterThanOrEqual(
       1,
     );
+    // pattern:telemetry:end
     expect(await count(`SELECT count(*) AS n FROM document_exports WHERE job_id = $1`, [id])).toBe(
       1,
     );
@@ -237,7 +245,11 @@ describe('job queue under faults', () => {
 
   it('keeps accepting writes while Redis is stopped and indexes every document at its latest version once it returns', async () => {
     const w = await world('redis-down');
+    // pattern:telemetry:begin
     const [[api], wk] = await Promise.all([
+      // pattern:telemetry:else
+      // const [[api]] = await Promise.all([
+      // pattern:telemetry:end
       apis(1, { ...w.env, OUTBOX_POLL_MS: '200' }),
       worker(w.env),
     ]);
@@ -322,23 +334,27 @@ describe('job queue under faults', () => {
       `SELECT count(DISTINCT job_id) AS n FROM outbox WHERE queue = $1 AND job_name = 'index'`,
       [w.queue],
     );
+    console.log(
+      `redis stopped during writes: ${ids.length} documents, ${total()} writes in the loop ` +
+        `(${answeredWhileDown} answered while Redis was down, ${createdWhileDown} of them creates), ` +
+        `${indexJobs} index jobs requested`,
+    );
+    expect(answeredWhileDown).toBeGreaterThan(0);
+    expect(createdWhileDown).toBeGreaterThan(0);
+    expect(rows).toHaveLength(ids.length);
+    expect(indexJobs).toBe(docs.length + total()); // one per write: a create or an update
+    // pattern:telemetry:begin
     const outcome = (o: string) =>
       metricSum(wk.adminUrl, JOBS, { job_name: 'index', job_outcome: o });
     const [applied, skipped, retried, failed] = await Promise.all(
       ['applied', 'skipped', 'retried', 'failed'].map(outcome),
     );
     console.log(
-      `redis stopped during writes: ${ids.length} documents, ${total()} writes in the loop ` +
-        `(${answeredWhileDown} answered while Redis was down, ${createdWhileDown} of them creates), ` +
-        `${indexJobs} index jobs requested; worker ran ${applied} applied, ${skipped} skipped, ` +
-        `${retried} retried, ${failed} failed`,
+      `worker ran ${applied} applied, ${skipped} skipped, ${retried} retried, ${failed} failed`,
     );
-    expect(answeredWhileDown).toBeGreaterThan(0);
-    expect(createdWhileDown).toBeGreaterThan(0);
-    expect(rows).toHaveLength(ids.length);
-    expect(indexJobs).toBe(docs.length + total()); // one per write: a create or an update
     expect(applied).toBeLessThanOrEqual(indexJobs);
     expect(failed).toBe(0);
+    // pattern:telemetry:end
   });
 
   it('starts with Redis down, keeps every write, refuses exports, and relays once Redis is up', async () => {
@@ -443,9 +459,11 @@ describe('job queue under faults', () => {
     expect(wk.process.pid).toBe(pid);
     expect(wk.process.exitCode).toBeNull();
     expect(wk.process.signalCode).toBeNull();
+    // pattern:telemetry:begin
     expect(
       await metricSum(wk.adminUrl, JOBS, { job_name: 'index', job_outcome: 'applied' }),
     ).toBeGreaterThanOrEqual(1 + docs.length);
+    // pattern:telemetry:end
   });
 
   it('relays each outbox row exactly once when two API instances relay the same outbox', async () => {
@@ -469,12 +487,14 @@ describe('job queue under faults', () => {
       what: 'every document indexed and every outbox row sent',
     });
     const rows = await count(`SELECT count(*) AS n FROM outbox WHERE queue = $1`, [w.queue]);
+    expect(rows).toBe(100);
+    // pattern:telemetry:begin
     const relayed = await Promise.all(pair.map((api) => metricSum(api.adminUrl, RELAYED)));
     console.log(
       `two relays: ${rows} outbox rows, relayed ${relayed.join(' + ')} = ${relayed[0] + relayed[1]}`,
     );
-    expect(rows).toBe(100);
     expect(relayed[0] + relayed[1]).toBe(rows);
     expect(relayed.every((n) => n > 0)).toBe(true);
+    // pattern:telemetry:end
   });
 });

@@ -19,7 +19,8 @@ import {
   unindexed,
   waitForJob,
 } from '../helpers/jobs';
-import { metricSum } from '../helpers/metrics';
+import { metricSum } from '../helpers/metrics'; // pattern:telemetry
+import { readiness } from '../helpers/readiness';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
@@ -190,6 +191,7 @@ describe('queue-based load leveling', () => {
         expect(body).toMatchObject({ state: 'completed', attemptsMade: 1 });
         expect(body.result).toMatchObject({ outcome: 'applied' });
       }
+      // pattern:telemetry:begin
       const applied = () =>
         metricSum(worker.adminUrl, 'docscale_jobs_total', {
           job_name: 'export',
@@ -198,6 +200,7 @@ describe('queue-based load leveling', () => {
       // The worker counts an outcome just after the job is marked completed.
       await pollUntil(async () => (await applied()) >= BURST, { what: 'the applied count' });
       expect(await applied()).toBe(BURST);
+      // pattern:telemetry:end
 
       const ms = (v: number) => `${v.toFixed(1)} ms`;
       console.log(
@@ -467,7 +470,7 @@ describe('queue-based load leveling', () => {
           JSON.stringify((await waiting()).map((j) => j.id).sort()) === JSON.stringify(expected),
         { what: 'the exports and every index job waiting in the queue' },
       );
-      expect(await metricSum(api.adminUrl, 'docscale_queue_depth')).toBe(expected.length);
+      expect((await readiness(api.url)).queue.depth).toBe(expected.length);
     });
 
     it('drains everything once a worker starts, then accepts exports again', async () => {

@@ -6,13 +6,13 @@
  */
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { Outcome, startLoad, tally } from '../helpers/load';
-import { metricSum } from '../helpers/metrics';
+import { metricSum } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 import { stack } from '../../scripts/processes/stack';
 import { isolatedQueue } from '../helpers/jobs';
 
-const READS = 'docscale_db_reads_total';
+const READS = 'docscale_db_reads_total'; // pattern:telemetry
 /** The longest any request may take: the pool's connect timeout plus a statement timeout. */
 const LONGEST_MS = 3000 + 5000 + 1000;
 
@@ -105,6 +105,7 @@ describe('resilience under faults', () => {
       { timeoutMs: 30_000, intervalMs: 100, what: `${name} breaker ${state} on every instance` },
     );
 
+  // pattern:telemetry:begin
   /** Polls until a counter has grown on every instance from its value now. */
   async function increases(metric: string, labels: Record<string, string>, what: string) {
     const sum = () => Promise.all(instances.map((i) => metricSum(i.adminUrl, metric, labels)));
@@ -114,6 +115,7 @@ describe('resilience under faults', () => {
       what,
     });
   }
+  // pattern:telemetry:end
 
   const waitForMore = (since: () => Outcome[], n: number) =>
     pollUntil(() => since().length >= n, { timeoutMs: 30_000, what: `${n} more requests` });
@@ -125,12 +127,13 @@ describe('resilience under faults', () => {
 
   /**
    * The mixed load while `member` is stopped and started again: every answer, once the breaker
-   * that sees it has opened and closed on every instance and `backIn` has grown on each.
+   * that sees it has opened and closed on every instance and `backIn` (a counter showing the
+   * member used again) has grown on each.
    */
   async function throughOutage(
     member: 'replica' | 'redis',
     breaker: string,
-    backIn: { metric: string; labels: Record<string, string>; what: string },
+    backIn?: { metric: string; labels: Record<string, string>; what: string }, // pattern:telemetry
   ): Promise<Outcome[]> {
     const load = mixedLoad();
     let answered: Outcome[];
@@ -141,7 +144,7 @@ describe('resilience under faults', () => {
       await waitForMore(load.mark(), 200);
       stack('start-member', member);
       await waitForBreaker(breaker, 'closed');
-      await increases(backIn.metric, backIn.labels, backIn.what);
+      if (backIn) await increases(backIn.metric, backIn.labels, backIn.what); // pattern:telemetry
     } finally {
       answered = await load.stop();
     }
@@ -149,11 +152,13 @@ describe('resilience under faults', () => {
   }
 
   it('serves every request while the replica is stopped, and takes it back without a restart', async () => {
-    const outcomes = await throughOutage('replica', 'replica-1', {
-      metric: READS,
-      labels: { db_read_target: 'replica' },
-      what: 'reads on the replica again',
-    });
+    const outcomes = await throughOutage(
+      'replica',
+      'replica-1',
+      // pattern:telemetry:begin
+      { metric: READS, labels: { db_read_target: 'replica' }, what: 'reads on the replica again' },
+      // pattern:telemetry:end
+    );
     console.log('replica stopped:', tally(outcomes));
     expectNoneHung(outcomes);
     expect(outcomes.filter((o) => o.status >= 300)).toEqual([]);
@@ -200,15 +205,24 @@ describe('resilience under faults', () => {
   it('serves every request while Redis is stopped, and uses it again once it is back', async () => {
     // pattern:rate-limit:begin
     // The rate limiter asks Redis on every request; the cache stops asking while disconnected.
-    const outcomes = await throughOutage('redis', 'redis-rate-limit', {
-      // pattern:rate-limit:else
-      // // The cache stops asking Redis while disconnected; its breaker shows it.
-      // const outcomes = await throughOutage('redis', 'redis-cache', {
-      // pattern:rate-limit:end
-      metric: 'docscale_cache_answers_total',
-      labels: { cache_level: 'l2' },
-      what: 'reads from L2 again',
-    });
+    const breaker = 'redis-rate-limit';
+    // pattern:rate-limit:else
+    // // The cache stops asking Redis while disconnected; its breaker shows it.
+    // const breaker = 'redis-cache';
+    // pattern:rate-limit:end
+    const outcomes = await throughOutage(
+      'redis',
+      breaker,
+      // pattern:telemetry:begin
+      // pattern:cache:begin
+      {
+        metric: 'docscale_cache_answers_total',
+        labels: { cache_level: 'l2' },
+        what: 'reads from L2 again',
+      },
+      // pattern:cache:end
+      // pattern:telemetry:end
+    );
     console.log('redis stopped:', tally(outcomes));
     expectNoneHung(outcomes);
     expect(outcomes.filter((o) => o.status >= 300)).toEqual([]);

@@ -16,7 +16,7 @@ import {
 } from '../helpers/balancer';
 import { Instance } from '../helpers/instances';
 import { startLoad, tally } from '../helpers/load';
-import { metricSum } from '../helpers/metrics';
+import { metricSum } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
 
@@ -24,9 +24,11 @@ jest.setTimeout(120_000);
 
 const CLIENTS = 20;
 
+// pattern:telemetry:begin
 /** Requests an instance answered on the documents routes (only the load sends those). */
 const served = (i: Instance) =>
   metricSum(i.adminUrl, 'http_server_request_duration_count', { http_route: '/v1/documents/:id' });
+// pattern:telemetry:end
 
 describe('API instances behind nginx', () => {
   let lb: BalancedInstances;
@@ -98,11 +100,20 @@ describe('API instances behind nginx', () => {
         start: (port) => lb.spawn(port),
         log: (message) => run.steps.push(`${Date.now() - run.started} ms ${message}`),
       });
+      // pattern:telemetry:begin
       // The load goes on until both replacements have served a good share of it.
       await pollUntil(async () => (await Promise.all(current.map(served))).every((n) => n >= 100), {
         timeoutMs: 30_000,
         what: 'both replacements to serve requests through nginx',
       });
+      // pattern:telemetry:else
+      // // The load goes on for 400 more requests, which nginx shares between the replacements.
+      // const restarted = load.outcomes.length;
+      // await pollUntil(() => load.outcomes.length >= restarted + 400, {
+      //   timeoutMs: 30_000,
+      //   what: 'the replacements to serve requests through nginx',
+      // });
+      // pattern:telemetry:end
     } finally {
       await load.stop();
     }

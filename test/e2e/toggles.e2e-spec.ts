@@ -53,6 +53,7 @@ describe('runtime toggles across instances', () => {
     expect(await stateOn(b, 'CACHE_L1')).toMatchObject({ source: 'runtime' });
   });
 
+  // pattern:telemetry:begin
   it('exports the toggle state as a metric', async () => {
     await pollUntil(
       async () => {
@@ -62,6 +63,7 @@ describe('runtime toggles across instances', () => {
       { timeoutMs: 3000, what: 'the toggle gauge to read 0' },
     );
   });
+  // pattern:telemetry:end
 
   it('returns to the configured value when the override is removed', async () => {
     await request(b.adminUrl)

@@ -1,8 +1,8 @@
 import { metrics, trace, type BatchObservableCallback } from '@opentelemetry/api';
 import { byKey, PreAggregatedCounter } from '@docscale/telemetry';
-import { CircuitState } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 import { CacheEntry } from './cache-entry';
+import type { CacheState } from './tiered-cache';
 
 export type CacheLevel = 'l1' | 'l2' | 'db';
 
@@ -21,6 +21,7 @@ const LOADS: readonly LoadResolution[] = [
 ];
 const FILL_OUTCOMES: readonly FillOutcome[] = ['stored', 'rejected', 'error'];
 const DIRECTIONS: readonly InvalidationDirection[] = ['sent', 'received', 'missed', 'replayed'];
+const BREAKER_GAUGE: Record<CacheState['l2'], number> = { closed: 0, open: 1, 'half-open': 2 };
 
 /**
  * Counters and gauges (docs/patterns/cache-aside.md lists them). Every counter's attribute sets
@@ -50,7 +51,6 @@ export class CacheTelemetry {
     'docscale.cache.invalidations',
     { description: 'Invalidations sent, received, missed (Redis unreachable) and replayed' },
   ).seriesBy(DIRECTIONS, (direction) => ({ 'cache.direction': direction }));
-  private breakerState: CircuitState = CircuitState.Closed;
 
   lookup(level: 'l1' | 'l2', result: LookupResult): void {
     this.lookups[level][result].add();
@@ -73,16 +73,7 @@ export class CacheTelemetry {
     this.invalidations[direction].add();
   }
 
-  breaker(state: CircuitState): void {
-    this.breakerState = state;
-  }
-
-  observe(
-    l1: LRUCache<string, CacheEntry>,
-    l1Active: () => boolean,
-    available: () => boolean,
-    pendingWrites: () => number,
-  ): void {
+  observe(l1: LRUCache<string, CacheEntry>, state: () => CacheState): void {
     const pending = this.meter.createObservableGauge('docscale.cache.pending_writes', {
       description: 'Writes that could not reach L2 (Redis unreachable), waiting to be replayed',
     });
@@ -101,15 +92,12 @@ export class CacheTelemetry {
     const observables = [bytes, entries, active, breaker, pending];
     this.stop = () => this.meter.removeBatchObservableCallback(callback, observables);
     const callback: BatchObservableCallback = (result) => {
+      const now = state();
       result.observe(bytes, l1.calculatedSize);
       result.observe(entries, l1.size);
-      result.observe(active, l1Active() ? 1 : 0);
-      result.observe(pending, pendingWrites());
-      const state = available() ? this.breakerState : CircuitState.Open;
-      result.observe(
-        breaker,
-        state === CircuitState.Open ? 1 : state === CircuitState.HalfOpen ? 2 : 0,
-      );
+      result.observe(active, now.l1 === 'active' ? 1 : 0);
+      result.observe(pending, now.pendingWrites);
+      result.observe(breaker, BREAKER_GAUGE[now.l2]);
     };
     this.meter.addBatchObservableCallback(callback, observables);
   }

@@ -1,6 +1,6 @@
 export { CacheModule } from './cache.module';
 export { TieredCache } from './tiered-cache';
-export type { CacheAnswer, CacheLevel } from './tiered-cache';
+export type { CacheAnswer, CacheLevel, CacheState } from './tiered-cache';
 export type { CacheOptions } from './cache.options';
 export { CacheEntries } from './cache-entry';
 export type { CacheEntry, Loaded } from './cache-entry';

@@ -41,8 +41,18 @@ import { MissedWrites } from './missed-writes';
 export type { CacheAnswer } from './cache-fill';
 export type { CacheLevel } from './cache-telemetry';
 
-/** The L2 breaker's state as CacheOptions.onBreakerState names it. */
-const BREAKER_STATE: Record<CircuitState, 'closed' | 'open' | 'half-open'> = {
+/** One instance's cache, as readiness reports it and the gauges export it. */
+export interface CacheState {
+  /** `active` while L1 answers reads: on, and subscribed to invalidations. */
+  l1: 'active' | 'off';
+  /** The Redis (L2) breaker; `open` also while Redis is unavailable (L2 bypassed). */
+  l2: 'closed' | 'open' | 'half-open';
+  /** Writes that could not reach L2, waiting to be replayed (plus one for a flush owed). */
+  pendingWrites: number;
+}
+
+/** The L2 breaker's state as CacheOptions.onBreakerState and CacheState name it. */
+const BREAKER_STATE: Record<CircuitState, CacheState['l2']> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.HalfOpen]: 'half-open',
   [CircuitState.Open]: 'open',
@@ -59,6 +69,7 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
   private readonly missed: MissedWrites;
   private readonly fill: CacheFill;
   private l1WasOn: boolean;
+  private l2Breaker = CircuitState.Closed;
   private readonly telemetry = new CacheTelemetry();
 
   constructor(
@@ -102,19 +113,14 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    this.telemetry.observe(
-      this.l1,
-      () => this.l1On(),
-      () => this.l2.available,
-      () => this.missed.owed,
-    );
+    this.telemetry.observe(this.l1, () => this.state());
     await this.l2.start({
       ...this.invalidations.listeners({
         evict: (key, rank) => this.evictLocal(key, rank),
         drop: (reason) => this.dropLocal(reason),
       }),
       onBreakerState: (state) => {
-        this.telemetry.breaker(state);
+        this.l2Breaker = state;
         this.options.onBreakerState?.(BREAKER_STATE[state]);
         // A load in flight across an outage must not fill: writes during it left no record.
         if (state === CircuitState.Open) this.invalidations.raiseFloor();
@@ -183,6 +189,14 @@ export class TieredCache implements OnModuleInit, OnApplicationShutdown {
 
   get l1Ready(): boolean {
     return this.l1On();
+  }
+
+  state(): CacheState {
+    return {
+      l1: this.l1On() ? 'active' : 'off',
+      l2: BREAKER_STATE[this.l2.available ? this.l2Breaker : CircuitState.Open],
+      pendingWrites: this.missed.owed,
+    };
   }
 
   private evictLocal(key: string, rank: number): void {

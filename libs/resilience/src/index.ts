@@ -1,5 +1,7 @@
+// pattern:breakers,rate-limit:begin
 export { ResilienceModule } from './resilience.module';
 export type { ResilienceOptions } from './resilience.options';
+// pattern:breakers,rate-limit:end
 // pattern:breakers:begin
 export { Breakers } from './breakers';
 export type { Breaker, BreakerSettings, BreakerState } from './breakers';

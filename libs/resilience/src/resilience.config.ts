@@ -3,7 +3,9 @@
  * them to its options: one per pattern it holds (the breakers' defaults and a breaker's settings,
  * rate limiting, load shedding), so the keys are read in this file only.
  */
-import { configFragment, onOff, positiveInt, type FragmentEnv } from '@docscale/pattern-kit';
+import { configFragment, type FragmentEnv } from '@docscale/pattern-kit';
+import { onOff } from '@docscale/pattern-kit'; // pattern:rate-limit,shedding
+import { positiveInt } from '@docscale/pattern-kit'; // pattern:breakers,rate-limit,shedding
 import { z } from 'zod'; // pattern:rate-limit
 import type { BreakerSettings } from './breakers'; // pattern:breakers
 import type { LoadSheddingOptions } from './load-shedding'; // pattern:shedding

@@ -1,3 +1,4 @@
+// pattern:breakers,rate-limit:begin
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { ResilienceOptions } from './resilience.options';
 
@@ -5,3 +6,4 @@ export const {
   ConfigurableModuleClass: ConfigurableResilienceModule,
   MODULE_OPTIONS_TOKEN: RESILIENCE_OPTIONS,
 } = new ConfigurableModuleBuilder<ResilienceOptions>().setClassMethodName('forRoot').build();
+// pattern:breakers,rate-limit:end

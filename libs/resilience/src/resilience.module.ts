@@ -1,3 +1,4 @@
+// pattern:breakers,rate-limit:begin
 import { Global, Module, type Provider } from '@nestjs/common';
 // pattern:breakers:begin
 import { Inject, OnApplicationShutdown } from '@nestjs/common';
@@ -38,3 +39,4 @@ export class ResilienceModule
 // pattern:breakers:else
 // export class ResilienceModule extends ConfigurableResilienceModule {}
 // pattern:breakers:end
+// pattern:breakers,rate-limit:end

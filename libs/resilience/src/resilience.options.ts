@@ -1,4 +1,6 @@
+// pattern:breakers,rate-limit:begin
 /** Options of the resilience module: the breakers' defaults and the rate limiter. */
+// pattern:breakers,rate-limit:end
 
 // pattern:rate-limit:begin
 /**
@@ -69,6 +71,7 @@ export interface RateLimitOptions {
 }
 // pattern:rate-limit:end
 
+// pattern:breakers,rate-limit:begin
 export interface ResilienceOptions {
   // pattern:breakers:begin
   /**
@@ -85,3 +88,4 @@ export interface ResilienceOptions {
   // pattern:breakers:end
   rateLimit: RateLimitOptions; // pattern:rate-limit
 }
+// pattern:breakers,rate-limit:end

@@ -37,6 +37,9 @@ export const telemetry: PatternManifest = {
     'test/e2e/telemetry.e2e-spec.ts',
     'test/e2e/otlp-export.e2e-spec.ts',
     'test/e2e/queue-telemetry.e2e-spec.ts',
+    // Other suites read /metrics only inside pattern:telemetry regions, or observe through
+    // /health/ready (test/helpers/readiness.ts).
+    'test/helpers/metrics.ts',
     'scripts/experiments/bench/telemetry.ts',
     'docker/otel-collector',
     'docker/grafana',
