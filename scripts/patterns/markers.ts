@@ -102,7 +102,9 @@ export function removeRegions(
 ): { text: string; regions: number } {
   const lines = text.split('\n');
   const kept: string[] = [];
-  let open: { style: CommentStyle; line: number; inElse: boolean } | undefined;
+  // `nested`: regions of the same pattern inside the one being removed (what a region several
+  // patterns shared becomes once the others are gone): they go with it.
+  let open: { style: CommentStyle; line: number; inElse: boolean; nested: number } | undefined;
   let regions = 0;
   let dropNextBlank = false;
   lines.forEach((line, index) => {
@@ -118,6 +120,11 @@ export function removeRegions(
       return;
     }
     if (marker?.names.length === 1 && marker.names[0] === name) {
+      if (open && !open.inElse && (marker.kind === 'begin' || open.nested > 0)) {
+        if (marker.kind === 'begin') open.nested++;
+        else if (marker.kind === 'end') open.nested--;
+        return;
+      }
       if (marker.kind === 'begin') {
         if (open)
           throw new MarkerError(
@@ -125,7 +132,7 @@ export function removeRegions(
             at,
             `pattern:${name}:begin inside the region opened on line ${open.line}`,
           );
-        open = { style: marker.style, line: at, inElse: false };
+        open = { style: marker.style, line: at, inElse: false, nested: 0 };
       } else if (!open) {
         throw new MarkerError(file, at, `pattern:${name}:${marker.kind} without a begin`);
       } else if (marker.kind === 'else') {

@@ -10,7 +10,8 @@ import { JobQueue, OutboxRelay } from '@docscale/queue';
 // pattern:breakers:begin
 import { Breakers, CircuitOpenError } from '@docscale/resilience';
 // pattern:breakers:end
-import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Optional } from '@nestjs/common'; // pattern:cache
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config';

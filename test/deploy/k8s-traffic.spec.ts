@@ -22,7 +22,9 @@ import {
   selects,
   Workload,
 } from './k8s-manifests';
+// pattern:queue:begin
 import { exportedSeries, metricsIn } from './metric-names'; // pattern:telemetry
+// pattern:queue:end
 
 /** The config keys that name servers a process connects to (a comma-separated list for one). */
 const SERVER_URL_KEYS = [

@@ -11,7 +11,7 @@ import { AppConfig } from '../../src/config';
 import { stack } from '../../scripts/processes/stack'; // pattern:read-replicas
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { metricSum } from '../helpers/metrics'; // pattern:telemetry
-import { pollUntil } from '../helpers/poll';
+import { pollUntil } from '../helpers/poll'; // pattern:cache,read-replicas
 import { readiness } from '../helpers/readiness'; // pattern:cache
 import { newTenant } from '../helpers/tenants';
 
@@ -286,17 +286,17 @@ describe('collections: read-your-writes with a lagging replica, across two insta
     expect(stale).toBeGreaterThan(0);
   });
 
-  // pattern:telemetry:begin
   it('serves token-less reads from the replica', async () => {
     const { body } = await api.create(token[0], 'old');
+    // pattern:telemetry:begin
     const onReplica = () =>
       metricSum(token[1].adminUrl, 'docscale_db_reads_total', { db_read_target: 'replica' });
     const before = await onReplica();
+    // pattern:telemetry:end
     await pollUntil(async () => (await api.get(token[1], body.id)).res.status === 200, {
       what: 'the replica to replay the insert',
     });
-    expect(await onReplica()).toBeGreaterThan(before);
+    expect(await onReplica()).toBeGreaterThan(before); // pattern:telemetry
   });
-  // pattern:telemetry:end
 });
 // pattern:read-replicas:end
