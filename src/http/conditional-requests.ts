@@ -75,7 +75,6 @@ function notModified(reply: FastifyReply, ifNoneMatch: string | undefined, versi
 
 export const ConditionalRequests = {
   expected,
-  tagged,
   created,
   changed,
   deleted,

@@ -3,8 +3,8 @@
  * where the ReadRouter says (falling back to the primary if the chosen replica fails),
  * `readWith()` does the same for TypeORM work, `readPrimaryFirst()` runs a statement on the
  * primary (on a replica only while the primary is down), and `afterWrite()` returns the
- * consistency token of everything the caller has committed so far. The decision, fallback and
- * metrics are replica-reads.ts's; the WAL positions write-position.ts's.
+ * consistency token of everything the caller has committed so far; the WAL positions are
+ * write-position.ts's.
  *
  * Without read replicas (`npm run pattern:remove -- read-replicas`) every read runs on the
  * primary, which has every committed write: a token then routes nothing, but still carries the
@@ -29,6 +29,7 @@ import { DATABASE_OPTIONS } from './database.module-definition';
 import { DatabaseOptions } from './database.options';
 import { Lsn } from './lsn';
 // pattern:read-replicas:begin
+// Where a read runs, its fallbacks and the reads counter: replica-reads.ts.
 import { NotConnectedError, PrimaryReason, ReplicaReads } from './replica-reads';
 import type { ReplicaState } from './replica-monitor';
 // pattern:read-replicas:end
@@ -140,27 +141,33 @@ export class ReadRouting implements OnApplicationBootstrap, OnApplicationShutdow
     // pattern:read-replicas:end
   }
 
+  // pattern:read-replicas:begin
   /**
    * A read that must see every committed write (an API key usable, a revocation effective, the
    * moment it commits) yet keep being served while the primary is down: it runs on the primary,
-   * and only when that fails as unavailable on a replica in rotation (ReplicaReads.whilePrimaryDown).
-   * Not counted as a routing decision: it would swamp the replica share of the routed reads.
+   * and only when that fails as unavailable on a replica in rotation (see
+   * ReplicaReads.whilePrimaryDown). Only that fallback is counted: a primary-first read is not a
+   * routing decision, and counting it would swamp the replica share of the routed reads.
    */
   async readPrimaryFirst<T extends QueryResultRow>(
     sql: string,
     params: unknown[],
   ): Promise<RoutedRows<T>> {
-    // pattern:read-replicas:begin
     try {
       return { rows: await this.db.query<T>(sql, params), servedBy: 'primary', atLsn: null };
     } catch (err) {
       return this.replicaReads.whilePrimaryDown<T>(sql, params, err);
     }
-    // pattern:read-replicas:else
-    // // With one member, any read sees every committed write.
-    // return { rows: await this.db.query<T>(sql, params), servedBy: 'primary', atLsn: null };
-    // pattern:read-replicas:end
   }
+  // pattern:read-replicas:else
+  // /** A read that must see every committed write: with one member, any read. */
+  // async readPrimaryFirst<T extends QueryResultRow>(
+  //   sql: string,
+  //   params: unknown[],
+  // ): Promise<RoutedRows<T>> {
+  //   return { rows: await this.db.query<T>(sql, params), servedBy: 'primary', atLsn: null };
+  // }
+  // pattern:read-replicas:end
 
   private async onPrimary<R>(
     run: () => Promise<R>,
