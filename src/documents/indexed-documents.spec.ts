@@ -1,3 +1,4 @@
+import { isSettled } from '../store/promise.fixture';
 import { IndexedDocuments } from './indexed-documents';
 import type { DocumentsRepository } from './documents.repository';
 import type { Indexing } from './jobs/indexing';
@@ -33,18 +34,11 @@ function setup(options: { matches?: boolean; queued?: boolean } = {}) {
   return { store: new IndexedDocuments(repository, indexing), log, finish: () => finish() };
 }
 
-const settledYet = async (promise: Promise<unknown>) => {
-  let done = false;
-  void promise.then(() => (done = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-};
-
 describe('IndexedDocuments', () => {
   it('indexes a created document inline, after the write and before answering', async () => {
     const { store, log, finish } = setup();
     const answer = store.create('t', { title: 'a', body: 'b', tags: [] });
-    expect(await settledYet(answer)).toBe(false);
+    expect(await isSettled(answer)).toBe(false);
     expect(log).toEqual(['create', 'inline d v2']);
     finish();
     expect(await answer).toEqual({ value: doc });
@@ -53,7 +47,7 @@ describe('IndexedDocuments', () => {
   it('indexes an updated document inline, and nothing for an update that matched nothing', async () => {
     const updated = setup();
     const answer = updated.store.update('t', 'd', { body: 'c' }, [1]);
-    expect(await settledYet(answer)).toBe(false);
+    expect(await isSettled(answer)).toBe(false);
     updated.finish();
     expect(await answer).toEqual({ value: doc });
     expect(updated.log).toEqual(['update', 'inline d v2']);

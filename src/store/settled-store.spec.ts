@@ -1,109 +1,50 @@
-import type { TieredCache } from '@docscale/cache';
-import type { ReadRouting } from '@docscale/database';
-import { CachedStore } from './cached-store';
-import { ConsistentStore } from './consistent-store';
+import { deferred, drain, isSettled } from './promise.fixture';
 import { addPending, settled, SettledStore } from './settled-store';
 import type { VersionedStore, Written } from './versioned-store';
 
 type Rec = { id: string; version: number };
 type Store = VersionedStore<Rec, string, string, number, Rec[]>;
 
-/** A promise the test settles when it chooses. */
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
-
-/** Lets every callback already queued run (and those they queue, a few levels deep). */
-const drain = () => new Promise((resolve) => setImmediate(resolve));
-
-/** Whether `promise` has settled yet, without waiting for it. */
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await drain();
-  return done;
-}
-
-function innerStore(matches: boolean): Store {
+/** A store whose writes leave `work` pending, as the cache's decorator does. */
+function pendingStore(work: Promise<void>, matches = true): Store {
   const rec = { id: 'a', version: 2 };
   return {
     find: async () => ({ value: rec, atLsn: null }),
     list: async () => [],
-    create: async () => ({ value: rec }),
-    update: async () => (matches ? { value: rec } : undefined),
-    delete: async () => (matches ? { value: 2 } : undefined),
+    create: async () => addPending({ value: rec, token: 'tok' }, work),
+    update: async () => (matches ? addPending({ value: rec }, work) : undefined),
+    delete: async () => (matches ? addPending({ value: 2 }, work) : undefined),
     currentVersion: async () => 2,
   };
 }
 
-/**
- * The documents' and collections' composition around `inner`, with a cache whose invalidations
- * and a primary whose token reads finish when the test says; `log` records when each began.
- */
-function composed(inner: Store) {
-  const log: string[] = [];
-  const invalidation = deferred();
-  const token = deferred<string>();
-  const cache = {
-    written: (key: string) => (log.push(`invalidate ${key}`), invalidation.promise),
-  } as unknown as TieredCache;
-  const reads = {
-    afterWrite: () => (log.push('token'), token.promise),
-  } as unknown as ReadRouting;
-  const store = new SettledStore(new ConsistentStore(new CachedStore(inner, cache, 'rec'), reads));
-  return { store, log, invalidation, token };
-}
+describe('SettledStore', () => {
+  it('answers a write once the work it left pending is done, and without it', async () => {
+    const work = deferred();
+    const store = new SettledStore(pendingStore(work.promise));
+    const answers = [store.create('t', 'x'), store.update('t', 'a', 'x', 'any')];
+    const deleted = store.delete('t', 'a', 'any');
+    expect(await isSettled(Promise.race([...answers, deleted]))).toBe(false);
+    work.resolve();
+    expect(await Promise.all(answers)).toEqual([
+      { value: { id: 'a', version: 2 }, token: 'tok' },
+      { value: { id: 'a', version: 2 } },
+    ]);
+    expect(await deleted).toEqual({ value: 2 });
+  });
 
-describe('SettledStore around the cache and read-your-writes', () => {
-  it('reads the token while the invalidation is still in flight', async () => {
-    const { store, log, invalidation, token } = composed(innerStore(true));
+  it('fails a write whose pending work failed', async () => {
+    const work = deferred();
+    const store = new SettledStore(pendingStore(work.promise));
     const answer = store.update('t', 'a', 'x', 'any');
-    await drain();
-    expect(log).toEqual(['invalidate rec:t:a', 'token']);
-    token.resolve('tok');
-    invalidation.resolve();
-    await expect(answer).resolves.toEqual({ value: { id: 'a', version: 2 }, token: 'tok' });
-  });
-
-  it('answers only once the invalidation is done, when the token came first', async () => {
-    const { store, invalidation, token } = composed(innerStore(true));
-    const answer = store.create('t', 'x');
-    token.resolve('tok');
-    expect(await isSettled(answer)).toBe(false);
-    invalidation.resolve();
-    await expect(answer).resolves.toEqual({ value: { id: 'a', version: 2 }, token: 'tok' });
-  });
-
-  it('answers only once the token is read, when the invalidation came first', async () => {
-    const { store, invalidation, token } = composed(innerStore(true));
-    const answer = store.delete('t', 'a', 'any');
-    invalidation.resolve();
-    expect(await isSettled(answer)).toBe(false);
-    token.resolve('tok');
-    await expect(answer).resolves.toEqual({ value: 2, token: 'tok' });
-  });
-
-  // Jest fails a test in which a rejection goes unhandled: these also show none does.
-  it('fails the write when its invalidation failed, once the token is read', async () => {
-    const { store, invalidation, token } = composed(innerStore(true));
-    const answer = store.update('t', 'a', 'x', 'any');
-    invalidation.reject(new Error('redis gone'));
-    expect(await isSettled(answer)).toBe(false);
-    token.resolve('tok');
+    work.reject(new Error('redis gone'));
     await expect(answer).rejects.toThrow('redis gone');
   });
 
-  it('neither invalidates nor reads a token for a conditional write that matched nothing', async () => {
-    const { store, log } = composed(innerStore(false));
+  it('answers undefined for a conditional write that matched nothing', async () => {
+    const store = new SettledStore(pendingStore(new Promise<void>(() => {}), false));
     expect(await store.update('t', 'a', 'x', [1])).toBeUndefined();
     expect(await store.delete('t', 'a', [1])).toBeUndefined();
-    expect(log).toEqual([]);
   });
 });
 
