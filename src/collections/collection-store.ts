@@ -10,7 +10,7 @@ import { CachedStore } from '../store/cached-store'; // pattern:cache
 import { ConsistentStore } from '../store/consistent-store';
 import { SettledStore } from '../store/settled-store';
 import type { VersionedStore } from '../store/versioned-store';
-import type { PagePosition } from '../documents/page-cursor';
+import type { PagePosition } from '../http/page-cursor';
 import { CollectionsRepository } from './collections.repository';
 import type { CollectionPage, CollectionResponse } from './dto/collection.response';
 

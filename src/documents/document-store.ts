@@ -15,7 +15,7 @@ import { DocumentsRepository } from './documents.repository';
 import type { DocumentPage, DocumentResponse } from './dto/document.response';
 import { IndexedDocuments } from './indexed-documents';
 import { Indexing } from './jobs/indexing';
-import type { PagePosition } from './page-cursor';
+import type { PagePosition } from '../http/page-cursor';
 
 export type { ExpectedVersions } from '../store/versioned-store';
 

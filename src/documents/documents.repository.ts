@@ -15,7 +15,7 @@ import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.
 import { INDEX_JOB_DATA, indexJob } from './jobs/document-jobs'; // pattern:queue
 import { Found, ReadContext, Written } from '../store/versioned-store';
 import type { DocumentStore, DocumentQuery, ExpectedVersions } from './document-store';
-import { PageCursor } from './page-cursor';
+import { PageCursor } from '../http/page-cursor';
 import { quotaParams, quotaSettings, rethrowQuota, TenantQuota } from './tenant-quota';
 
 const iso = (column: string) =>

@@ -134,6 +134,8 @@ describe('collections: CRUD, tenancy and the cache across two instances', () => 
     const empty = await api.create(on[0], '');
     expect(empty.res.status).toBe(400);
     expect(empty.body.type).toBe('/problems/validation-failed');
+    // A lone surrogate parses as JSON but would be stored as U+FFFD: refused, as for documents.
+    expect((await api.create(on[0], 'a\ud800b')).body.type).toBe('/problems/validation-failed');
     const { body } = await api.create(on[0]);
     expect((await api.patch(on[0], body.id, {})).body.type).toBe('/problems/validation-failed');
     expect((await api.patch(on[0], body.id, { name: 'x' }, 'v1')).body.type).toBe(
