@@ -17,7 +17,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/libs', '<rootDir>/scripts'],
+      roots: ['<rootDir>/src', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/migrations'],
       testMatch: ['**/*.spec.ts'],
     },
     {

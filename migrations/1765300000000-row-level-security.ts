@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TENANT_MATCH } from './tenant-isolation';
 
 /** Tables whose rows belong to one tenant (a `tenant_id` column): each gets the same policy. */
 const TENANT_TABLES = ['documents', 'document_exports'];
@@ -19,10 +20,10 @@ export class RowLevelSecurity1765300000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     for (const table of TENANT_TABLES) {
       await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      // USING also serves as WITH CHECK: a row written for another tenant is refused.
+      // USING also serves as WITH CHECK: a row written for another tenant is refused. (Indented
+      // as this migration ran it: tenantIsolation(), for later tables, differs in whitespace.)
       await q.query(
-        `CREATE POLICY tenant_isolation ON ${table}
-           USING (tenant_id = NULLIF(current_setting('docscale.tenant_id', true), '')::uuid)`,
+        `CREATE POLICY tenant_isolation ON ${table}\n           USING (${TENANT_MATCH})`,
       );
     }
     // The index reconciler's sweep reads across tenants (index-reconciler.ts). It reads this

@@ -1,10 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { tenantIsolation } from './tenant-isolation';
 
 /**
  * Collections: the second tenant resource, written the Nest way (a TypeORM entity and
  * repository, src/collections/). Its rows belong to one tenant, so it gets the same row-level
- * security policy as documents (1765300000000-row-level-security.ts): the app role sees and
- * writes only the rows of the tenant its transaction is scoped to.
+ * security policy as documents (tenant-isolation.ts): the app role sees and writes only the rows
+ * of the tenant its transaction is scoped to.
  */
 export class Collections1765400000000 implements MigrationInterface {
   name = 'Collections1765400000000';
@@ -26,11 +27,7 @@ export class Collections1765400000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX collections_tenant_created ON collections (tenant_id, created_at DESC, id DESC)`,
     );
-    await q.query(`ALTER TABLE collections ENABLE ROW LEVEL SECURITY`);
-    await q.query(
-      `CREATE POLICY tenant_isolation ON collections
-         USING (tenant_id = NULLIF(current_setting('docscale.tenant_id', true), '')::uuid)`,
-    );
+    for (const statement of tenantIsolation('collections')) await q.query(statement);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -79,7 +79,7 @@ describe('renamer', () => {
   });
 
   it('gives identifiers and alert names the Pascal form and document titles the Title form', () => {
-    expect(ts('startDocscaleTracing()')).toBe('startAcmeNotesTracing()');
+    expect(ts('createDocscaleClient()')).toBe('createAcmeNotesClient()');
     expect(inFile('r.yaml')('alert: DocscaleOutboxStuck')).toBe('alert: AcmeNotesOutboxStuck');
     expect(inFile('README.md')('# docscale\n\ndocscale is')).toBe('# Acme Notes\n\nacme-notes is');
     expect(inFile('a.md')('Docscale runs')).toBe('Acme Notes runs');
@@ -90,6 +90,47 @@ describe('renamer', () => {
       'docker/prometheus/rules/acme-notes.rules.yaml',
     );
     expect(rename('docker/nginx/docscale.conf', '')).toBe('docker/nginx/acme-notes.conf');
+  });
+
+  it('leaves the tracing mode docscale alone: a config value, not the service', () => {
+    expect(ts("TELEMETRY_TRACING: z.enum(['docscale', 'stock', 'off']).default('docscale'),")).toBe(
+      "TELEMETRY_TRACING: z.enum(['docscale', 'stock', 'off']).default('docscale'),",
+    );
+    expect(ts("export type TracingMode = 'off' | 'docscale' | 'stock';")).toBe(
+      "export type TracingMode = 'off' | 'docscale' | 'stock';",
+    );
+    expect(ts("if (options.tracing === 'docscale') tracing = startDocscaleTracing(o);")).toBe(
+      "if (options.tracing === 'docscale') tracing = startDocscaleTracing(o);",
+    );
+    expect(ts("import { startDocscaleTracing } from './docscale-tracing';")).toBe(
+      "import { startDocscaleTracing } from './docscale-tracing';",
+    );
+    expect(rename('libs/telemetry/src/docscale-tracing.ts', '')).toBe(
+      'libs/telemetry/src/docscale-tracing.ts',
+    );
+    expect(ts(" * 'docscale' tracing: spans only inside sampled traces")).toBe(
+      " * 'docscale' tracing: spans only inside sampled traces",
+    );
+    expect(ts("    \"'stock' is the anchor: use 'docscale' or 'off' in production\",")).toBe(
+      "    \"'stock' is the anchor: use 'docscale' or 'off' in production\",",
+    );
+    expect(
+      inFile('a.md')('| `TELEMETRY_TRACING` | `docscale` | `docscale` (edge sampling) |'),
+    ).toBe('| `TELEMETRY_TRACING` | `docscale` | `docscale` (edge sampling) |');
+    expect(inFile('.env')('TELEMETRY_TRACING=docscale')).toBe('TELEMETRY_TRACING=docscale');
+    expect(inFile('k.yaml')('  TELEMETRY_TRACING: docscale')).toBe('  TELEMETRY_TRACING: docscale');
+  });
+
+  it('still renames the service where it stands beside the tracing mode', () => {
+    expect(ts("OTEL_SERVICE_NAME: z.string().min(1).default('docscale'),")).toBe(
+      "OTEL_SERVICE_NAME: z.string().min(1).default('acme-notes'),",
+    );
+    expect(ts("{ name: 'docscale telemetry off', env: { TELEMETRY_TRACING: 'off' } },")).toBe(
+      "{ name: 'acme-notes telemetry off', env: { TELEMETRY_TRACING: 'off' } },",
+    );
+    expect(inFile('a.md')('docscale never runs it in production')).toBe(
+      'acme-notes never runs it in production',
+    );
   });
 
   it('leaves words that only contain the name alone', () => {

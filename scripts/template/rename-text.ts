@@ -23,6 +23,22 @@ const URL_START = /\b(postgres(ql)?):\/\/((\$\{[^}]*\}|\S)*)$/; // ${VAR:?messag
 // After the name: "<name>:key" is a Redis key, recording rule or user:password (snake); an image
 // tag, a prose colon or a URL scheme is not.
 const SNAKE_AFTER = /^(_|:(?!\/\/|\s|$|local\b|latest\b)|(\|\w+)*\)_)/;
+// A config value that spells the old name but names no service: the tracing mode `docscale`
+// (TELEMETRY_TRACING: docscale, stock or off). A deployment's TELEMETRY_TRACING=docscale must
+// keep working after a rename, so the value stays, and with it the mode's name in code, file
+// names and prose. It is the key's value (TELEMETRY_TRACING=docscale), the name followed by
+// "tracing" or "mode" (`'docscale' tracing`, docscale-tracing.ts, startDocscaleTracing), or the
+// name quoted on a line that names tracing or the mode's sibling value `stock` (`tracing ===
+// 'docscale'`, the enum, a docs table row).
+const MODE_BEFORE = /TELEMETRY_TRACING['"]?\s*[=:]\s*['"]?$/;
+const MODE_AFTER = /^['"`]?(?:[\s-]?[Tt]racing\b|Tracing|\s+mode\b)/;
+const MODE_LINE = /tracing|['"`]stock['"`]/i;
+
+function isTracingMode(line: string, before: string, after: string): boolean {
+  if (MODE_BEFORE.test(before) || MODE_AFTER.test(after)) return true;
+  return /['"`]$/.test(before) && /^['"`]/.test(after) && MODE_LINE.test(line);
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
 export function renamer(
@@ -37,8 +53,12 @@ export function renamer(
 
   return (text, path) =>
     text.replace(pattern, (match: string, offset: number) => {
-      const before = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+      const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+      const lineEnd = text.indexOf('\n', offset);
+      const before = text.slice(lineStart, offset);
       const after = text.slice(offset + match.length, offset + match.length + 40);
+      const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+      if (isTracingMode(line, before, after)) return match;
       const prev = before.endsWith('\\b') ? ' ' : before.slice(-1); // a regex's \b is a boundary
       const next = after.slice(0, 1);
       if (match === from.pascal && match !== from.upper) {

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
-import { DocumentId } from '../documents/document-id.pipe';
+import { ApiResourceId, ResourceId } from '../http/resource-id.pipe';
 import { ApiNoBodyOnPath, ApiProblem } from '../openapi/api-responses';
 import { refuseBody } from '../problems/problem.errors';
 import { ApiKeysService } from '../tenants/api-keys.service';
@@ -30,8 +30,7 @@ const ApiTenant = () =>
     name: 'tenant',
     description: "The tenant's name (as `npm run tenant:create` made it).",
   });
-const ApiKeyId = () =>
-  ApiParam({ name: 'id', format: 'uuid', description: 'The key (from a listing).' });
+const ApiKeyId = () => ApiResourceId('key (from a listing)');
 
 /**
  * A tenant's API keys: create, list, revoke, rotate (docs/api-keys.md). A revocation or rotation
@@ -85,7 +84,7 @@ export class ApiKeysController {
   @ApiProblem(404, ['not-found', 'api-key-not-found'], ON_PUBLIC_LISTENER)
   async revoke(
     @Param('tenant') tenant: string,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Req() request: FastifyRequest,
   ): Promise<ApiKeyResponse> {
     refuseBody(request.body);
@@ -111,7 +110,7 @@ export class ApiKeysController {
   @ApiProblem(415)
   async rotate(
     @Param('tenant') tenant: string,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Body() dto: RotateApiKeyDto,
   ): Promise<RotatedApiKeyResponse> {
     const { value } = await this.keys.rotate(tenant, id, dto.overlapSeconds);

@@ -8,8 +8,9 @@ import { ReadRouting } from '@docscale/database';
 import type { FactoryProvider } from '@nestjs/common';
 import { CachedStore } from '../store/cached-store'; // pattern:cache
 import { ConsistentStore } from '../store/consistent-store';
+import { SettledStore } from '../store/settled-store';
 import type { VersionedStore } from '../store/versioned-store';
-import type { PagePosition } from '../documents/page-cursor';
+import type { PagePosition } from '../http/page-cursor';
 import { CollectionsRepository } from './collections.repository';
 import type { CollectionPage, CollectionResponse } from './dto/collection.response';
 
@@ -34,6 +35,7 @@ export type CollectionStore = VersionedStore<
 >;
 export const CollectionStore = Symbol('CollectionStore');
 
+/** As the documents store's, without indexing: the invalidation overlaps the token's read. */
 export const collectionStoreProvider: FactoryProvider<CollectionStore> = {
   provide: CollectionStore,
   // pattern:cache:begin
@@ -50,6 +52,6 @@ export const collectionStoreProvider: FactoryProvider<CollectionStore> = {
     let store: CollectionStore = repository;
     store = new CachedStore(store, cache, 'collection'); // pattern:cache
     store = new ConsistentStore(store, reads);
-    return store;
+    return new SettledStore(store);
   },
 };

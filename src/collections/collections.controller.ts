@@ -15,18 +15,17 @@ import {
 } from '@nestjs/common';
 import {
   ApiConsumes,
-  ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
-  ApiParam,
   ApiResponse,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DocumentId } from '../documents/document-id.pipe';
-import { PageQuery } from '../documents/dto/page.query';
-import { EntityTag } from '../documents/entity-tag';
+import { ApiIfMatch, ConditionalRequests as Conditional } from '../http/conditional-requests';
+import { requireChange } from '../http/field-rules';
+import { PageQuery } from '../http/page.query';
+import { ApiResourceId, ResourceId } from '../http/resource-id.pipe';
 import {
   ApiConsistencyToken,
   ApiNoBodyOnPath,
@@ -35,8 +34,7 @@ import {
   Headers as H,
 } from '../openapi/api-responses';
 import { SECURITY } from '../openapi/openapi-document';
-import { ValidationError } from '../problems/problem.errors';
-import { sendToken, TOKEN_HEADER } from '../store/consistency-header';
+import { TOKEN_HEADER } from '../store/consistency-header';
 import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
 import type { Tenant } from '../tenants/tenants.repository';
 import { CollectionsService } from './collections.service';
@@ -44,14 +42,7 @@ import { CollectionPage, CollectionResponse } from './dto/collection.response';
 import { CreateCollectionDto } from './dto/create-collection.dto';
 import { PatchCollectionDto } from './dto/patch-collection.dto';
 
-const ApiCollectionId = () =>
-  ApiParam({ name: 'id', format: 'uuid', description: 'The collection.' });
-const ApiIfMatch = () =>
-  ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description: 'The entity tag the change is based on: 412 if the collection has moved on.',
-  });
+const ApiCollectionId = () => ApiResourceId('collection');
 
 /**
  * A tenant's collections: the second resource, built the Nest way (TypeORM), with the same
@@ -86,9 +77,8 @@ export class CollectionsController {
     @Body() dto: CreateCollectionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CollectionResponse> {
-    const { value, token } = await this.collections.create(tenant.id, dto);
-    sendToken(reply.status(201).header('Location', `/v1/collections/${value.id}`), token);
-    return withTag(value, reply);
+    const written = await this.collections.create(tenant.id, dto);
+    return Conditional.created(reply, written, `/v1/collections/${written.value.id}`);
   }
 
   @Get()
@@ -114,16 +104,12 @@ export class CollectionsController {
   @ApiProblem(404, ['not-found'])
   async get(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Headers(TOKEN_HEADER) token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CollectionResponse | Buffer> {
-    const { collection, json } = await this.collections.get(tenant.id, id, token);
-    withTag(collection, reply);
-    if (json === undefined) return collection;
-    // The cache's bytes, sent as they are: the same JSON Fastify would have serialized.
-    reply.type('application/json; charset=utf-8');
-    return json;
+    const { value, json } = await this.collections.get(tenant.id, id, token);
+    return Conditional.found(reply, value, json);
   }
 
   @Patch(':id')
@@ -134,7 +120,7 @@ export class CollectionsController {
   })
   @ApiConsumes('application/merge-patch+json', 'application/json')
   @ApiCollectionId()
-  @ApiIfMatch()
+  @ApiIfMatch('collection')
   @ApiResponse({
     status: 200,
     type: CollectionResponse,
@@ -148,40 +134,32 @@ export class CollectionsController {
   @ApiProblem(415)
   async patch(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Body() dto: PatchCollectionDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CollectionResponse> {
-    if (dto.name === undefined && dto.description === undefined) {
-      throw new ValidationError([{ field: '(body)', reason: 'must change at least one field' }]);
-    }
-    const expected = EntityTag.parseIfMatch(ifMatch);
-    const { value, token } = await this.collections.update(tenant.id, id, dto, expected);
-    return withTag(value, sendToken(reply, token));
+    requireChange(dto);
+    const expected = Conditional.expected(ifMatch);
+    return Conditional.changed(reply, await this.collections.update(tenant.id, id, dto, expected));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteCollection', summary: 'Delete a collection' })
   @ApiCollectionId()
-  @ApiIfMatch()
+  @ApiIfMatch('collection')
   @ApiNoContentResponse({ description: 'Deleted.', headers: { ...H.consistencyToken } })
   @ApiNoBodyOnPath('validation-failed', 'invalid-precondition')
   @ApiProblem(404, ['not-found'])
   @ApiProblem(412)
   async delete(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const token = await this.collections.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
-    sendToken(reply, token);
+    const expected = Conditional.expected(ifMatch);
+    Conditional.deleted(reply, await this.collections.delete(tenant.id, id, expected));
   }
-}
-
-function withTag(collection: CollectionResponse, reply: FastifyReply): CollectionResponse {
-  reply.header('ETag', EntityTag.of(collection.version));
-  return collection;
 }

@@ -10,7 +10,7 @@
 import { Database, ReadRouting } from '@docscale/database';
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { PageCursor } from '../documents/page-cursor';
+import { PageCursor } from '../http/page-cursor';
 import { ExpectedVersions, Found, ReadContext, Written } from '../store/versioned-store';
 import { CollectionEntity } from './collection.entity';
 import type { CollectionFields, CollectionQuery, CollectionStore } from './collection-store';

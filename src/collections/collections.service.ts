@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { PageCursor } from '../http/page-cursor';
 import type { ExpectedVersions, Written } from '../store/versioned-store';
+import { VersionedRecords } from '../store/versioned-records';
 import { CollectionNotFoundError, CollectionVersionMismatchError } from './collection.errors';
 import { CollectionFields, CollectionStore } from './collection-store';
-import { PageCursor } from '../documents/page-cursor';
 import { CollectionPage, CollectionResponse } from './dto/collection.response';
 
 /**
@@ -11,17 +12,22 @@ import { CollectionPage, CollectionResponse } from './dto/collection.response';
  */
 @Injectable()
 export class CollectionsService {
-  constructor(@Inject(CollectionStore) private readonly store: CollectionStore) {}
+  private readonly records: VersionedRecords<CollectionResponse, Partial<CollectionFields>>;
+
+  constructor(@Inject(CollectionStore) private readonly store: CollectionStore) {
+    this.records = new VersionedRecords(store, {
+      notFound: (id) => new CollectionNotFoundError(id),
+      versionMismatch: (id, current) => new CollectionVersionMismatchError(id, current),
+    });
+  }
 
   /** `token`: the caller's X-Consistency-Token, if any; `json`: the cache's bytes on a hit. */
-  async get(
+  get(
     tenantId: string,
     id: string,
     token?: string,
-  ): Promise<{ collection: CollectionResponse; json?: Buffer }> {
-    const { value, json } = await this.store.find(tenantId, id, { token });
-    if (!value) throw new CollectionNotFoundError(id);
-    return { collection: value, json };
+  ): Promise<{ value: CollectionResponse; json?: Buffer }> {
+    return this.records.find(tenantId, id, { token });
   }
 
   list(
@@ -40,33 +46,17 @@ export class CollectionsService {
     return this.store.create(tenantId, { ...fields, description: fields.description ?? '' });
   }
 
-  async update(
+  update(
     tenantId: string,
     id: string,
     fields: Partial<CollectionFields>,
     expected: ExpectedVersions,
   ): Promise<Written<CollectionResponse>> {
-    const written = await this.store.update(tenantId, id, fields, expected);
-    if (!written) throw await this.whyNot(tenantId, id);
-    return written;
+    return this.records.update(tenantId, id, fields, expected);
   }
 
   /** The consistency token of the delete, if the store issues them. */
-  async delete(
-    tenantId: string,
-    id: string,
-    expected: ExpectedVersions,
-  ): Promise<string | undefined> {
-    const written = await this.store.delete(tenantId, id, expected);
-    if (!written) throw await this.whyNot(tenantId, id);
-    return written.token;
-  }
-
-  /** A conditional write matched no row: the collection is gone, or at another version. */
-  private async whyNot(tenantId: string, id: string): Promise<Error> {
-    const current = await this.store.currentVersion(tenantId, id);
-    return current === undefined
-      ? new CollectionNotFoundError(id)
-      : new CollectionVersionMismatchError(id, current);
+  delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<string | undefined> {
+    return this.records.delete(tenantId, id, expected);
   }
 }

@@ -16,8 +16,8 @@ import {
   port,
   positiveInt,
   redisUrl,
+  mergedShape,
   trustList,
-  type ConfigFragment,
 } from '@docscale/pattern-kit';
 import { databaseConfig } from '@docscale/database';
 import { queueConfig } from '@docscale/queue'; // pattern:queue
@@ -85,26 +85,18 @@ const appKeys = {
   SHUTDOWN_DRAIN_DELAY_MS: nonNegativeInt.default(0),
 };
 
-/** Every lib's fragment: a lib deleted from libs/ leaves this list and the spread below. */
-const fragments: ConfigFragment<z.ZodRawShape>[] = [
+/** Every lib's fragment, its keys and its checks: a lib deleted from libs/ leaves this list. */
+const fragments = [
   databaseConfig,
   cacheConfig, // pattern:cache
   queueConfig, // pattern:queue
   resilienceConfig,
   telemetryConfig,
   togglesConfig,
-];
+] as const;
 
 export const configSchema = z
-  .object({
-    ...appKeys,
-    ...databaseConfig.shape,
-    ...cacheConfig.shape, // pattern:cache
-    ...queueConfig.shape, // pattern:queue
-    ...resilienceConfig.shape,
-    ...telemetryConfig.shape,
-    ...togglesConfig.shape,
-  })
+  .object({ ...appKeys, ...mergedShape(fragments) })
   .superRefine((c, ctx) => {
     const production = c.NODE_ENV === 'production';
     for (const fragment of fragments) {
@@ -120,13 +112,18 @@ export const configSchema = z
       });
     }
     // pattern:cache:begin
-    // A cache fill is dropped when its read began more than half the tombstone TTL ago, and a
-    // positioned read is two statements: every read the database allows must fit in that half.
+    // A cache fill is dropped when its read began more than half the tombstone TTL ago. A
+    // cache-filling read from the primary runs two statements that can each take the timeout:
+    // the WAL position (ReadRouting's `positioned`), then the read. On the raw path the read is
+    // one SELECT; on the TypeORM path (ReadRouting.readWith) it is a transaction, whose BEGIN,
+    // tenant setting and COMMIT wait on nothing, around the repository's statements (one for
+    // collections). A read that runs longer (a replica that failed first, a repository whose
+    // read runs several slow statements) loses its fill: a later read misses, none is stale.
     if (c.CACHE_TOMBSTONE_TTL_MS <= 4 * c.DATABASE_STATEMENT_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
         path: ['CACHE_TOMBSTONE_TTL_MS'],
-        message: `must be more than 4 × DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a cache fill must come within half of it, and a cache-filling read is up to two statements`,
+        message: `must be more than 4 × DATABASE_STATEMENT_TIMEOUT_MS (${c.DATABASE_STATEMENT_TIMEOUT_MS}): a cache fill must come within half of it, and a cache-filling read is two statements that may each take that long (the WAL position, then the read)`,
       });
     }
     // pattern:cache:end

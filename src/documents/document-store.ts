@@ -8,13 +8,14 @@ import { ReadRouting } from '@docscale/database';
 import type { FactoryProvider } from '@nestjs/common';
 import { CachedStore } from '../store/cached-store'; // pattern:cache
 import { ConsistentStore } from '../store/consistent-store';
+import { SettledStore } from '../store/settled-store';
 import type { VersionedStore } from '../store/versioned-store';
 import type { DocumentFields } from './documents.repository';
 import { DocumentsRepository } from './documents.repository';
 import type { DocumentPage, DocumentResponse } from './dto/document.response';
 import { IndexedDocuments } from './indexed-documents';
 import { Indexing } from './jobs/indexing';
-import type { PagePosition } from './page-cursor';
+import type { PagePosition } from '../http/page-cursor';
 
 export type { ExpectedVersions } from '../store/versioned-store';
 
@@ -37,9 +38,10 @@ export type DocumentStore = VersionedStore<
 export const DocumentStore = Symbol('DocumentStore');
 
 /**
- * Inside out: the outbox writes the indexing request in the write's own statement; the cache
- * invalidates before read-your-writes issues the token, both before the answer; reads parse the
- * token first (a bad one is a 400 whatever the cache holds), then ask the cache.
+ * Inside out: indexing (indexed-documents.ts); the cache's invalidation, begun and left pending
+ * while read-your-writes reads the token; then SettledStore, which answers once the invalidation
+ * is done (settled-store.ts). Reads parse the token first (a bad one is a 400 whatever the cache
+ * holds), then ask the cache.
  */
 export const documentStoreProvider: FactoryProvider<DocumentStore> = {
   provide: DocumentStore,
@@ -62,6 +64,6 @@ export const documentStoreProvider: FactoryProvider<DocumentStore> = {
     let store: DocumentStore = new IndexedDocuments(repository, indexing);
     store = new CachedStore(store, cache, 'doc'); // pattern:cache
     store = new ConsistentStore(store, reads);
-    return store;
+    return new SettledStore(store);
   },
 };

@@ -18,12 +18,6 @@ export class VersionMismatchError extends Error {
   }
 }
 
-export class InvalidPreconditionError extends Error {
-  constructor(header: string) {
-    super(`${header} must be an entity tag such as "3" (from the ETag header) or *.`);
-  }
-}
-
 /** A write would take the tenant past one of its quotas (TENANT_QUOTA_*): nothing was written. */
 export class QuotaExceededError extends Error {
   constructor(
@@ -34,11 +28,5 @@ export class QuotaExceededError extends Error {
     super(
       `This write would take your tenant past its ${quota} quota (${usage} of ${limit} used); delete documents or shrink them to free quota, or ask for a higher one.`,
     );
-  }
-}
-
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('The cursor is not one this API issued; start again without it.');
   }
 }

@@ -33,8 +33,10 @@ import {
   Headers as H,
 } from '../openapi/api-responses';
 import { SECURITY } from '../openapi/openapi-document';
-import { ValidationError } from '../problems/problem.errors';
-import { sendToken, TOKEN_HEADER } from '../store/consistency-header';
+import { ApiIfMatch, ConditionalRequests as Conditional } from '../http/conditional-requests';
+import { requireChange } from '../http/field-rules';
+import { ApiResourceId, ResourceId } from '../http/resource-id.pipe';
+import { TOKEN_HEADER } from '../store/consistency-header';
 import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
 import type { Tenant } from '../tenants/tenants.repository';
 import type { DocumentFields } from './documents.repository';
@@ -44,22 +46,14 @@ import { DocumentPage, DocumentResponse } from './dto/document.response';
 import { ListDocumentsQuery } from './dto/list-documents.query';
 import { PatchDocumentDto } from './dto/patch-document.dto';
 import { ReplaceDocumentDto } from './dto/replace-document.dto';
-import { ApiDocumentId, DocumentId } from './document-id.pipe';
-import { EntityTag } from './entity-tag';
 
-/** The optional If-Match of every write to a document. */
-const ApiIfMatch = () =>
-  ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description: 'The entity tag the change is based on: 412 if the document has moved on.',
-  });
+const ApiDocumentId = () => ApiResourceId('document');
 
 /** What PUT and PATCH have in common: the conditional update of one document. */
 const ApiConditionalUpdate = () =>
   applyDecorators(
     ApiDocumentId(),
-    ApiIfMatch(),
+    ApiIfMatch('document'),
     ApiResponse({
       status: 200,
       type: DocumentResponse,
@@ -110,9 +104,8 @@ export class DocumentsController {
     @Body() dto: CreateDocumentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse> {
-    const { value: doc, token } = await this.documents.create(tenant.id, dto);
-    sendToken(reply.status(201).header('Location', `/v1/documents/${doc.id}`), token);
-    return this.withTag(doc, reply);
+    const written = await this.documents.create(tenant.id, dto);
+    return Conditional.created(reply, written, `/v1/documents/${written.value.id}`);
   }
 
   @Get()
@@ -161,21 +154,14 @@ export class DocumentsController {
   @ApiProblem(404, ['not-found'])
   async get(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Headers(TOKEN_HEADER) token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse | Buffer | undefined> {
-    const { doc, json } = await this.documents.get(tenant.id, id, token);
-    if (EntityTag.noneMatchHits(ifNoneMatch, doc.version)) {
-      reply.status(304).header('ETag', EntityTag.of(doc.version));
-      return undefined;
-    }
-    this.withTag(doc, reply);
-    if (json === undefined) return doc;
-    // The cache's bytes, sent as they are: the same JSON Fastify would have serialized.
-    reply.type('application/json; charset=utf-8');
-    return json;
+    const { value, json } = await this.documents.get(tenant.id, id, token);
+    if (Conditional.notModified(reply, ifNoneMatch, value.version)) return undefined;
+    return Conditional.found(reply, value, json);
   }
 
   @Put(':id')
@@ -183,7 +169,7 @@ export class DocumentsController {
   @ApiConditionalUpdate()
   async replace(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Body() dto: ReplaceDocumentDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -202,14 +188,12 @@ export class DocumentsController {
   @ApiConditionalUpdate()
   async patch(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Body() dto: PatchDocumentDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentResponse> {
-    if (dto.title === undefined && dto.body === undefined && dto.tags === undefined) {
-      throw new ValidationError([{ field: '(body)', reason: 'must change at least one field' }]);
-    }
+    requireChange(dto);
     return this.update(tenant, id, dto, ifMatch, reply);
   }
 
@@ -217,7 +201,7 @@ export class DocumentsController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteDocument', summary: 'Delete a document' })
   @ApiDocumentId()
-  @ApiIfMatch()
+  @ApiIfMatch('document')
   @ApiNoContentResponse({
     description: 'Deleted.',
     headers: { ...H.consistencyToken },
@@ -227,12 +211,12 @@ export class DocumentsController {
   @ApiProblem(412)
   async delete(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const token = await this.documents.delete(tenant.id, id, EntityTag.parseIfMatch(ifMatch));
-    sendToken(reply, token);
+    const expected = Conditional.expected(ifMatch);
+    Conditional.deleted(reply, await this.documents.delete(tenant.id, id, expected));
   }
 
   /** PUT and PATCH: the conditional update, answered with the new ETag and consistency token. */
@@ -243,13 +227,7 @@ export class DocumentsController {
     ifMatch: string | undefined,
     reply: FastifyReply,
   ): Promise<DocumentResponse> {
-    const expected = EntityTag.parseIfMatch(ifMatch);
-    const written = await this.documents.update(tenant.id, id, fields, expected);
-    return this.withTag(written.value, sendToken(reply, written.token));
-  }
-
-  private withTag(doc: DocumentResponse, reply: FastifyReply): DocumentResponse {
-    reply.header('ETag', EntityTag.of(doc.version));
-    return doc;
+    const expected = Conditional.expected(ifMatch);
+    return Conditional.changed(reply, await this.documents.update(tenant.id, id, fields, expected));
   }
 }

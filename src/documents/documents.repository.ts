@@ -6,15 +6,16 @@
  * so the hot read path pays for no ORM hydration.
  */
 import { Database, ReadRouting } from '@docscale/database';
-import { outboxInsert } from '@docscale/queue'; // pattern:queue
+// pattern:queue:begin
+import { outboxInsert, type OutboxRequest } from '@docscale/queue';
+// pattern:queue:end
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { DocumentPage, DocumentResponse, DocumentSummary } from './dto/document.response';
 import { INDEX_JOB_DATA, indexJob } from './jobs/document-jobs'; // pattern:queue
-import type { IndexRequest } from './jobs/indexing';
 import { Found, ReadContext, Written } from '../store/versioned-store';
 import type { DocumentStore, DocumentQuery, ExpectedVersions } from './document-store';
-import { PageCursor } from './page-cursor';
+import { PageCursor } from '../http/page-cursor';
 import { quotaParams, quotaSettings, rethrowQuota, TenantQuota } from './tenant-quota';
 
 const iso = (column: string) =>
@@ -24,14 +25,22 @@ const SUMMARY = `id, title, tags, version,
 const FULL = `id, title, body, tags, version,
   ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
 
+/**
+ * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`), with
+ * `quota` handing the tenant's limits, parameters `quotaParams`, to the trigger that counts and
+ * refuses (tenant-quota.ts). Answers the document written.
+ */
+function quotaChecked(statement: string, quotaParams: [string, string]): string {
+  return `WITH quota AS (${quotaSettings(...quotaParams)}), doc AS (${statement})
+    SELECT ${FULL} FROM doc`;
+}
+
 // pattern:queue:begin
 /**
- * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`) and,
- * unless the parameter `requestParam` (an OutboxRequest) is null, the request to index the version
- * it wrote, as an outbox row: one statement, so one transaction. Either both are committed or
- * neither (libs/queue, outbox-insert.ts). The job id is indexJob's, built in SQL because the
- * version is known only here. `quota` hands the tenant's limits, parameters
- * `quotaParams`, to the trigger that counts and refuses (tenant-quota.ts).
+ * quotaChecked, and the request (parameter `requestParam`, an OutboxRequest) to index the version
+ * the statement wrote, as an outbox row: one statement, so one transaction. Either both are
+ * committed or neither (libs/queue, outbox-insert.ts). The job id is indexJob's, built in SQL
+ * because the version is known only here.
  */
 function withIndexRequest(
   statement: string,
@@ -43,20 +52,22 @@ function withIndexRequest(
     requested AS (${outboxInsert(indexJob, 'doc', INDEX_JOB_DATA, requestParam)})
     SELECT ${FULL} FROM doc`;
 }
-// pattern:queue:else
-// /**
-//  * `statement` (an INSERT or UPDATE of one document `FROM quota`, `RETURNING documents.*`), with
-//  * `quota` handing the tenant's limits, parameters `quotaParams`, to the trigger that counts and
-//  * refuses (tenant-quota.ts). Without the queue no index request is written with it.
-//  */
-// function withIndexRequest(
-//   statement: string,
-//   _requestParam: string,
-//   quotaParams: [string, string],
-// ): string {
-//   return `WITH quota AS (${quotaSettings(...quotaParams)}), doc AS (${statement})
-//     SELECT ${FULL} FROM doc`;
-// }
+// pattern:queue:end
+
+const INSERT_DOCUMENT = `INSERT INTO documents (tenant_id, title, body, tags)
+  SELECT $1::uuid, $2::text, $3::text, $4::text[] FROM quota RETURNING *`;
+const UPDATE_DOCUMENT = `UPDATE documents
+    SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
+        version = version + 1, updated_at = clock_timestamp()
+   FROM quota
+  WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
+  RETURNING documents.*`;
+
+const CREATE = quotaChecked(INSERT_DOCUMENT, ['$5', '$6']);
+const UPDATE = quotaChecked(UPDATE_DOCUMENT, ['$7', '$8']);
+// pattern:queue:begin
+const CREATE_WITH_INDEX_REQUEST = withIndexRequest(INSERT_DOCUMENT, '$7', ['$5', '$6']);
+const UPDATE_WITH_INDEX_REQUEST = withIndexRequest(UPDATE_DOCUMENT, '$9', ['$7', '$8']);
 // pattern:queue:end
 
 export interface DocumentFields {
@@ -66,10 +77,16 @@ export interface DocumentFields {
 }
 
 /**
- * The innermost documents store: SQL only. The patterns around it (the outbox, the cache,
- * read-your-writes) are decorators registered in document-store.ts; the `index` parameter of the
- * writes is how the outbox's decorator puts its row in the write's own statement.
+ * The innermost documents store: SQL only. The patterns around it (indexing, the cache,
+ * read-your-writes) are decorators registered in document-store.ts. `create` and `update` write
+ * the document alone: its indexing is the caller's (indexed-documents.ts runs it after the
+ * commit).
  */
+// pattern:queue:begin
+// Their `…WithIndexRequest` forms also write the request to index it to the outbox, in the same
+// statement; the request is a required argument, so a write the outbox should carry cannot leave
+// it out.
+// pattern:queue:end
 @Injectable()
 export class DocumentsRepository implements DocumentStore {
   private readonly quota: TenantQuota;
@@ -97,40 +114,24 @@ export class DocumentsRepository implements DocumentStore {
     return { value: rows[0], atLsn };
   }
 
-  /**
-   * `index`: the indexing request to write with it (QUEUE on), or undefined (indexed inline).
-   * QuotaExceededError when the tenant is at a quota: nothing is written.
-   */
-  async create(
-    tenantId: string,
-    fields: DocumentFields,
-    // pattern:queue:begin
-    index?: IndexRequest,
-    // pattern:queue:else
-    // _index?: IndexRequest,
-    // pattern:queue:end
-  ): Promise<Written<DocumentResponse>> {
-    const [row] = await this.db
-      .query<DocumentResponse>(
-        withIndexRequest(
-          `INSERT INTO documents (tenant_id, title, body, tags)
-           SELECT $1::uuid, $2::text, $3::text, $4::text[] FROM quota RETURNING *`,
-          '$7',
-          ['$5', '$6'],
-        ),
-        [
-          tenantId,
-          fields.title,
-          fields.body,
-          fields.tags,
-          ...quotaParams(this.quota),
-          index ?? null, // pattern:queue
-        ],
-        tenantId,
-      )
-      .catch(rethrowQuota);
+  /** QuotaExceededError when the tenant is at a quota: nothing is written. */
+  async create(tenantId: string, fields: DocumentFields): Promise<Written<DocumentResponse>> {
+    const [row] = await this.write(CREATE, this.createParams(tenantId, fields), tenantId);
     return { value: row };
   }
+
+  // pattern:queue:begin
+  /** `create`, also writing `index`, the request to index the new document, to the outbox. */
+  async createWithIndexRequest(
+    tenantId: string,
+    fields: DocumentFields,
+    index: OutboxRequest,
+  ): Promise<Written<DocumentResponse>> {
+    const params = [...this.createParams(tenantId, fields), index];
+    const [row] = await this.write(CREATE_WITH_INDEX_REQUEST, params, tenantId);
+    return { value: row };
+  }
+  // pattern:queue:end
 
   /**
    * Applies `fields` (absent ones unchanged) if the current version is one of `expected`; the
@@ -143,39 +144,29 @@ export class DocumentsRepository implements DocumentStore {
     id: string,
     fields: Partial<DocumentFields>,
     expected: ExpectedVersions,
-    // pattern:queue:begin
-    index?: IndexRequest,
-    // pattern:queue:else
-    // _index?: IndexRequest,
-    // pattern:queue:end
   ): Promise<Written<DocumentResponse> | undefined> {
-    const rows = await this.db
-      .query<DocumentResponse>(
-        withIndexRequest(
-          `UPDATE documents
-              SET title = COALESCE($3, title), body = COALESCE($4, body), tags = COALESCE($5, tags),
-                  version = version + 1, updated_at = clock_timestamp()
-             FROM quota
-            WHERE tenant_id = $1 AND id = $2 AND ($6::int[] IS NULL OR version = ANY($6::int[]))
-            RETURNING documents.*`,
-          '$9',
-          ['$7', '$8'],
-        ),
-        [
-          tenantId,
-          id,
-          fields.title ?? null,
-          fields.body ?? null,
-          fields.tags ?? null,
-          expected === 'any' ? null : expected,
-          ...quotaParams(this.quota),
-          index ?? null, // pattern:queue
-        ],
-        tenantId,
-      )
-      .catch(rethrowQuota);
-    return rows[0] && { value: rows[0] };
+    const [row] = await this.write(
+      UPDATE,
+      this.updateParams(tenantId, id, fields, expected),
+      tenantId,
+    );
+    return row && { value: row };
   }
+
+  // pattern:queue:begin
+  /** `update`, also writing `index`, the request to index the new version, to the outbox. */
+  async updateWithIndexRequest(
+    tenantId: string,
+    id: string,
+    fields: Partial<DocumentFields>,
+    expected: ExpectedVersions,
+    index: OutboxRequest,
+  ): Promise<Written<DocumentResponse> | undefined> {
+    const params = [...this.updateParams(tenantId, id, fields, expected), index];
+    const [row] = await this.write(UPDATE_WITH_INDEX_REQUEST, params, tenantId);
+    return row && { value: row };
+  }
+  // pattern:queue:end
 
   /** Deletes if the version matches; the deleted version, or undefined when no row matched. */
   async delete(
@@ -231,5 +222,33 @@ export class DocumentsRepository implements DocumentStore {
     const last = items.at(-1);
     const nextCursor = rows.length > options.limit && last ? PageCursor.encode(last) : null;
     return { items, nextCursor };
+  }
+
+  /** A write under the tenant's scope; the quota trigger's refusal as a QuotaExceededError. */
+  private write(sql: string, params: unknown[], tenantId: string): Promise<DocumentResponse[]> {
+    return this.db.query<DocumentResponse>(sql, params, tenantId).catch(rethrowQuota);
+  }
+
+  /** CREATE's parameters ($1-$6). */
+  private createParams(tenantId: string, fields: DocumentFields): unknown[] {
+    return [tenantId, fields.title, fields.body, fields.tags, ...quotaParams(this.quota)];
+  }
+
+  /** UPDATE's parameters ($1-$8). */
+  private updateParams(
+    tenantId: string,
+    id: string,
+    fields: Partial<DocumentFields>,
+    expected: ExpectedVersions,
+  ): unknown[] {
+    return [
+      tenantId,
+      id,
+      fields.title ?? null,
+      fields.body ?? null,
+      fields.tags ?? null,
+      expected === 'any' ? null : expected,
+      ...quotaParams(this.quota),
+    ];
   }
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config';
 import { ValidationError } from '../problems/problem.errors';
+import { PageCursor } from '../http/page-cursor';
 import type { Written } from '../store/versioned-store';
+import { VersionedRecords } from '../store/versioned-records';
 import { DocumentNotFoundError, VersionMismatchError } from './document.errors';
 import { DocumentStore, ExpectedVersions } from './document-store';
 import type { DocumentFields } from './documents.repository';
 import { DocumentPage, DocumentResponse } from './dto/document.response';
-import { PageCursor } from './page-cursor';
 
 /**
  * Documents' business rules: the body's size, the version a change applies to, and what a
@@ -16,12 +17,17 @@ import { PageCursor } from './page-cursor';
 @Injectable()
 export class DocumentsService {
   private readonly maxBodyBytes: number;
+  private readonly records: VersionedRecords<DocumentResponse, Partial<DocumentFields>>;
 
   constructor(
     @Inject(DocumentStore) private readonly store: DocumentStore,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.maxBodyBytes = config.env.DOCUMENT_BODY_MAX_BYTES;
+    this.records = new VersionedRecords(store, {
+      notFound: (id) => new DocumentNotFoundError(id),
+      versionMismatch: (id, current) => new VersionMismatchError(id, current),
+    });
   }
 
   /**
@@ -29,14 +35,12 @@ export class DocumentsService {
    * document, and its JSON bytes when the cache answered (serialized once per cache record: the
    * controller sends them instead of serializing the document again on every hit).
    */
-  async get(
+  get(
     tenantId: string,
     id: string,
     token?: string,
-  ): Promise<{ doc: DocumentResponse; json?: Buffer }> {
-    const { value, json } = await this.store.find(tenantId, id, { token });
-    if (!value) throw new DocumentNotFoundError(id);
-    return { doc: value, json };
+  ): Promise<{ value: DocumentResponse; json?: Buffer }> {
+    return this.records.find(tenantId, id, { token });
   }
 
   create(
@@ -54,20 +58,12 @@ export class DocumentsService {
     expected: ExpectedVersions,
   ): Promise<Written<DocumentResponse>> {
     if (fields.body !== undefined) this.checkBody(fields.body);
-    const written = await this.store.update(tenantId, id, fields, expected);
-    if (!written) throw await this.whyNot(tenantId, id);
-    return written;
+    return this.records.update(tenantId, id, fields, expected);
   }
 
   /** The consistency token of the delete, if the store issues them. */
-  async delete(
-    tenantId: string,
-    id: string,
-    expected: ExpectedVersions,
-  ): Promise<string | undefined> {
-    const written = await this.store.delete(tenantId, id, expected);
-    if (!written) throw await this.whyNot(tenantId, id);
-    return written.token;
+  delete(tenantId: string, id: string, expected: ExpectedVersions): Promise<string | undefined> {
+    return this.records.delete(tenantId, id, expected);
   }
 
   list(
@@ -81,17 +77,6 @@ export class DocumentsService {
       { limit: query.limit, after, tag: query.tag, q: query.q },
       { token },
     );
-  }
-
-  /**
-   * A conditional write matched no row: the document is gone, or at another version. Asked of
-   * the primary: a replica could still show a version the write has already replaced.
-   */
-  private async whyNot(tenantId: string, id: string): Promise<Error> {
-    const current = await this.store.currentVersion(tenantId, id);
-    return current === undefined
-      ? new DocumentNotFoundError(id)
-      : new VersionMismatchError(id, current);
   }
 
   private checkBody(body: string): void {

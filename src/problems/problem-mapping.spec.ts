@@ -6,12 +6,7 @@ import {
   ServiceUnavailableException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import {
-  DocumentNotFoundError,
-  InvalidCursorError,
-  InvalidPreconditionError,
-  VersionMismatchError,
-} from '../documents/document.errors';
+import { DocumentNotFoundError, VersionMismatchError } from '../documents/document.errors';
 import { OverloadedError } from '@docscale/resilience';
 // pattern:breakers:begin
 import { CircuitOpenError } from '@docscale/resilience';
@@ -24,6 +19,8 @@ import {
   DependencyUnavailableError,
   InvalidAdminKeyError,
   InvalidApiKeyError,
+  InvalidCursorError,
+  InvalidPreconditionError,
   MalformedUrlError,
   MissingApiKeyError,
   ValidationError,

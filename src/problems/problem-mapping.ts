@@ -16,8 +16,6 @@ import {
 } from '../collections/collection.errors';
 import {
   DocumentNotFoundError,
-  InvalidCursorError,
-  InvalidPreconditionError,
   QuotaExceededError,
   VersionMismatchError,
 } from '../documents/document.errors';
@@ -32,6 +30,8 @@ import {
   DependencyUnavailableError,
   InvalidAdminKeyError,
   InvalidApiKeyError,
+  InvalidCursorError,
+  InvalidPreconditionError,
   MalformedUrlError,
   MissingApiKeyError,
   ProblemTypeNotFoundError,

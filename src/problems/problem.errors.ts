@@ -61,6 +61,20 @@ export class MalformedUrlError extends Error {
   }
 }
 
+/** An If-Match or If-None-Match that is not a list of entity tags (src/http/entity-tag.ts). */
+export class InvalidPreconditionError extends Error {
+  constructor(header: string) {
+    super(`${header} must be an entity tag such as "3" (from the ETag header) or *.`);
+  }
+}
+
+/** A listing's cursor this API did not issue (src/http/page-cursor.ts). */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('The cursor is not one this API issued; start again without it.');
+  }
+}
+
 /** A dependency the request needs is down or too slow; the client should retry later. */
 export class DependencyUnavailableError extends Error {
   constructor(readonly dependency: string) {

@@ -6,7 +6,8 @@
  * cache holds. docs/patterns/read-your-writes.md.
  */
 import { ReadRouting } from '@docscale/database';
-import {
+import { ForwardingStore } from './forwarding-store';
+import type {
   ExpectedVersions,
   Found,
   ReadContext,
@@ -15,31 +16,33 @@ import {
   Written,
 } from './versioned-store';
 
-export class ConsistentStore<
-  T extends Versioned,
+export class ConsistentStore<T extends Versioned, New, Change, Query, Page> extends ForwardingStore<
+  T,
   New,
   Change,
   Query,
-  Page,
-> implements VersionedStore<T, New, Change, Query, Page> {
+  Page
+> {
   constructor(
-    private readonly inner: VersionedStore<T, New, Change, Query, Page>,
+    inner: VersionedStore<T, New, Change, Query, Page>,
     private readonly reads: ReadRouting,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  find(scope: string, id: string, read: ReadContext): Promise<Found<T>> {
+  override find(scope: string, id: string, read: ReadContext): Promise<Found<T>> {
     return this.inner.find(scope, id, this.positioned(read));
   }
 
-  list(scope: string, query: Query, read: ReadContext): Promise<Page> {
+  override list(scope: string, query: Query, read: ReadContext): Promise<Page> {
     return this.inner.list(scope, query, this.positioned(read));
   }
 
-  async create(scope: string, fields: New): Promise<Written<T>> {
+  override async create(scope: string, fields: New): Promise<Written<T>> {
     return this.tokened(await this.inner.create(scope, fields));
   }
 
-  async update(
+  override async update(
     scope: string,
     id: string,
     fields: Change,
@@ -49,7 +52,7 @@ export class ConsistentStore<
     return written && this.tokened(written);
   }
 
-  async delete(
+  override async delete(
     scope: string,
     id: string,
     expected: ExpectedVersions,
@@ -58,15 +61,15 @@ export class ConsistentStore<
     return written && this.tokened(written);
   }
 
-  currentVersion(scope: string, id: string): Promise<number | undefined> {
-    return this.inner.currentVersion(scope, id);
-  }
-
   private positioned(read: ReadContext): ReadContext {
     return { ...read, after: this.reads.parseToken(read.token) };
   }
 
-  /** After the commit (and the decorators inside it, the cache's invalidation among them). */
+  /**
+   * Read once the write inside has committed, so the token covers it. The work the decorators
+   * inside left pending (the cache's invalidation) is still running: its round trips overlap
+   * this one, and the answer waits for both (settled-store.ts).
+   */
   private async tokened<V>(written: Written<V>): Promise<Written<V>> {
     return { ...written, token: await this.reads.afterWrite() };
   }

@@ -1,10 +1,10 @@
 /**
  * The boundary the patterns wrap: a store of versioned, tenant-scoped records, as a service sees
  * it. A repository implements it (raw SQL for documents, TypeORM for collections); each pattern is
- * a decorator implementing it too and delegating to the store inside (consistent-store.ts,
- * cached-store.ts), composed where the feature module registers its store. Removing a pattern is
- * removing its decorator from that composition: the service, which holds the business rules only,
- * does not change.
+ * a decorator implementing it too and delegating to the store inside (forwarding-store.ts;
+ * consistent-store.ts, cached-store.ts), composed where the feature module registers its store,
+ * with SettledStore outermost (settled-store.ts). Removing a pattern is removing its decorator
+ * from that composition: the service, which holds the business rules only, does not change.
  */
 import type { ConsistencyPoint } from '@docscale/database';
 
@@ -35,6 +35,13 @@ export interface Written<T> {
   value: T;
   /** Set by the read-your-writes decorator; absent without it. */
   token?: string;
+  /**
+   * Work begun after the commit that the answer must wait for but nothing inside the write does
+   * (the cache's invalidation): left running so that the decorators outside do theirs meanwhile.
+   * Added with `addPending`, awaited by the composition's outermost step (settled-store.ts); the
+   * service never sees it.
+   */
+  pending?: Promise<void>;
 }
 
 /** A record with an id and a version that every change increments (the ETag). */

@@ -1,10 +1,17 @@
 /**
  * Collections, the resource built the Nest way (TypeORM entity and repository): CRUD with ETags
  * and problem+json, tenant isolation down to row-level security, read-your-writes through a
- * lagging replica across two instances (with READ_CONSISTENCY=none as the negative control), and
+ * lagging replica across two instances (with READ_CONSISTENCY=none as the negative control),
+ * also with the cache on (its fills through readWith carry the WAL position they read at), and
  * cache invalidation across two instances (with CACHE_INVALIDATION=off as the negative control):
  * the same patterns the raw-SQL documents get, through the same decorators.
  */
+// pattern:read-replicas:begin
+// pattern:cache:begin
+import { ConsistencyTokens } from '@docscale/database';
+import { Redis } from 'ioredis';
+// pattern:cache:end
+// pattern:read-replicas:end
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AppConfig } from '../../src/config';
@@ -126,6 +133,8 @@ describe('collections: CRUD, tenancy and the cache across two instances', () => 
     const empty = await api.create(on[0], '');
     expect(empty.res.status).toBe(400);
     expect(empty.body.type).toBe('/problems/validation-failed');
+    // A lone surrogate parses as JSON but would be stored as U+FFFD: refused, as for documents.
+    expect((await api.create(on[0], 'a\ud800b')).body.type).toBe('/problems/validation-failed');
     const { body } = await api.create(on[0]);
     expect((await api.patch(on[0], body.id, {})).body.type).toBe('/problems/validation-failed');
     expect((await api.patch(on[0], body.id, { name: 'x' }, 'v1')).body.type).toBe(
@@ -214,28 +223,56 @@ describe('collections: CRUD, tenancy and the cache across two instances', () => 
 
 // pattern:read-replicas:begin
 describe('collections: read-your-writes with a lagging replica, across two instances', () => {
+  const SECRET = 'collections-suite-secret';
   let token: Instance[];
   let none: Instance[];
+  // pattern:cache:begin
+  let cached: Instance[];
+  const cachePrefix = `test-collections-ryw-${randomUUID()}`;
+  // pattern:cache:end
   let api: ReturnType<typeof client>;
+  let tenantId: string; // pattern:cache
 
   beforeAll(async () => {
     stack('replica-delay', '300');
     const env = (mode: string) => ({
       READ_REPLICAS: 'on',
       READ_CONSISTENCY: mode,
-      CONSISTENCY_TOKEN_SECRET: 'collections-suite-secret',
-      // The caches off: this block measures where the reads go; the first block covers the
-      // cache, and cache-replicas.e2e-spec.ts the cache with a lagging replica (same decorator).
+      CONSISTENCY_TOKEN_SECRET: SECRET,
+      // The caches off: these pairs measure where the reads go. The cache's own pairs below.
       CACHE_L1: 'off',
       CACHE_L2: 'off',
     });
     token = await startInstances(2, env('token'));
     none = await startInstances(2, env('none'));
-    api = client((await newTenant('collections-ryw')).key);
+    // pattern:cache:begin
+    // The cache on (L1 and L2, invalidation on): reads fill it through readWith's positioned read.
+    cached = await startInstances(2, {
+      READ_REPLICAS: 'on',
+      READ_CONSISTENCY: 'token',
+      CONSISTENCY_TOKEN_SECRET: SECRET,
+      CACHE_KEY_PREFIX: cachePrefix,
+      TOGGLES_KEY_PREFIX: `${cachePrefix}-toggles`,
+    });
+    await pollUntil(
+      async () =>
+        (
+          await Promise.all(cached.map((i) => metricSum(i.adminUrl, 'docscale_cache_l1_active')))
+        ).every((n) => n === 1),
+      { what: 'L1 subscribed on every cached instance' },
+    );
+    // pattern:cache:end
+    const tenant = await newTenant('collections-ryw');
+    api = client(tenant.key);
+    tenantId = tenant.tenantId; // pattern:cache
   });
   afterAll(async () => {
     stack('replica-delay', '0');
-    await stopAll([...(token ?? []), ...(none ?? [])]);
+    // pattern:cache:begin
+    await stopAll([...(token ?? []), ...(none ?? []), ...(cached ?? [])]);
+    // pattern:cache:else
+    // await stopAll([...(token ?? []), ...(none ?? [])]);
+    // pattern:cache:end
   });
 
   /**
@@ -285,6 +322,49 @@ describe('collections: read-your-writes with a lagging replica, across two insta
     );
     expect(stale).toBeGreaterThan(0);
   });
+
+  // pattern:cache:begin
+  it('serves 0 stale reads in 200 pairs with the cache on, its fills recording the position read', async () => {
+    const { stale, refused } = await pairs(cached, 200);
+    console.log(
+      `collections, cache on: ${stale} stale reads in 200 pairs (replica +300 ms), ${refused} refused`,
+    );
+    expect(stale).toBe(0);
+    expect(refused).toBeLessThan(20);
+
+    // One more pair, looked at closely. The replica is 300 ms behind the patch's token, so the
+    // reader's token read goes to the primary, through readWith with `positioned`: its fill must
+    // carry the WAL position the read began after (Found.atLsn, the entry's atLsn). A later write
+    // first moves the primary past the token: a read positioned after it can claim the token
+    // (Lsn.seenBefore leaves out the newest record, which may not be visible yet).
+    const [writer, reader] = cached;
+    const { body } = await api.create(writer, 'v1');
+    const patched = await api.patch(writer, body.id, { name: 'v2' });
+    const written = patched.res.headers.get('x-consistency-token')!;
+    expect((await api.create(writer, 'later')).res.status).toBe(201);
+    expect((await api.get(reader, body.id, written)).body.version).toBe(2);
+    const redis = new Redis(AppConfig.load().env.REDIS_URL);
+    let entry: string | null;
+    try {
+      entry = await redis.get(`${cachePrefix}:e:collection:${tenantId}:${body.id}`);
+    } finally {
+      redis.disconnect();
+    }
+    // `K|rank|atLsn|json` (libs/cache cache-entry.ts): a value at version 2, with its position.
+    const [, kind, rank, atLsn] = /^([VAF])\|(\d+)\|([0-9a-f]*)\|/.exec(entry ?? '') ?? [];
+    expect([kind, rank]).toEqual(['V', '2']);
+    expect(atLsn).toMatch(/^[0-9a-f]{16}$/); // empty when a fill knows no position
+    const tokens = new ConsistencyTokens({ secret: SECRET, ttlMs: 600_000 });
+    expect(BigInt(`0x${atLsn}`)).toBeGreaterThanOrEqual(tokens.parse(written)!.lsn);
+
+    // So the same token is answered from the reader's L1: an entry without a position could not be.
+    const fromL1 = () =>
+      metricSum(reader.adminUrl, 'docscale_cache_answers_total', { cache_level: 'l1' });
+    const before = await fromL1();
+    expect((await api.get(reader, body.id, written)).body.version).toBe(2);
+    expect(await fromL1()).toBe(before + 1);
+  });
+  // pattern:cache:end
 
   it('serves token-less reads from the replica', async () => {
     const { body } = await api.create(token[0], 'old');

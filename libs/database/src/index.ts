@@ -7,7 +7,7 @@ export { createDataSource } from './data-source.factory';
 export { isDatabaseUnavailable, isMemberFailure, isTimeout } from './database-unavailable';
 export type { CallPolicy, DatabaseOptions } from './database.options';
 export { ReadRouting } from './read-routing';
-export type { RoutedRows, ReadOptions } from './read-routing';
+export type { RoutedRows, ReadOptions } from './routed';
 export { ConsistencyTokens, InvalidConsistencyTokenError } from './consistency-token';
 export type { ConsistencyPoint } from './consistency-token';
 // pattern:read-replicas:begin

@@ -35,5 +35,17 @@ export function configFragment<S extends z.ZodRawShape>(
   return fragment;
 }
 
+/** `A | B` as `A & B`: the shape holding every fragment's keys. */
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void
+  ? I
+  : never;
+
+/** Every fragment's keys in one zod shape, typed key by key, for the composed schema. */
+export function mergedShape<const F extends readonly ConfigFragment<z.ZodRawShape>[]>(
+  fragments: F,
+): Intersection<F[number]['shape']> {
+  return Object.assign({}, ...fragments.map((f) => f.shape)) as Intersection<F[number]['shape']>;
+}
+
 /** The parsed keys of a fragment: what its `…OptionsFrom(env)` takes. */
 export type FragmentEnv<F> = F extends ConfigFragment<infer S> ? z.output<z.ZodObject<S>> : never;

@@ -8,7 +8,7 @@ export {
   redisUrl,
   trustList,
 } from './config-kinds';
-export { configFragment } from './config-fragment';
+export { configFragment, mergedShape } from './config-fragment';
 export type { ConfigFragment, FragmentEnv } from './config-fragment';
 export { problemFor, problemWhen } from './problem-descriptor';
 export type { ProblemDescriptor } from './problem-descriptor';

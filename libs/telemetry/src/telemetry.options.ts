@@ -2,10 +2,10 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 /**
  * How requests are traced.
- * - `docscale`: head sampling decided once per request at the HTTP edge; pg and Redis spans only
- *   inside a sampled trace. An unsampled request pays one `Math.random()` compare.
+ * - `docscale` tracing: head sampling decided once per request at the HTTP edge; pg and Redis
+ *   spans only inside a sampled trace. An unsampled request pays one `Math.random()` compare.
  * - `stock`: the naive setup (NodeSDK with the HTTP, pg and ioredis auto-instrumentations).
- *   Kept only as the benchmark anchor that `docscale` must beat.
+ *   Kept only as the benchmark anchor that `docscale` tracing must beat.
  * - `off`: no tracer provider at all; metrics and logs still work.
  */
 export type TracingMode = 'off' | 'docscale' | 'stock';
@@ -16,7 +16,7 @@ export interface TelemetryOptions {
   serviceName: string;
   /**
    * How requests are traced (see {@link TracingMode}).
-   * @defaultValue 'docscale'
+   * @defaultValue 'docscale' (edge-sampled tracing)
    */
   tracing?: TracingMode;
   /**

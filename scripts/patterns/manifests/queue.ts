@@ -20,6 +20,7 @@ export const queue: PatternManifest = {
     'src/documents/jobs/job-id.pipe.ts',
     'src/documents/jobs/job-id.pipe.spec.ts',
     'src/documents/jobs/job.errors.ts',
+    'src/documents/jobs/job-reply.ts',
     'src/documents/jobs/queue-options.ts',
     'src/documents/jobs/exports.controller.ts',
     'src/documents/jobs/exports.service.ts',

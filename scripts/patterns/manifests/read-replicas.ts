@@ -15,6 +15,8 @@ export const readReplicas: PatternManifest = {
     'libs/database/src/replica-monitor.ts',
     'libs/database/src/replica-monitor.spec.ts',
     'libs/database/src/read-routing.spec.ts',
+    'libs/database/src/replica-reads.ts',
+    'libs/database/src/read-metrics.ts',
     'libs/database/src/database-replicas.spec.ts',
     'docs/patterns/read-your-writes.md',
     'test/e2e/read-your-writes.e2e-spec.ts',

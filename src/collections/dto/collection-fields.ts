@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength, NotContains } from 'class-validator';
-
-// Postgres text cannot hold U+0000: refused here as a 400, or the INSERT would fail with a 500.
-const noNul = () => NotContains('\u0000', { message: '$property must not contain U+0000' });
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { noNul, wellFormed } from '../../http/field-rules';
 
 /** Field rules shared by create and patch, each also describing its field in OpenAPI. */
 export const NameRules = () => [
@@ -11,10 +9,12 @@ export const NameRules = () => [
   MinLength(1),
   MaxLength(200),
   noNul(),
+  wellFormed(),
 ];
 export const DescriptionRules = () => [
   ApiProperty({ type: String, maxLength: 2000, description: 'What the collection is for.' }),
   IsString(),
   MaxLength(2000),
   noNul(),
+  wellFormed(),
 ];

@@ -1,11 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-
-const TIMESTAMP = {
-  type: String,
-  format: 'date-time',
-  description: 'RFC 3339 in UTC, with milliseconds.',
-  example: '2026-12-06T09:15:02.123Z',
-} as const;
+import { ApiNextCursor, ApiTimestamp, ApiVersion } from '../../http/record-properties';
 
 /** A collection as the API returns it (and as the cache stores it: plain JSON, no Date). */
 export class CollectionResponse {
@@ -18,18 +12,13 @@ export class CollectionResponse {
   @ApiProperty({ type: String, maxLength: 2000 })
   description!: string;
 
-  @ApiProperty({
-    type: 'integer',
-    format: 'int32',
-    minimum: 1,
-    description: 'Increments on every change; the ETag is this number in quotes.',
-  })
+  @ApiVersion()
   version!: number;
 
-  @ApiProperty(TIMESTAMP)
+  @ApiTimestamp('milliseconds')
   createdAt!: string;
 
-  @ApiProperty(TIMESTAMP)
+  @ApiTimestamp('milliseconds')
   updatedAt!: string;
 }
 
@@ -37,10 +26,6 @@ export class CollectionPage {
   @ApiProperty({ type: () => [CollectionResponse] })
   items!: CollectionResponse[];
 
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page.',
-  })
+  @ApiNextCursor()
   nextCursor!: string | null;
 }

@@ -1,4 +1,4 @@
-import { Omittable, Rules } from '../../documents/dto/document-fields';
+import { Omittable, Rules } from '../../http/field-rules';
 import { DescriptionRules, NameRules } from './collection-fields';
 
 export class CreateCollectionDto {

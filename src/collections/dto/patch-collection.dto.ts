@@ -1,4 +1,4 @@
-import { Omittable, Rules } from '../../documents/dto/document-fields';
+import { Omittable, Rules } from '../../http/field-rules';
 import { DescriptionRules, NameRules } from './collection-fields';
 
 /** PATCH (JSON merge patch): only the fields present change; `null` is not a valid value. */

@@ -1,4 +1,5 @@
-import { BodyRules, Omittable, Rules, TagsRules, TitleRules } from './document-fields';
+import { Omittable, Rules } from '../../http/field-rules';
+import { BodyRules, TagsRules, TitleRules } from './document-fields';
 
 export class CreateDocumentDto {
   /** The document's title, 1 to 500 characters. */

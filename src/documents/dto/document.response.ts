@@ -1,12 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiNextCursor, ApiTimestamp, ApiVersion } from '../../http/record-properties';
 
 const UUID = { type: String, format: 'uuid' } as const;
-const TIMESTAMP = {
-  type: String,
-  format: 'date-time',
-  description: 'RFC 3339 in UTC, with microseconds.',
-  example: '2026-12-06T09:15:02.123456Z',
-} as const;
 
 /** A document as the API returns it. Timestamps are RFC 3339 in UTC with microseconds. */
 export class DocumentResponse {
@@ -22,19 +17,13 @@ export class DocumentResponse {
   @ApiProperty({ type: [String] })
   tags!: string[];
 
-  /** Increments on every change; the ETag is this number in quotes. */
-  @ApiProperty({
-    type: 'integer',
-    format: 'int32',
-    minimum: 1,
-    description: 'Increments on every change; the ETag is this number in quotes.',
-  })
+  @ApiVersion()
   version!: number;
 
-  @ApiProperty(TIMESTAMP)
+  @ApiTimestamp('microseconds')
   createdAt!: string;
 
-  @ApiProperty(TIMESTAMP)
+  @ApiTimestamp('microseconds')
   updatedAt!: string;
 }
 
@@ -52,10 +41,10 @@ export class DocumentSummary {
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1 })
   version!: number;
 
-  @ApiProperty(TIMESTAMP)
+  @ApiTimestamp('microseconds')
   createdAt!: string;
 
-  @ApiProperty(TIMESTAMP)
+  @ApiTimestamp('microseconds')
   updatedAt!: string;
 }
 
@@ -63,11 +52,6 @@ export class DocumentPage {
   @ApiProperty({ type: () => [DocumentSummary] })
   items!: DocumentSummary[];
 
-  /** Pass as `cursor` for the next page; null on the last page. */
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page.',
-  })
+  @ApiNextCursor()
   nextCursor!: string | null;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { TAG_PATTERN } from './document-fields';
-import { PageQuery } from './page.query';
+import { PageQuery } from '../../http/page.query';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class ListDocumentsQuery extends PageQuery {

@@ -1,4 +1,5 @@
-import { BodyRules, Omittable, Rules, TagsRules, TitleRules } from './document-fields';
+import { Omittable, Rules } from '../../http/field-rules';
+import { BodyRules, TagsRules, TitleRules } from './document-fields';
 
 /** PATCH (JSON merge patch): only the fields present change; `null` is not a valid value. */
 export class PatchDocumentDto {

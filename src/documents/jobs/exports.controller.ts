@@ -1,21 +1,21 @@
 import { RateLimitClass, RateLimitGuard } from '@docscale/resilience'; // pattern:rate-limit
 import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import {
   ApiNoBodyOnPath,
   ApiProblem,
   ApiQueueUnavailable,
   ApiTenantOperation,
-  Headers as H,
 } from '../../openapi/api-responses';
 import { SECURITY } from '../../openapi/openapi-document';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiResourceId, ResourceId } from '../../http/resource-id.pipe';
 import { refuseBody } from '../../problems/problem.errors';
 import { JobResponse } from './dto/job.response';
 import { ApiKeyGuard, CurrentTenant } from '../../tenants/api-key.guard';
 import type { Tenant } from '../../tenants/tenants.repository';
-import { ApiDocumentId, DocumentId } from '../document-id.pipe';
 import { ExportsService } from './exports.service';
+import { ApiJobResponse, jobResponse } from './job-reply';
 
 @ApiTags('documents')
 @ApiSecurity(SECURITY.bearer)
@@ -43,20 +43,12 @@ export class ExportsController {
     description:
       'Queued as a job: 202 with the job and `Location: /v1/jobs/{jobId}`; asking again for the same version answers the same job. Takes no body (one sent is refused with 400).',
   })
-  @ApiDocumentId()
-  @ApiResponse({
-    status: 202,
-    description: 'Accepted: the job, queued.',
-    type: JobResponse,
-    headers: { ...H.location },
-  })
-  @ApiResponse({
-    status: 201,
-    description:
-      'Created: with the queue switched off (QUEUE=off), the export ran within the request; the job is complete.',
-    type: JobResponse,
-    headers: { ...H.location },
-  })
+  @ApiResourceId('document')
+  @ApiJobResponse(202, 'Accepted: the job, queued.')
+  @ApiJobResponse(
+    201,
+    'Created: with the queue switched off (QUEUE=off), the export ran within the request; the job is complete.',
+  )
   @ApiNoBodyOnPath('validation-failed')
   @ApiProblem(404, ['not-found'])
   @ApiQueueUnavailable('queue-full')
@@ -64,13 +56,12 @@ export class ExportsController {
   @RateLimitClass('exports') // pattern:rate-limit
   async create(
     @CurrentTenant() tenant: Tenant,
-    @Param('id', DocumentId) id: string,
+    @Param('id', ResourceId) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobResponse> {
     refuseBody(request.body);
     const { job, queued } = await this.exports.request(tenant.id, id);
-    reply.status(queued ? 202 : 201).header('Location', job.links.self);
-    return job;
+    return jobResponse(reply, job, queued ? 202 : 201);
   }
 }

@@ -19,7 +19,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { bulkhead, BulkheadRejectedError, type BulkheadPolicy } from 'cockatiel';
 import { AppConfig } from '../../config';
 import { JobResponse } from './dto/job.response';
-import { JobsService, toResponse } from './jobs.service';
+import { completedExport, JobsService } from './jobs.service';
 import { DocumentNotFoundError } from '../document.errors';
 import { DocumentsRepository } from '../documents.repository';
 import { DocumentJobIds, EXPORT_JOB } from './document-jobs';
@@ -59,8 +59,7 @@ export class ExportsService {
       // Inline: the answer is this run's own result (the queue may hold an older job of this id).
       const result = await runInline(this.job, jobId, data);
       const finishedAt = new Date().toISOString();
-      const job = { id: jobId, name: EXPORT_JOB, data, state: 'completed', progress: 100 };
-      return { job: toResponse({ ...job, attemptsMade: 1, finishedAt, result }), queued: false };
+      return { job: completedExport(jobId, data, finishedAt, result), queued: false };
     }
     await this.queue.admit();
     await this.queue.enqueue([{ name: EXPORT_JOB, id: jobId, data }]);

@@ -13,7 +13,6 @@ import {
   ApiProblem,
   ApiQueueUnavailable,
   ApiTenantOperation,
-  Headers as H,
 } from '../../openapi/api-responses';
 import { SECURITY } from '../../openapi/openapi-document';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -22,6 +21,7 @@ import { ApiKeyGuard, CurrentTenant } from '../../tenants/api-key.guard';
 import type { Tenant } from '../../tenants/tenants.repository';
 import { JobList, JobResponse } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
+import { ApiJobResponse, jobResponse } from './job-reply';
 import { JobsService } from './jobs.service';
 import { JobId } from './job-id.pipe';
 
@@ -87,12 +87,7 @@ export class JobsController {
       'Takes no body (one sent is refused with 400). Admitted like a new export: counted in the `exports` rate class, and refused with 503 `queue-full` while the backlog is at `QUEUE_MAX_DEPTH`.',
   })
   @ApiJobId()
-  @ApiResponse({
-    status: 202,
-    description: 'Accepted: the job, queued again with its attempts reset.',
-    type: JobResponse,
-    headers: { ...H.location },
-  })
+  @ApiJobResponse(202, 'Accepted: the job, queued again with its attempts reset.')
   @ApiNoBodyOnPath('validation-failed')
   @ApiProblem(404, ['job-not-found'])
   @ApiProblem(409)
@@ -106,9 +101,7 @@ export class JobsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobResponse> {
     refuseBody(request.body);
-    const job = await this.jobs.retry(tenant.id, id);
-    reply.header('Location', job.links.self);
-    return job;
+    return jobResponse(reply, await this.jobs.retry(tenant.id, id));
   }
 
   /**

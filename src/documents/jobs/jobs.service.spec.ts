@@ -1,4 +1,4 @@
-import { InvalidCursorError } from '../document.errors';
+import { InvalidCursorError } from '../../problems/problem.errors';
 import {
   QueueFullError,
   JobNotRetryableError,

@@ -14,9 +14,9 @@ import {
   type ListableState,
 } from '@docscale/queue';
 import { Injectable } from '@nestjs/common';
-import type { DocumentJobData } from './document-jobs';
+import { EXPORT_JOB, type DocumentJobData } from './document-jobs';
 import { DocumentJobsRepository } from './document-jobs.repository';
-import { keysetCursor } from '../page-cursor';
+import { keysetCursor } from '../../http/page-cursor';
 import { JobList, JobResponse } from './dto/job.response';
 import { ArtifactNotFoundError, JobNotFoundError } from './job.errors';
 import { JOB_ID } from './job-id.pipe';
@@ -67,16 +67,9 @@ export class JobsService {
     if (queued && owns(queued.data, tenantId)) return toResponse(queued);
     const artifact = await this.artifacts.findExportInfo(tenantId, id);
     if (artifact) {
-      return toResponse({
-        id,
-        name: 'export',
-        data: { documentId: artifact.documentId, version: artifact.version },
-        state: 'completed',
-        progress: 100,
-        attemptsMade: 1,
-        finishedAt: artifact.createdAt.toISOString(),
-        result: { outcome: 'applied', artifact: artifactLink(id) },
-      });
+      const data = { documentId: artifact.documentId, version: artifact.version };
+      const result = { outcome: 'applied', artifact: artifactLink(id) };
+      return completedExport(id, data, artifact.createdAt.toISOString(), result);
     }
     if (unreachable) throw unreachable;
     throw new JobNotFoundError(id);
@@ -135,6 +128,20 @@ function fromCursor(cursor: string): IndexPosition {
 
 function artifactLink(id: string): string {
   return `/v1/jobs/${id}/artifact`;
+}
+
+/**
+ * An export that completed where the queue does not see it: run in the request (QUEUE off), or
+ * known by its artifact once the queue's record has expired.
+ */
+export function completedExport(
+  id: string,
+  data: Pick<DocumentJobData, 'documentId' | 'version'>,
+  finishedAt: string,
+  result: unknown,
+): JobResponse {
+  const job = { id, name: EXPORT_JOB, data, state: 'completed', progress: 100, attemptsMade: 1 };
+  return toResponse({ ...job, finishedAt, result });
 }
 
 /** The API's view of a job, from the queue's (or an equivalent built from the outbox or an artifact). */

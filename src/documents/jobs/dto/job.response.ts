@@ -1,4 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiNextCursor } from '../../../http/record-properties';
 
 const TIMESTAMP = { type: String, format: 'date-time' } as const;
 
@@ -89,10 +90,6 @@ export class JobList {
   @ApiProperty({ type: () => [JobResponse] })
   items!: JobResponse[];
 
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page.',
-  })
+  @ApiNextCursor()
   nextCursor!: string | null;
 }

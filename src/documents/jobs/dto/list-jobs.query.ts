@@ -1,7 +1,7 @@
 import { LISTABLE_STATES, type ListableState } from '@docscale/queue';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { PageQuery } from '../../dto/page.query';
+import { PageQuery } from '../../../http/page.query';
 
 /** Newest first, paged (PageQuery). */
 export class ListJobsQuery extends PageQuery {

@@ -1,4 +1,4 @@
-import { InvalidPreconditionError } from './document.errors';
+import { InvalidPreconditionError } from '../problems/problem.errors';
 
 /**
  * ETags are the document version in quotes (`"3"`): the URL already names the document, and the

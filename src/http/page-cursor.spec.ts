@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './document.errors';
+import { InvalidCursorError } from '../problems/problem.errors';
 import { PageCursor } from './page-cursor';
 
 const position = {

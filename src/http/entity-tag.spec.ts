@@ -1,4 +1,4 @@
-import { InvalidPreconditionError } from './document.errors';
+import { InvalidPreconditionError } from '../problems/problem.errors';
 import { EntityTag } from './entity-tag';
 
 describe('EntityTag', () => {

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-/** The paging every listing takes (documents, jobs): a page size and the previous page's cursor. */
+/** The paging of every listing: a page size and the previous page's cursor. */
 export class PageQuery {
   /** Page size, 1 to 100. */
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 20 })

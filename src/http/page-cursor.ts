@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './document.errors';
+import { InvalidCursorError } from '../problems/problem.errors';
 
 /** Position after the last row of a page: its (createdAt, id), the listing's sort key. */
 export interface PagePosition {
@@ -48,7 +48,7 @@ export const keysetCursor = (id: RegExp): KeysetCursor => ({
   },
 });
 
-/** The documents listing's cursor. */
+/** The cursor of a listing of records with UUID ids (documents, collections). */
 export const PageCursor = keysetCursor(UUID);
 
 /** The shape alone lets through month 13 or 25:61, which Postgres would then refuse (a 500). */
