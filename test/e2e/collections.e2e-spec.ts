@@ -256,9 +256,9 @@ describe('collections: read-your-writes with a lagging replica, across two insta
     });
     await pollUntil(
       async () =>
-        (
-          await Promise.all(cached.map((i) => metricSum(i.adminUrl, 'docscale_cache_l1_active')))
-        ).every((n) => n === 1),
+        (await Promise.all(cached.map((i) => readiness(i.url)))).every(
+          (ready) => ready.cache.l1 === 'active',
+        ),
       { what: 'L1 subscribed on every cached instance' },
     );
     // pattern:cache:end
@@ -358,11 +358,13 @@ describe('collections: read-your-writes with a lagging replica, across two insta
     expect(BigInt(`0x${atLsn}`)).toBeGreaterThanOrEqual(tokens.parse(written)!.lsn);
 
     // So the same token is answered from the reader's L1: an entry without a position could not be.
+    // pattern:telemetry:begin
     const fromL1 = () =>
       metricSum(reader.adminUrl, 'docscale_cache_answers_total', { cache_level: 'l1' });
     const before = await fromL1();
+    // pattern:telemetry:end
     expect((await api.get(reader, body.id, written)).body.version).toBe(2);
-    expect(await fromL1()).toBe(before + 1);
+    expect(await fromL1()).toBe(before + 1); // pattern:telemetry
   });
   // pattern:cache:end
 

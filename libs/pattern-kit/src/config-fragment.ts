@@ -18,6 +18,15 @@ export interface ConfigIssue {
   message: string;
 }
 
+/**
+ * The parsed keys of a shape. An empty shape (a lib whose patterns were all removed, e.g. the
+ * resilience lib's once breakers, rate limiting and shedding are gone) takes any object: zod's
+ * output for it is `Record<string, never>`, which the whole configuration is not.
+ */
+type ShapeOutput<S extends z.ZodRawShape> = [keyof S] extends [never]
+  ? object
+  : z.output<z.ZodObject<S>>;
+
 export interface ConfigFragment<S extends z.ZodRawShape> {
   shape: S;
   /**
@@ -25,7 +34,7 @@ export interface ConfigFragment<S extends z.ZodRawShape> {
    * issue when it is broken, else `false`. (A method, not a property: the composed schema calls
    * every fragment's check with the whole configuration.)
    */
-  check?(env: z.output<z.ZodObject<S>>, context: CheckContext): (ConfigIssue | false)[];
+  check?(env: ShapeOutput<S>, context: CheckContext): (ConfigIssue | false)[];
 }
 
 /** Declares a fragment; the identity, for the types. */
