@@ -30,7 +30,7 @@ export class InfrastructureModule {
       imports: [
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot({}), // pattern:telemetry
-        LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
+        LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env, config.service))),
         ResilienceModule.forRootAsync({
           // pattern:rate-limit:begin
           inject: [Toggles],
