@@ -130,6 +130,8 @@ export class Sampler {
   constructor(
     private readonly topology: Topology,
     private readonly recorder: LoadRecorder,
+    /** Called with each second's point as it is taken (the progress line). */
+    private readonly onSample: (p: TimePoint) => void = () => undefined,
   ) {
     // Fails fast while Redis is down (redis-outage stops it): that second's Redis CPU is unknown.
     this.redis = new Redis(topology.redisUrl, {
@@ -174,7 +176,7 @@ export class Sampler {
     const load = this.recorder.drain(seconds);
     const answers = c.l1 + c.l2 + c.db - (p.l1 + p.l2 + p.db);
     const reads = c.primary + c.replica - (p.primary + p.replica);
-    this.series.push({
+    const point: TimePoint = {
       t: Math.round(this.now() * 10) / 10,
       ...load,
       l1HitRatio: share(c.l1 - p.l1, answers),
@@ -194,7 +196,9 @@ export class Sampler {
           ? (c.redisCpuSeconds - p.redisCpuSeconds) / seconds
           : null,
       queueUse,
-    });
+    };
+    this.series.push(point);
+    this.onSample(point);
     this.last = c;
   }
 }
