@@ -11,6 +11,7 @@ import { doomsday, formatDoomsday } from './doomsday';
 import { parseGrowth } from './growth';
 import { apiCores, runCapacity } from './capacity-run';
 import { formatTable, NamedToggles, runCompare } from './compare';
+import { formatPhases } from './phases';
 import type { Progress } from './progress';
 import { writeReport } from './report';
 import type { RunReport } from './run-report';
@@ -108,6 +109,8 @@ export async function runExperiment(
     const { results, ratios } = await runCompare(run, o.configs, rounds, log);
     report.configurations = results;
     table = formatTable(results, ratios);
+    const phases = formatPhases(results);
+    if (phases) table += `\n\nphases, cut at each flip or fault:\n${phases}`;
   }
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const { htmlPath } = await writeReport(report, join(o.out, `${stamp}-${scenario}`));

@@ -5,6 +5,7 @@
  * round.
  */
 import { startLoad } from './load';
+import { splitPhases } from './phases';
 import type { Progress } from './progress';
 import { LoadRecorder, percentile } from './recorder';
 import type { ConfigurationResult, RunEvent } from './run-report';
@@ -87,12 +88,14 @@ export async function runConfiguration(
     options.progress.end();
     for (const cleanup of cleanups) await cleanup();
   }
+  events.sort((a, b) => a.t - b.t);
   return {
     name,
     toggles,
     summary: summarise(recorder, sampler.now()),
     series: sampler.series,
-    events: events.sort((a, b) => a.t - b.t),
+    events,
+    phases: events.length ? splitPhases(sampler.series, events, sampler.latencies) : undefined,
     extra: Object.keys(ctx.extra).length ? ctx.extra : undefined,
   };
 }

@@ -120,6 +120,8 @@ const share = (part: number, whole: number) => (whole > 0 ? part / whole : null)
 
 export class Sampler {
   readonly series: TimePoint[] = [];
+  /** The answers' latencies in each second, parallel to `series` (for phases.ts). */
+  readonly latencies: number[][] = [];
   private timer?: NodeJS.Timeout;
   private last?: Counters;
   private startedAt = 0;
@@ -173,7 +175,7 @@ export class Sampler {
     } = await scrape(this.topology, this.redis);
     const p = this.last!;
     const seconds = (c.at - p.at) / 1000;
-    const load = this.recorder.drain(seconds);
+    const { latencies, ...load } = this.recorder.drain(seconds);
     const answers = c.l1 + c.l2 + c.db - (p.l1 + p.l2 + p.db);
     const reads = c.primary + c.replica - (p.primary + p.replica);
     const point: TimePoint = {
@@ -198,6 +200,7 @@ export class Sampler {
       queueUse,
     };
     this.series.push(point);
+    this.latencies.push(latencies);
     this.onSample(point);
     this.last = c;
   }
