@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { VERSIONING } from '../src/app.factory';
 import { AppModule } from '../src/app.module';
 import { AppConfig } from '../src/config';
-import { createOpenApiDocument, projectRoot } from '../src/openapi/openapi-document';
+import { projectRoot } from '../src/config/package-json';
+import { createOpenApiDocument } from '../src/openapi/openapi-document';
 
 export const OPENAPI_FILE = join(projectRoot(), 'docs', 'openapi.json');
 

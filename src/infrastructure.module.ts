@@ -31,7 +31,7 @@ export class InfrastructureModule {
       imports: [
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot({}), // pattern:telemetry
-        LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env))),
+        LoggerModule.forRoot(loggerParams(loggerOptionsFrom(env, config.service))),
         // pattern:breakers,rate-limit:begin
         ResilienceModule.forRootAsync({
           // pattern:rate-limit:begin

@@ -23,6 +23,6 @@ export const config = loadOrExit();
 
 // pattern:telemetry:begin
 export const telemetry = startTelemetry(
-  telemetryOptionsFrom(config.env, { trustProxy: config.env.TRUST_PROXY }),
+  telemetryOptionsFrom(config.env, { trustProxy: config.env.TRUST_PROXY, service: config.service }),
 );
 // pattern:telemetry:end

@@ -11,6 +11,7 @@ import { NamedToggles } from './compare';
 import { runExperiment } from './experiment';
 import { runLoad } from './load';
 import { LoadRecorder } from './recorder';
+import { Progress } from './progress';
 import { Flip } from './runner';
 import { stack } from './scenario-context';
 import { SCENARIOS } from './scenarios';
@@ -94,16 +95,18 @@ const optionalNumber = (text: string | undefined) =>
  * here: throughput of the same configuration kept climbing over the first three 20 s rounds (V8
  * tiers functions up under steady load, and the L2 fills over the Zipf tail), so 20 s by default.
  */
-async function warmUp(topology: Topology, seconds: number): Promise<void> {
+async function warmUp(topology: Topology, seconds: number, progress: Progress): Promise<void> {
   const zipf = new ZipfSampler(topology.ids, { seed: 1 });
-  await runLoad({
-    url: topology.url,
-    connections: 20,
-    seconds,
-    headers: { authorization: `Bearer ${topology.key}` },
-    requests: [{ setupRequest: (r) => ({ ...r, path: `/v1/documents/${zipf.next()}` }) }],
-    recorder: new LoadRecorder(),
-  });
+  await progress.step(`warm-up: ${seconds} s of reads`, () =>
+    runLoad({
+      url: topology.url,
+      connections: 20,
+      seconds,
+      headers: { authorization: `Bearer ${topology.key}` },
+      requests: [{ setupRequest: (r) => ({ ...r, path: `/v1/documents/${zipf.next()}` }) }],
+      recorder: new LoadRecorder(),
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -118,7 +121,9 @@ async function main(): Promise<void> {
   const runSeconds = smoke ? 2 : seconds(values.duration);
   const warmUpSeconds = smoke ? 1 : seconds(values['warm-up']);
   console.log(`docscale experiment ${scenarios.join(', ')} on ${describeRuntime()}`);
+  const progress = new Progress();
   const topology = await startTopology({
+    progress,
     documents: Number(values.documents ?? (smoke ? 200 : 10_000)),
     toggles: parseToggleSet(values.toggle.join(',')),
   });
@@ -134,7 +139,7 @@ async function main(): Promise<void> {
   }
   try {
     if (!topology.pinned) console.log('taskset unavailable: the load generator is not pinned');
-    await warmUp(topology, warmUpSeconds);
+    await warmUp(topology, warmUpSeconds, progress);
     for (const scenario of scenarios) {
       const summary = await runExperiment(
         scenario,
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
           flips,
           envToggles: values.toggle.join(','),
           out: values.out,
+          progress,
           capacity: {
             sloMs: Number(values['slo-ms']),
             startRps: optionalNumber(values['start-rps']),

@@ -59,9 +59,13 @@ function merge(config: NamedToggles, parts: ConfigurationResult[]): Configuratio
   let offset = 0;
   const series = [];
   const events = [];
+  const phases = [];
+  const at = (t: number) => Math.round((t + offset) * 10) / 10;
   for (const p of parts) {
-    series.push(...p.series.map((s) => ({ ...s, t: Math.round((s.t + offset) * 10) / 10 })));
+    series.push(...p.series.map((s) => ({ ...s, t: at(s.t) })));
     events.push(...p.events.map((e) => ({ ...e, t: e.t + offset })));
+    // Each round's phases, in turn (a flip happens in every round).
+    phases.push(...(p.phases ?? []).map((ph) => ({ ...ph, from: at(ph.from), to: at(ph.to) })));
     offset += p.series.at(-1)?.t ?? 0;
   }
   const statuses: Record<string, number> = {};
@@ -88,6 +92,7 @@ function merge(config: NamedToggles, parts: ConfigurationResult[]): Configuratio
     },
     series,
     events,
+    phases: phases.length ? phases : undefined,
     extra: Object.keys(extra).length ? extra : undefined,
   };
 }

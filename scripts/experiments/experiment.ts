@@ -11,6 +11,8 @@ import { doomsday, formatDoomsday } from './doomsday';
 import { parseGrowth } from './growth';
 import { apiCores, runCapacity } from './capacity-run';
 import { formatTable, NamedToggles, runCompare } from './compare';
+import { formatPhases } from './phases';
+import type { Progress } from './progress';
 import { writeReport } from './report';
 import type { RunReport } from './run-report';
 import { Flip, RunOptions } from './runner';
@@ -27,6 +29,8 @@ export interface ExperimentOptions {
   /** Toggles given to the processes' environment (`--toggle`), for the report. */
   envToggles: string;
   out: string;
+  /** Each second of each run (progress.ts). */
+  progress: Progress;
   capacity: {
     sloMs: number;
     startRps?: number;
@@ -50,7 +54,7 @@ export async function runExperiment(
     scenario: SCENARIOS[scenario] ?? SCENARIOS['read-heavy'],
     seconds: o.seconds,
     smoke: o.smoke,
-    progress: !o.smoke && o.configs.length === 1,
+    progress: o.progress,
     flips: o.flips,
   };
   const report: RunReport = {
@@ -105,6 +109,8 @@ export async function runExperiment(
     const { results, ratios } = await runCompare(run, o.configs, rounds, log);
     report.configurations = results;
     table = formatTable(results, ratios);
+    const phases = formatPhases(results);
+    if (phases) table += `\n\nphases, cut at each flip or fault:\n${phases}`;
   }
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const { htmlPath } = await writeReport(report, join(o.out, `${stamp}-${scenario}`));

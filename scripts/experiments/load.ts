@@ -1,7 +1,7 @@
 /**
  * A bounded loopback load with autocannon's programmatic API, every answer recorded per second
- * (recorder.ts). A progress bar (autocannon's own tracker) only on a TTY: CI logs and the smoke
- * tests get no escape codes.
+ * (recorder.ts). Progress is the runner's (progress.ts, fed by the sampler's seconds), not
+ * autocannon's tracker: one line for the run, however many loads a scenario starts.
  */
 import autocannon from 'autocannon';
 import { EventEmitter } from 'node:events';
@@ -17,8 +17,6 @@ export interface LoadOptions {
   /** Requests per second over all connections; unbounded when absent. */
   overallRate?: number;
   recorder: LoadRecorder;
-  /** Show autocannon's progress bar (only honoured on a TTY). */
-  progress?: boolean;
 }
 
 export interface LoadHandle {
@@ -52,9 +50,6 @@ export function startLoad(options: LoadOptions): LoadHandle {
       options.recorder.record(status, latencyMs),
   );
   instance.on('reqError', () => options.recorder.record(0, 0));
-  if (options.progress && process.stdout.isTTY) {
-    autocannon.track(instance, { renderResultsTable: false, renderLatencyTable: false });
-  }
   return { done, stop: () => instance.stop() };
 }
 

@@ -32,8 +32,8 @@ export class LoadRecorder {
     this.all.push(latencyMs);
   }
 
-  /** What was recorded since the last call, over `seconds`. */
-  drain(seconds: number): SecondStats {
+  /** What was recorded since the last call, over `seconds`, with its latencies (ascending). */
+  drain(seconds: number): SecondStats & { latencies: number[] } {
     const sorted = this.latencies.sort((a, b) => a - b);
     const { errorsThisSecond: errors, answersThisSecond: answers } = this;
     this.latencies = [];
@@ -45,6 +45,7 @@ export class LoadRecorder {
       p95: percentile(sorted, 0.95),
       p99: percentile(sorted, 0.99),
       errors,
+      latencies: sorted,
     };
   }
 

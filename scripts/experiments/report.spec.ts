@@ -58,6 +58,7 @@ describe('writeReport', () => {
         {
           ...report.configurations[0],
           series: report.configurations[0].series.map((p) => ({ ...p, queueDepth: null })),
+          phases: undefined,
         },
       ],
       capacity: undefined,
@@ -66,6 +67,7 @@ describe('writeReport', () => {
     expect(chartSource(html, 'queue-depth')).toContain('no data recorded');
     expect(count(chartSource(html, 'summary-throughput'), '<rect class="data"')).toBe(1);
     expect(html).not.toContain('id="capacity"');
+    expect(html).not.toContain('id="phases"');
     expect(html).not.toContain('NaN');
   });
 
@@ -125,6 +127,19 @@ describe('the report page in headless Chromium', () => {
   it('lists both configurations in the summary table', async () => {
     const names = await page.locator('table.summary tbody th').allTextContents();
     expect(names).toEqual(['defaults', HOSTILE_NAME]);
+  });
+
+  it("shows each configuration's phases, cut at its events", async () => {
+    const rows = page.locator('table.phases tbody tr');
+    expect(await rows.count()).toBe(5); // defaults: start, stop, start redis; the other: start, stop
+    expect(await rows.nth(1).locator('td').first().textContent()).toBe('stop redis');
+    // defaults' L1 hit ratio (about 60%); its 3 errors, sampled at t=8 (the second 7..8), fall
+    // before the stop at 8.
+    const cells = await rows.nth(1).locator('td').allTextContents();
+    expect(cells.at(-3)).toMatch(/^(5[7-9]|6[0-3])%$/);
+    expect(cells[7]).toBe('0');
+    expect((await rows.nth(0).locator('td').allTextContents())[7]).toBe('3');
+    expect(await page.locator('#phases').isVisible()).toBe(true);
   });
 
   it('shows the capacity block', async () => {

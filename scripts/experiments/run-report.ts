@@ -55,6 +55,27 @@ export interface RunEvent {
   label: string;
 }
 
+/** Part of a run between two events (or the run's start or end), with its own figures. */
+export interface Phase {
+  /** The event that starts it (`CACHE_L1=off`, `stop redis`), or `start` for the first. */
+  label: string;
+  /** Seconds since the configuration started. */
+  from: number;
+  to: number;
+  requests: number;
+  rps: number;
+  /** Latency percentiles of the phase's answers, in ms. */
+  p50: number;
+  p99: number;
+  errors: number;
+  /** API processes' CPU time per request, in µs (null when there were no requests). */
+  cpuMicrosPerRequest: number | null;
+  /** Request-weighted means of the per-second ratios (null when never known). */
+  l1HitRatio: number | null;
+  l2HitRatio: number | null;
+  replicaShare: number | null;
+}
+
 /** One configuration (a toggle set) within a run, with its summary and time series. */
 export interface ConfigurationResult {
   /** e.g. `defaults`, `CACHE_L1=off`. */
@@ -72,6 +93,8 @@ export interface ConfigurationResult {
   };
   series: TimePoint[];
   events: RunEvent[];
+  /** Set when the run had events (flips, faults): its figures cut at each one (phases.ts). */
+  phases?: Phase[];
   /** Scenario-specific figures, e.g. `{ staleReads: 0, pairs: 1000 }` for read-after-write. */
   extra?: Record<string, number | string>;
 }

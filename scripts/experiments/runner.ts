@@ -5,6 +5,8 @@
  * round.
  */
 import { startLoad } from './load';
+import { splitPhases } from './phases';
+import type { Progress } from './progress';
 import { LoadRecorder, percentile } from './recorder';
 import type { ConfigurationResult, RunEvent } from './run-report';
 import { Sampler } from './sampler';
@@ -25,7 +27,8 @@ export interface RunOptions {
   scenario: Scenario;
   seconds: number;
   smoke: boolean;
-  progress: boolean;
+  /** Where each second of the run is shown (progress.ts; SILENT for none). */
+  progress: Progress;
   flips: Flip[];
 }
 
@@ -36,7 +39,9 @@ export async function runConfiguration(
 ): Promise<ConfigurationResult> {
   const { topology } = options;
   const recorder = new LoadRecorder();
-  const sampler = new Sampler(topology, recorder);
+  const sampler = new Sampler(topology, recorder, (p) =>
+    options.progress.tick(name, options.seconds, p),
+  );
   const events: RunEvent[] = [];
   const timers: NodeJS.Timeout[] = [];
   const pending: Promise<void>[] = [];
@@ -55,7 +60,6 @@ export async function runConfiguration(
         url: o.url ?? topology.url,
         headers,
         recorder,
-        progress: options.progress,
         ...o,
       }).done,
     at: (atSeconds, label, action) => {
@@ -81,14 +85,17 @@ export async function runConfiguration(
     timers.forEach(clearTimeout);
     await Promise.all(pending);
     await sampler.stop();
+    options.progress.end();
     for (const cleanup of cleanups) await cleanup();
   }
+  events.sort((a, b) => a.t - b.t);
   return {
     name,
     toggles,
     summary: summarise(recorder, sampler.now()),
     series: sampler.series,
-    events: events.sort((a, b) => a.t - b.t),
+    events,
+    phases: events.length ? splitPhases(sampler.series, events, sampler.latencies) : undefined,
     extra: Object.keys(ctx.extra).length ? ctx.extra : undefined,
   };
 }

@@ -120,6 +120,8 @@ const share = (part: number, whole: number) => (whole > 0 ? part / whole : null)
 
 export class Sampler {
   readonly series: TimePoint[] = [];
+  /** The answers' latencies in each second, parallel to `series` (for phases.ts). */
+  readonly latencies: number[][] = [];
   private timer?: NodeJS.Timeout;
   private last?: Counters;
   private startedAt = 0;
@@ -130,6 +132,8 @@ export class Sampler {
   constructor(
     private readonly topology: Topology,
     private readonly recorder: LoadRecorder,
+    /** Called with each second's point as it is taken (the progress line). */
+    private readonly onSample: (p: TimePoint) => void = () => undefined,
   ) {
     // Fails fast while Redis is down (redis-outage stops it): that second's Redis CPU is unknown.
     this.redis = new Redis(topology.redisUrl, {
@@ -171,10 +175,10 @@ export class Sampler {
     } = await scrape(this.topology, this.redis);
     const p = this.last!;
     const seconds = (c.at - p.at) / 1000;
-    const load = this.recorder.drain(seconds);
+    const { latencies, ...load } = this.recorder.drain(seconds);
     const answers = c.l1 + c.l2 + c.db - (p.l1 + p.l2 + p.db);
     const reads = c.primary + c.replica - (p.primary + p.replica);
-    this.series.push({
+    const point: TimePoint = {
       t: Math.round(this.now() * 10) / 10,
       ...load,
       l1HitRatio: share(c.l1 - p.l1, answers),
@@ -194,7 +198,10 @@ export class Sampler {
           ? (c.redisCpuSeconds - p.redisCpuSeconds) / seconds
           : null,
       queueUse,
-    });
+    };
+    this.series.push(point);
+    this.latencies.push(latencies);
+    this.onSample(point);
     this.last = c;
   }
 }

@@ -26,6 +26,7 @@ import { STACK, stackIsUp } from '../processes/stack';
 import { createTenant } from '../create-tenant';
 import { localAdminKey } from '../local-admin-key';
 import { migrate } from '../migrate';
+import { Progress, SILENT } from './progress';
 import { seed } from '../seed';
 
 const TENANT = 'experiment';
@@ -63,6 +64,8 @@ export interface TopologyOptions {
   documents: number;
   /** Environment for every API process and the worker, e.g. `{ CACHE_L1: 'off' }`. */
   toggles: Record<string, string>;
+  /** Prints each setup step as it starts and ends (progress.ts). */
+  progress?: Progress;
 }
 
 async function seededIds(config: AppConfig, wanted: number): Promise<string[]> {
@@ -82,8 +85,11 @@ async function seededIds(config: AppConfig, wanted: number): Promise<string[]> {
 
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
   const config = AppConfig.load();
+  const progress = options.progress ?? SILENT;
   const startedStack = !stackIsUp();
-  execFileSync('bash', [STACK, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await progress.step(startedStack ? 'stack: starting' : 'stack: already up', () =>
+    execFileSync('bash', [STACK, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
   const children: NodeProcess[] = [];
   let balancer: Balancer | undefined;
   const stop = async () => {
@@ -92,10 +98,13 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     if (startedStack) execFileSync('bash', [STACK, 'down'], { stdio: 'ignore' });
   };
   try {
-    await migrate(config);
+    await progress.step('migrate', () => migrate(config));
     let ids = await seededIds(config, options.documents);
     if (ids.length < options.documents) {
-      await seed(config, { tenant: TENANT, documents: options.documents - ids.length, seed: 7 });
+      const missing = options.documents - ids.length;
+      await progress.step(`seed: ${missing} documents`, () =>
+        seed(config, { tenant: TENANT, documents: missing, seed: 7 }),
+      );
       ids = await seededIds(config, options.documents);
     }
     const { key } = await createTenant(config, TENANT);
@@ -147,12 +156,14 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     // pattern:queue:end
     const ready = (port: number, child: NodeProcess) =>
       waitForReady(`http://127.0.0.1:${port}`, { exited: () => hasExited(child.process) });
-    // pattern:queue:begin
-    await Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
+    const allReady = () =>
+      // pattern:queue:begin
+      Promise.all([...apis.map((c, i) => ready(ports[i], c)), ready(workerPort, worker)]);
     // pattern:queue:else
-    // await Promise.all(apis.map((c, i) => ready(ports[i], c)));
+    // Promise.all(apis.map((c, i) => ready(ports[i], c)));
     // pattern:queue:end
-    balancer = await new Balancer({ members: ports }).start();
+    await progress.step(`processes: ${children.length} started, waiting until ready`, allReady);
+    balancer = await progress.step('balancer', () => new Balancer({ members: ports }).start());
     return {
       url: balancer.url,
       apis: apis.map((c, i) => ({

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig, ConfigError } from './app-config';
 
 /** The ConfigError `load(env)` throws; fails the test when it loads instead. */
@@ -34,6 +37,17 @@ describe('AppConfig', () => {
       LOG_HTTP: false,
       TOGGLE_SYNC_INTERVAL_MS: 1000,
     });
+  });
+
+  it("names the service by package.json's version and INSTANCE_ID", () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(AppConfig.load({ INSTANCE_ID: 'api-7' }).service).toEqual({
+      version,
+      instanceId: 'api-7',
+    });
+    expect(AppConfig.load({}).service.instanceId).toBe(`${hostname()}-${process.pid}`);
   });
 
   it('returns a frozen configuration', () => {
@@ -188,6 +202,33 @@ describe('AppConfig', () => {
     expect(configErrorFor({ TRACE_CONTEXT_TRUST: '2' }).problems).toEqual([
       expect.stringMatching(/^TRACE_CONTEXT_TRUST: a hop count/),
     ]);
+  });
+
+  it('parses OTEL_RESOURCE_ATTRIBUTES as the OpenTelemetry spec writes it, refusing a bad pair', () => {
+    expect(AppConfig.load({}).env.OTEL_RESOURCE_ATTRIBUTES).toBeUndefined();
+    expect(
+      AppConfig.load({
+        OTEL_RESOURCE_ATTRIBUTES: ' deployment.environment.name=staging , team=a%2Cb%3Dc,',
+      }).env.OTEL_RESOURCE_ATTRIBUTES,
+    ).toEqual({ 'deployment.environment.name': 'staging', team: 'a,b=c' });
+    for (const bad of ['team', 'a=b=c', '=x', 'k=%E0%A4%A']) {
+      expect(configErrorFor({ OTEL_RESOURCE_ATTRIBUTES: bad }).problems).toEqual([
+        expect.stringMatching(/^OTEL_RESOURCE_ATTRIBUTES: .* is not key=value/),
+      ]);
+    }
+  });
+
+  it('refuses to push metrics over OTLP without a collector to push them to', () => {
+    expect(AppConfig.load({}).env.TELEMETRY_METRICS_OTLP).toBe(false);
+    expect(configErrorFor({ TELEMETRY_METRICS_OTLP: 'on' }).problems).toEqual([
+      expect.stringMatching(/^TELEMETRY_METRICS_OTLP: .*OTEL_EXPORTER_OTLP_ENDPOINT/),
+    ]);
+    expect(
+      AppConfig.load({
+        TELEMETRY_METRICS_OTLP: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      }).env.TELEMETRY_METRICS_OTLP,
+    ).toBe(true);
   });
   // pattern:telemetry:end
 

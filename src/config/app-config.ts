@@ -1,4 +1,5 @@
 import { Env, configSchema } from './config.schema';
+import { packageJson } from './package-json';
 
 /** Thrown when the environment does not satisfy the schema; the message names each variable. */
 export class ConfigError extends Error {
@@ -10,7 +11,16 @@ export class ConfigError extends Error {
 
 /** The validated configuration. Injected by class, so modules depend on the type, not on env. */
 export class AppConfig {
-  private constructor(readonly env: Readonly<Env>) {}
+  private constructor(
+    readonly env: Readonly<Env>,
+    /** package.json's version, read once at start: `service.version` in logs, traces, metrics. */
+    readonly serviceVersion: string,
+  ) {}
+
+  /** What names this process in its logs, traces and metrics. */
+  get service(): { version: string; instanceId: string } {
+    return { version: this.serviceVersion, instanceId: this.env.INSTANCE_ID };
+  }
 
   /** Validates `source` (process.env by default) against the schema, once, at start. */
   static load(source: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -20,7 +30,7 @@ export class AppConfig {
         parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
       );
     }
-    return new AppConfig(Object.freeze(parsed.data));
+    return new AppConfig(Object.freeze(parsed.data), packageJson().version);
   }
 }
 

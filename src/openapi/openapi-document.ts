@@ -5,9 +5,8 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { existsSync, readFileSync } from 'node:fs';
 import { Headers } from './api-responses'; // pattern:rate-limit
-import { dirname, join } from 'node:path';
+import { packageJson } from '../config/package-json';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
@@ -22,21 +21,6 @@ export const SECURITY = {
   /** ADMIN_API_KEY as `X-Api-Key: <key>`. */
   adminHeader: 'adminKeyHeader',
 } as const;
-
-/** The repository root (where package.json is): two folders up from src/openapi, three from dist/. */
-export function projectRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
-  }
-}
-
-function packageJson(): { version: string; license: string } {
-  return JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {
-    version: string;
-    license: string;
-  };
-}
 
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const pkg = packageJson();

@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nest
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiProblem } from '../openapi/api-responses';
-import { projectRoot } from '../openapi/openapi-document';
+import { projectRoot } from '../config/package-json';
 import { ProblemTypeNotFoundError } from './problem.errors';
 
 /** One row of a problem types table (docs/problems.md, a lib's README). */

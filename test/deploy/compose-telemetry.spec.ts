@@ -27,13 +27,15 @@ describe('docker/compose.yaml: telemetry', () => {
     }
   });
 
-  it('gives the collector a pipeline for traces and for metrics, both of which the processes push', () => {
-    // OTEL_EXPORTER_OTLP_ENDPOINT makes each process push traces and (every 15 s) metrics over
-    // OTLP (libs/telemetry/src/metric-readers.ts): a signal without a pipeline is refused.
+  it('gives the collector a pipeline for what the processes push, none ending only in debug', () => {
+    // OTEL_EXPORTER_OTLP_ENDPOINT makes each process push its traces over OTLP; its metrics only
+    // with TELEMETRY_METRICS_OTLP on (Prometheus scrapes /metrics). A pushed signal without a
+    // pipeline is refused; a pipeline whose exporters are all `debug` discards what it receives.
+    const pushes = { traces: true, metrics: false };
     for (const name of PROCESS_SERVICES) {
-      expect(environment(services[name]).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
-        'http://otel-collector:4318',
-      );
+      const env = environment(services[name]);
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+      pushes.metrics ||= ['on', 'true'].includes(String(env.TELEMETRY_METRICS_OTLP));
     }
     const mount = binds(services['otel-collector']).find(
       (m) => m.target === '/etc/otelcol-contrib/config.yaml',
@@ -53,8 +55,11 @@ describe('docker/compose.yaml: telemetry', () => {
     expect(config.receivers.otlp.protocols?.http?.endpoint).toBe('0.0.0.0:4318');
     const pipelines = config.service.pipelines;
     const signals = Object.keys(pipelines).map((p) => p.split('/')[0]);
-    expect(signals).toEqual(expect.arrayContaining(['traces', 'metrics']));
+    const pushed = Object.entries(pushes).flatMap(([signal, on]) => (on ? [signal] : []));
+    expect(signals).toEqual(expect.arrayContaining(pushed));
     for (const [name, p] of Object.entries(pipelines)) {
+      const kept = p.exporters.filter((e) => e.split('/')[0] !== 'debug');
+      expect([name, kept.length > 0]).toEqual([name, true]);
       expect([name, p.receivers]).toEqual([name, expect.arrayContaining(['otlp'])]);
       // memory_limiter first: it must refuse data before anything else buffers it.
       expect([name, p.processors?.[0]]).toEqual([name, 'memory_limiter']);

@@ -81,10 +81,11 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
   });
 
   it.each(Object.entries(FAULT_EVENTS))(
-    'marks the fault of %s on its time series',
+    'marks the fault of %s on its time series, and reports the phases it cuts',
     (scenario, label) => {
-      const events = reportOf(out, scenario).report.configurations[0].events;
+      const { events, phases } = reportOf(out, scenario).report.configurations[0];
       expect(events.some((e) => label.test(e.label))).toBe(true);
+      expect(phases?.map((p) => p.label)).toEqual(['start', ...events.map((e) => e.label)]);
     },
   );
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { spawnProcess, waitReady } from '../helpers/instances';
 import { OtlpReceiver, ReceivedSpan } from '../helpers/otlp-receiver';
@@ -5,12 +7,19 @@ import { newTenant } from '../helpers/tenants';
 
 /**
  * A real API process exporting over OTLP to a receiver in this test: one trace shows the request
- * and the pg and Redis work inside it, and an unsampled request leaves no span anywhere.
+ * and the pg and Redis work inside it, and an unsampled request leaves no span anywhere; its
+ * spans, /metrics and log lines name the process (INSTANCE_ID) and the version.
  */
 describe('trace export over OTLP', () => {
   const SAMPLED = '4bf92f3577b34da6a3ce929d0e0e4736';
   const UNSAMPLED = '0af7651916cd43dd8448eb211c80319c';
   const receiver = new OtlpReceiver();
+  const INSTANCE_ID = 'otlp-api-1';
+  const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+    version: string;
+  };
+  let metricsText = '';
+  let logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     await receiver.start();
@@ -18,6 +27,9 @@ describe('trace export over OTLP', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       TELEMETRY_TRACING: 'docscale',
       TELEMETRY_TRACE_SAMPLE_RATIO: '0',
+      INSTANCE_ID,
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=e2e,service.instance.id=ignored',
+      LOG_LEVEL: 'info',
     });
     await waitReady(api);
     const auth = { Authorization: `Bearer ${(await newTenant('otlp')).key}` };
@@ -40,8 +52,14 @@ describe('trace export over OTLP', () => {
       .get('/health/ready')
       .set('traceparent', `00-${SAMPLED}-00f067aa0ba902b8-01`)
       .expect(200);
+    metricsText = (await request(api.adminUrl).get('/metrics').expect(200)).text;
     // Shutdown flushes the batch processor: every span is at the receiver once the process exits.
     expect(await api.stop('SIGTERM')).toBe(0);
+    logLines = api
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   });
   afterAll(() => receiver.stop());
 
@@ -69,6 +87,31 @@ describe('trace export over OTLP', () => {
 
   it('exports Redis spans inside the sampled trace', () => {
     expect(inTrace(SAMPLED).some((s) => dbSystem(s) === 'redis')).toBe(true);
+  });
+
+  it('names the service, its version and this instance on every span; INSTANCE_ID wins', () => {
+    expect(receiver.spans.length).toBeGreaterThan(0);
+    for (const span of receiver.spans) {
+      expect(span.resource).toMatchObject({
+        'service.version': version,
+        'service.instance.id': INSTANCE_ID,
+        'deployment.environment.name': 'e2e',
+      });
+    }
+  });
+
+  it('shows the same resource in /metrics as target_info', () => {
+    const targetInfo = metricsText.split('\n').find((l) => l.startsWith('target_info{'));
+    expect(targetInfo).toContain(`service_instance_id="${INSTANCE_ID}"`);
+    expect(targetInfo).toContain(`service_version="${version}"`);
+    expect(targetInfo).toContain('deployment_environment_name="e2e"');
+  });
+
+  it('writes the version and the instance id on every log line', () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) {
+      expect(line).toMatchObject({ service_version: version, service_instance_id: INSTANCE_ID });
+    }
   });
 
   it('exports nothing for an unsampled request, and no orphan pg or Redis spans', () => {

@@ -12,6 +12,8 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** Attributes of the resource the span was exported under (`service.name`, …). */
+  resource: Record<string, unknown>;
   /** Span links, as OTLP/JSON sends them (hex ids). */
   links?: { traceId: string; spanId: string }[];
 }
@@ -22,11 +24,23 @@ interface OtlpValue {
   boolValue?: boolean;
   doubleValue?: number;
 }
-interface OtlpSpan extends Omit<ReceivedSpan, 'attributes'> {
-  attributes?: { key: string; value: OtlpValue }[];
+type OtlpAttributes = { key: string; value: OtlpValue }[];
+interface OtlpSpan extends Omit<ReceivedSpan, 'attributes' | 'resource'> {
+  attributes?: OtlpAttributes;
 }
 interface OtlpTraces {
-  resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+  resourceSpans?: {
+    resource?: { attributes?: OtlpAttributes };
+    scopeSpans?: { spans?: OtlpSpan[] }[];
+  }[];
+}
+
+function plain(list: OtlpAttributes | undefined): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const { key, value: v } of list ?? []) {
+    attributes[key] = v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+  }
+  return attributes;
 }
 
 export class OtlpReceiver {
@@ -54,15 +68,11 @@ export class OtlpReceiver {
   }
 
   private collect(payload: OtlpTraces): void {
-    for (const rs of payload.resourceSpans ?? [])
+    for (const rs of payload.resourceSpans ?? []) {
+      const resource = plain(rs.resource?.attributes);
       for (const ss of rs.scopeSpans ?? [])
-        for (const span of ss.spans ?? []) {
-          const attributes: Record<string, unknown> = {};
-          for (const a of span.attributes ?? []) {
-            const v = a.value;
-            attributes[a.key] = v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
-          }
-          this.spans.push({ ...span, attributes });
-        }
+        for (const span of ss.spans ?? [])
+          this.spans.push({ ...span, attributes: plain(span.attributes), resource });
+    }
   }
 }

@@ -5,15 +5,18 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 // pattern:telemetry:end
 import pino from 'pino';
 import type { Options } from 'pino-http';
-import { loggerParams } from './logger-params';
+import { loggerParams, type LoggerOptions } from './logger-params';
 // pattern:telemetry:begin
 import { startTelemetry } from './start-telemetry';
 import type { TelemetryHandle } from './telemetry-handle';
 // pattern:telemetry:end
 
 /** A pino logger built from the params' pino-http options, writing parsed lines into `lines`. */
-function loggerFromParams(lines: Record<string, unknown>[]): pino.Logger {
-  const params = loggerParams({ level: 'info', httpLogs: false });
+function loggerFromParams(
+  lines: Record<string, unknown>[],
+  service?: LoggerOptions['service'],
+): pino.Logger {
+  const params = loggerParams({ level: 'info', httpLogs: false, service });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
@@ -69,6 +72,23 @@ describe('loggerParams', () => {
     }
   });
   // pattern:telemetry:end
+
+  it("writes the service's version and instance id on every line, beside pino's own fields", () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = loggerFromParams(lines, { version: '1.2.3', instanceId: 'api-7' });
+    logger.info('one');
+    logger.child({ context: 'Worker' }).warn('two');
+
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        service_version: '1.2.3',
+        service_instance_id: 'api-7',
+        pid: process.pid,
+        hostname: expect.any(String),
+      });
+    }
+  });
 
   it('never writes the credentials headers', () => {
     const lines: Record<string, unknown>[] = [];

@@ -14,6 +14,7 @@
  */
 import { trace, TraceFlags } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
+import { hostname } from 'node:os';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 
@@ -22,6 +23,12 @@ export interface LoggerOptions {
   level: string;
   /** One log line per request (pino-http `autoLogging`) with a request-scoped logger. */
   httpLogs: boolean;
+  /**
+   * Written on every line as `service_version` and `service_instance_id` (beside pino's `pid` and
+   * `hostname`): the same instance id as the traces' and metrics' `service.instance.id`.
+   * @defaultValue undefined (pino's own fields only)
+   */
+  service?: { readonly version: string; readonly instanceId: string };
   /**
    * Where lines go.
    * @defaultValue stdout
@@ -45,6 +52,14 @@ export function traceLogFields(): Record<string, string> {
 export function loggerParams(options: LoggerOptions): Params {
   const pinoOptions: Options = {
     level: options.level,
+    ...(options.service && {
+      base: {
+        pid: process.pid,
+        hostname: hostname(),
+        service_version: options.service.version,
+        service_instance_id: options.service.instanceId,
+      },
+    }),
     mixin: traceLogFields,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     autoLogging: options.httpLogs,

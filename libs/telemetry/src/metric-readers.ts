@@ -18,8 +18,9 @@ export interface MetricReaders {
 }
 
 /**
- * A Prometheus reader that never opens its own port (the app's `GET /metrics` serves it),
- * plus a periodic OTLP push when a collector is configured. `producers` add metrics recorded
+ * A Prometheus reader that never opens its own port (the app's `GET /metrics` serves it; the
+ * resource is its `target_info` series), plus a periodic OTLP push when asked for
+ * (`otlpMetrics`) and a collector is configured. `producers` add metrics recorded
  * outside the SDK (the HTTP RED store) to both.
  */
 export function createMetricReaders(
@@ -32,7 +33,7 @@ export function createMetricReaders(
   });
   const serializer = new PrometheusSerializer();
   const all: MetricReader[] = [prometheus];
-  if (options.otlpEndpoint !== undefined) {
+  if (options.otlpMetrics && options.otlpEndpoint !== undefined) {
     all.push(
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter({ url: `${options.otlpEndpoint}/v1/metrics` }),

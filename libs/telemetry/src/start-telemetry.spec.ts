@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { startTelemetry, TelemetryAlreadyStartedError } from './start-telemetry';
 import { currentTelemetry } from './telemetry-handle';
 import { startTracedApp } from './telemetry.fixture';
@@ -36,6 +37,39 @@ describe('startTelemetry', () => {
       /TELEMETRY_TRACE_SAMPLE_RATIO/,
     );
     expect(currentTelemetry()).toMatchObject({ tracing: 'off' });
+  });
+
+  it('names the service, its version and instance on every span and in target_info', async () => {
+    const spans = new InMemorySpanExporter();
+    const telemetry = startTelemetry({
+      serviceName: 'spec',
+      serviceVersion: '1.2.3',
+      serviceInstanceId: 'api-7',
+      // Extra attributes are kept; the service's own three win over the same keys here.
+      resourceAttributes: { 'deployment.environment.name': 'staging', 'service.instance.id': 'x' },
+      spanExporter: spans,
+      traceSampleRatio: 1,
+    });
+    trace.getTracer('spec').startSpan('probe', {}, ROOT_CONTEXT).end();
+
+    const expected = {
+      'service.name': 'spec',
+      'service.version': '1.2.3',
+      'service.instance.id': 'api-7',
+      'deployment.environment.name': 'staging',
+    };
+    expect(spans.getFinishedSpans()[0]?.resource.attributes).toEqual(expected);
+    const targetInfo = (await telemetry.metricsText())
+      .split('\n')
+      .find((l) => l.startsWith('target_info{'));
+    for (const label of [
+      'service_name="spec"',
+      'service_version="1.2.3"',
+      'service_instance_id="api-7"',
+      'deployment_environment_name="staging"',
+    ]) {
+      expect(targetInfo).toContain(label);
+    }
   });
 
   it('exposes the instruments other libs create through Metrics', async () => {

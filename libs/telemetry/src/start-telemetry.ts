@@ -11,9 +11,13 @@
  * of the spans); a module required before the call is never patched and stays untraced.
  */
 import { context, logs, metrics, propagation, trace, type MeterProvider } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_SERVICE_INSTANCE_ID,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+} from '@opentelemetry/semantic-conventions';
 import { startDocscaleTracing, TRACER_NAME, type RunningTracing } from './docscale-tracing';
 import { HttpServerMetrics } from './http-server-metrics';
 import { createMetricReaders } from './metric-readers';
@@ -26,7 +30,11 @@ import {
   TELEMETRY_OFF,
   type TelemetryHandle,
 } from './telemetry-handle';
-import { resolveTelemetryOptions, type TelemetryOptions } from './telemetry.options';
+import {
+  resolveTelemetryOptions,
+  type ResolvedTelemetryOptions,
+  type TelemetryOptions,
+} from './telemetry.options';
 import { traceContextTrust } from './trace-context-trust';
 
 export class TelemetryAlreadyStartedError extends Error {
@@ -42,7 +50,7 @@ export function startTelemetry(input: TelemetryOptions): TelemetryHandle {
   if (currentTelemetry() !== TELEMETRY_OFF) throw new TelemetryAlreadyStartedError();
   const options = resolveTelemetryOptions(input);
   const trustsTraceContext = traceContextTrust(options.traceContextTrust); // throws on a typo
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName });
+  const resource = telemetryResource(options);
   // 'stock' leaves RED metrics to the HTTP instrumentation, which records the same histogram.
   const httpMetrics =
     options.metrics && options.tracing !== 'stock' ? new HttpServerMetrics(TRACER_NAME) : undefined;
@@ -99,6 +107,24 @@ export function startTelemetry(input: TelemetryOptions): TelemetryHandle {
   });
   setRunning(handle);
   return handle;
+}
+
+/**
+ * The resource every span and metric carries (and Prometheus's `target_info`): the extra
+ * attributes first, then the service's name, version and instance id over them. Built here, with
+ * no detector: the SDK's detectors read process.env themselves, and NodeSDK's ('stock') are off.
+ */
+function telemetryResource(options: ResolvedTelemetryOptions): Resource {
+  return resourceFromAttributes({
+    ...options.resourceAttributes,
+    [ATTR_SERVICE_NAME]: options.serviceName,
+    ...(options.serviceVersion === undefined
+      ? {}
+      : { [ATTR_SERVICE_VERSION]: options.serviceVersion }),
+    ...(options.serviceInstanceId === undefined
+      ? {}
+      : { [ATTR_SERVICE_INSTANCE_ID]: options.serviceInstanceId }),
+  });
 }
 
 function unregisterGlobals(): void {

@@ -12,8 +12,26 @@ export type TracingMode = 'off' | 'docscale' | 'stock';
 
 /** Options of {@link startTelemetry}; the app maps its validated configuration onto them. */
 export interface TelemetryOptions {
-  /** `service.name` on every span and on the Prometheus `target_info` series. */
+  /** `service.name` on every span, every pushed metric and the Prometheus `target_info` series. */
   serviceName: string;
+  /**
+   * `service.version` beside it (docscale: package.json's version, read once at start).
+   * @defaultValue undefined (no attribute)
+   */
+  serviceVersion?: string;
+  /**
+   * `service.instance.id` beside it: what tells two processes of one service apart in a trace, a
+   * metric series (`target_info{service_instance_id=...}`) or a log line (docscale: INSTANCE_ID).
+   * @defaultValue undefined (no attribute)
+   */
+  serviceInstanceId?: string;
+  /**
+   * Further resource attributes (docscale: OTEL_RESOURCE_ATTRIBUTES, parsed by its config), e.g.
+   * `deployment.environment.name`. The three above win over a key of the same name here: one
+   * instance id must name the process in traces, metrics, logs and its database sessions alike.
+   * @defaultValue {}
+   */
+  resourceAttributes?: Readonly<Record<string, string>>;
   /**
    * How requests are traced (see {@link TracingMode}).
    * @defaultValue 'docscale' (edge-sampled tracing)
@@ -36,9 +54,9 @@ export interface TelemetryOptions {
    */
   traceContextTrust?: boolean | string | readonly string[];
   /**
-   * Base URL of an OTLP/HTTP collector (`http://localhost:4318`); `/v1/traces` and `/v1/metrics`
-   * are appended. Unset: sampled spans are built (their ids reach the logs) but not exported, and
-   * metrics are only pulled through `GET /metrics`.
+   * Base URL of an OTLP/HTTP collector (`http://localhost:4318`); `/v1/traces` (and, with
+   * `otlpMetrics`, `/v1/metrics`) is appended. Unset: sampled spans are built (their ids reach the
+   * logs) but not exported, and metrics are only pulled through `GET /metrics`.
    * @defaultValue undefined
    */
   otlpEndpoint?: string;
@@ -55,8 +73,15 @@ export interface TelemetryOptions {
    */
   metrics?: boolean;
   /**
+   * Push the metrics to `otlpEndpoint` too, every `otlpMetricIntervalMs`. Off by default:
+   * Prometheus pulls `GET /metrics`, and a push nobody stores only costs the process and the
+   * collector; turn it on for a collector whose metrics pipeline ends in a real backend.
+   * @defaultValue false
+   */
+  otlpMetrics?: boolean;
+  /**
    * Interval between two pushes of the metrics to the OTLP collector, in milliseconds. Only used
-   * when `otlpEndpoint` is set; Prometheus pulls whenever it scrapes.
+   * with `otlpMetrics` and `otlpEndpoint`; Prometheus pulls whenever it scrapes.
    * @defaultValue 15000
    */
   otlpMetricIntervalMs?: number;
@@ -64,8 +89,10 @@ export interface TelemetryOptions {
 
 /** {@link TelemetryOptions} with every default applied. */
 export interface ResolvedTelemetryOptions extends Required<
-  Omit<TelemetryOptions, 'otlpEndpoint' | 'spanExporter'>
+  Omit<TelemetryOptions, 'otlpEndpoint' | 'spanExporter' | 'serviceVersion' | 'serviceInstanceId'>
 > {
+  serviceVersion: string | undefined;
+  serviceInstanceId: string | undefined;
   otlpEndpoint: string | undefined;
   spanExporter: SpanExporter | undefined;
 }
@@ -74,12 +101,16 @@ export interface ResolvedTelemetryOptions extends Required<
 export function resolveTelemetryOptions(options: TelemetryOptions): ResolvedTelemetryOptions {
   const resolved: ResolvedTelemetryOptions = {
     serviceName: options.serviceName,
+    serviceVersion: options.serviceVersion,
+    serviceInstanceId: options.serviceInstanceId,
+    resourceAttributes: options.resourceAttributes ?? {},
     tracing: options.tracing ?? 'docscale',
     traceSampleRatio: options.traceSampleRatio ?? 0.1,
     traceContextTrust: options.traceContextTrust ?? 'loopback',
     otlpEndpoint: options.otlpEndpoint?.replace(/\/+$/, ''),
     spanExporter: options.spanExporter,
     metrics: options.metrics ?? true,
+    otlpMetrics: options.otlpMetrics ?? false,
     otlpMetricIntervalMs: options.otlpMetricIntervalMs ?? 15_000,
   };
   const ratio = resolved.traceSampleRatio;

@@ -42,6 +42,7 @@ export function renderPage({ report, summaryCharts, timeSeriesCharts }: PagePart
 <p class="meta">Started ${escapeXml(report.startedAt)} · ${report.durationSeconds} s per configuration · ${host}</p>
 <section id="summary"><h2>Summary</h2>${summaryTable(report.configurations)}
 <div class="charts">${summaryCharts.join('\n')}</div></section>
+${phasesSection(report.configurations)}
 <section id="time-series"><h2>Over time</h2>
 <p class="meta">Dashed vertical lines mark toggle flips and injected faults.</p>
 <div class="charts">${timeSeriesCharts.join('\n')}</div></section>
@@ -87,6 +88,56 @@ function summaryTable(configurations: readonly ConfigurationResult[]): string {
     );
   });
   return `<table class="summary"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Each configuration's phases (a run cut at its flips and faults); empty when none has any. */
+function phasesSection(configurations: readonly ConfigurationResult[]): string {
+  const rows = configurations.flatMap((c) =>
+    (c.phases ?? []).map((p) => {
+      const num = (v: number | null, digits = 0): string =>
+        `<td class="num">${v === null ? '-' : v.toFixed(digits)}</td>`;
+      const share = (v: number | null): string =>
+        `<td class="num">${v === null ? '-' : `${Math.round(v * 100)}%`}</td>`;
+      return (
+        `<tr><th scope="row">${escapeXml(c.name)}</th><td>${escapeXml(p.label)}</td>` +
+        num(p.from, 1) +
+        num(p.to, 1) +
+        num(p.requests) +
+        num(p.rps, 1) +
+        num(p.p50, 1) +
+        num(p.p99, 1) +
+        num(p.errors) +
+        num(p.cpuMicrosPerRequest) +
+        share(p.l1HitRatio) +
+        share(p.l2HitRatio) +
+        share(p.replicaShare) +
+        '</tr>'
+      );
+    }),
+  );
+  if (!rows.length) return '';
+  const head = [
+    'configuration',
+    'phase (started by)',
+    'from s',
+    'to s',
+    'requests',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'CPU µs/req',
+    'L1 hit',
+    'L2 hit',
+    'replica share',
+  ]
+    .map((h) => `<th>${h}</th>`)
+    .join('');
+  return (
+    `<section id="phases"><h2>Phases</h2>` +
+    `<p class="meta">The run cut at each flip or fault: before the first, between, after the last.</p>` +
+    `<table class="phases"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+  );
 }
 
 /**

@@ -3,7 +3,8 @@
  * a Redis outage (L2 ratio unknown while Redis is down), a lone replica-share sample between gaps,
  * and a configuration name carrying markup, because names come from the command line.
  */
-import type { ConfigurationResult, RunReport, TimePoint } from '../run-report';
+import { splitPhases } from '../phases';
+import type { ConfigurationResult, RunEvent, RunReport, TimePoint } from '../run-report';
 
 export const HOSTILE_NAME = 'CACHE_L1=off <script>document.title="pwned"</script>';
 
@@ -31,6 +32,13 @@ function point(t: number, cacheOn: boolean): TimePoint {
 function configuration(name: string, cacheOn: boolean): ConfigurationResult {
   const series = Array.from({ length: 20 }, (_, t) => point(t, cacheOn));
   const requests = series.reduce((sum, p) => sum + p.rps, 0);
+  // Both configurations lose Redis at t=8; only `defaults` gets it back within the window.
+  const events: RunEvent[] = cacheOn
+    ? [
+        { t: 8, label: 'stop redis' },
+        { t: 14, label: 'start redis' },
+      ]
+    : [{ t: 8, label: 'stop redis' }];
   return {
     name,
     toggles: { CACHE_L1: cacheOn ? 'on' : 'off' },
@@ -44,13 +52,12 @@ function configuration(name: string, cacheOn: boolean): ConfigurationResult {
       statuses: { '200': requests - 3, '503': 3 },
     },
     series,
-    // Both configurations lose Redis at t=8; only `defaults` gets it back within the window.
-    events: cacheOn
-      ? [
-          { t: 8, label: 'stop redis' },
-          { t: 14, label: 'start redis' },
-        ]
-      : [{ t: 8, label: 'stop redis' }],
+    events,
+    phases: splitPhases(
+      series,
+      events,
+      series.map((p) => [p.p50, p.p95, p.p99]),
+    ),
     extra: { staleReads: 0, pairs: 1000 },
   };
 }
