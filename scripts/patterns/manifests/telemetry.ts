@@ -40,6 +40,7 @@ export const telemetry: PatternManifest = {
     // Other suites read /metrics only inside pattern:telemetry regions, or observe through
     // /health/ready (test/helpers/readiness.ts).
     'test/helpers/metrics.ts',
+    'test/helpers/otlp-receiver.ts',
     'scripts/experiments/bench/telemetry.ts',
     'docker/otel-collector',
     'docker/grafana',
