@@ -138,6 +138,7 @@ describe('process lifecycle', () => {
     expect(await api.stop('SIGTERM')).toBe(0);
   });
 
+  // pattern:queue:begin
   it('runs the worker role: it boots, reports health and shuts down cleanly', async () => {
     const worker = await spawnProcess('worker');
     await waitReady(worker);
@@ -147,4 +148,5 @@ describe('process lifecycle', () => {
     expect(await worker.stop('SIGTERM')).toBe(0);
     expect(worker.output()).not.toMatch(/"level":50/);
   });
+  // pattern:queue:end
 });

@@ -202,6 +202,8 @@ describe('resilience under faults', () => {
     expect(types.has('/problems/circuit-open')).toBe(true);
   });
 
+  // With neither the cache nor the rate limiter, no request of this suite asks Redis.
+  // pattern:cache,rate-limit:begin
   it('serves every request while Redis is stopped, and uses it again once it is back', async () => {
     // pattern:rate-limit:begin
     // The rate limiter asks Redis on every request; the cache stops asking while disconnected.
@@ -227,4 +229,5 @@ describe('resilience under faults', () => {
     expectNoneHung(outcomes);
     expect(outcomes.filter((o) => o.status >= 300)).toEqual([]);
   });
+  // pattern:cache,rate-limit:end
 });

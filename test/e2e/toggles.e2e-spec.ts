@@ -1,9 +1,21 @@
+// pattern:cache,read-replicas,queue,rate-limit,shedding:begin
+// Toggles switch patterns: with none left there is none to flip, and the suite goes too.
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { pollUntil } from '../helpers/poll';
 
 const ADMIN_KEY = 'admin-key-for-the-toggles-suite';
+
+// The suite tests the mechanism, so any toggle this tree has serves: the first line a template
+// user's pattern removals leave (each goes with its pattern).
+const TOGGLE = [
+  'CACHE_L1', // pattern:cache
+  'READ_REPLICAS', // pattern:read-replicas
+  'QUEUE', // pattern:queue
+  'RATE_LIMIT', // pattern:rate-limit
+  'LOAD_SHEDDING', // pattern:shedding
+][0];
 
 describe('runtime toggles across instances', () => {
   let a: Instance;
@@ -20,37 +32,40 @@ describe('runtime toggles across instances', () => {
     const TOGGLES_KEY_PREFIX = `test:toggles:${randomUUID()}`;
     [a, b] = await startInstances(2, {
       ADMIN_API_KEY: ADMIN_KEY,
-      CACHE_L1: 'on',
+      [TOGGLE]: 'on',
       TOGGLES_KEY_PREFIX,
     });
     await request(a.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
-      .send({ CACHE_L1: null })
+      .send({ [TOGGLE]: null })
       .expect(200);
   });
   afterAll(async () => {
-    await request(a.adminUrl).patch('/v1/admin/toggles').set(admin).send({ CACHE_L1: null });
+    await request(a.adminUrl)
+      .patch('/v1/admin/toggles')
+      .set(admin)
+      .send({ [TOGGLE]: null });
     await stopAll([a, b]);
   });
 
   it('starts from the configured values', async () => {
-    expect(await stateOn(b, 'CACHE_L1')).toEqual({ name: 'CACHE_L1', on: true, source: 'config' });
+    expect(await stateOn(b, TOGGLE)).toEqual({ name: TOGGLE, on: true, source: 'config' });
   });
 
   it('follows a flip made on another instance within a second', async () => {
     await request(a.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
-      .send({ CACHE_L1: false })
+      .send({ [TOGGLE]: false })
       .expect(200);
     const flippedAt = Date.now();
-    await pollUntil(async () => (await stateOn(b, 'CACHE_L1')).on === false, {
+    await pollUntil(async () => (await stateOn(b, TOGGLE)).on === false, {
       timeoutMs: 1000,
-      what: 'instance B to see CACHE_L1=off',
+      what: `instance B to see ${TOGGLE}=off`,
     });
     expect(Date.now() - flippedAt).toBeLessThan(1000);
-    expect(await stateOn(b, 'CACHE_L1')).toMatchObject({ source: 'runtime' });
+    expect(await stateOn(b, TOGGLE)).toMatchObject({ source: 'runtime' });
   });
 
   // pattern:telemetry:begin
@@ -58,7 +73,9 @@ describe('runtime toggles across instances', () => {
     await pollUntil(
       async () => {
         const res = await request(b.adminUrl).get('/metrics').expect(200);
-        return /docscale_toggle_state\{[^}]*toggle="CACHE_L1"[^}]*\} 0/.test(res.text);
+        return new RegExp(`docscale_toggle_state\\{[^}]*toggle="${TOGGLE}"[^}]*\\} 0`).test(
+          res.text,
+        );
       },
       { timeoutMs: 3000, what: 'the toggle gauge to read 0' },
     );
@@ -69,13 +86,13 @@ describe('runtime toggles across instances', () => {
     await request(b.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
-      .send({ CACHE_L1: null })
+      .send({ [TOGGLE]: null })
       .expect(200);
-    await pollUntil(async () => (await stateOn(a, 'CACHE_L1')).source === 'config', {
+    await pollUntil(async () => (await stateOn(a, TOGGLE)).source === 'config', {
       timeoutMs: 1000,
       what: 'instance A to drop the override',
     });
-    expect((await stateOn(a, 'CACHE_L1')).on).toBe(true);
+    expect((await stateOn(a, TOGGLE)).on).toBe(true);
   });
 
   it('refuses unknown toggles and non-boolean values with 400', async () => {
@@ -89,9 +106,9 @@ describe('runtime toggles across instances', () => {
     const bad = await request(a.adminUrl)
       .patch('/v1/admin/toggles')
       .set(admin)
-      .send({ CACHE_L1: 'off' });
+      .send({ [TOGGLE]: 'off' });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'CACHE_L1' })]);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: TOGGLE })]);
   });
 
   it('refuses a tenant key or no key on the admin endpoint', async () => {
@@ -104,3 +121,4 @@ describe('runtime toggles across instances', () => {
     expect(wrong.body.type).toBe('/problems/invalid-admin-key');
   });
 });
+// pattern:cache,read-replicas,queue,rate-limit,shedding:end

@@ -152,7 +152,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayBatch(limit: number): Promise<number> {
     const client = await this.db.primaryPool().connect();
+    // A checked-out client has lost the pool's 'error' listener: a connection that dies between
+    // statements (the primary stopped while the batch awaits Redis) would emit 'error' with no
+    // listener and end the process. Held here instead; the next statement on the client fails and
+    // the batch rolls back like any failed one, and the client is destroyed, not reused.
     let broken: Error | undefined;
+    let lost: Error | undefined;
+    const onLost = (err: Error) => (lost = err);
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
@@ -174,7 +181,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       broken = await rollback(client, err as Error);
       throw err;
     } finally {
-      client.release(broken);
+      client.off('error', onLost);
+      client.release(broken ?? lost);
     }
   }
 
