@@ -1,6 +1,10 @@
 import { once } from 'node:events';
 import request from 'supertest';
+// pattern:queue:begin
 import { Instance, spawnProcess, startInstances, waitReady } from '../helpers/instances';
+// pattern:queue:else
+// import { Instance, spawnProcess, startInstances } from '../helpers/instances';
+// pattern:queue:end
 import { metricSum } from '../helpers/metrics'; // pattern:telemetry
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
