@@ -32,13 +32,14 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  // Documented here: it has no failing check, so terminus's 503 report never comes.
+  // Answered here, not by terminus's check(): with no check to fail, terminus would still answer
+  // 503 from the moment shutdown begins, while the process keeps serving its requests in flight.
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiResponse({ status: 200, description: 'The process serves.', schema: HEALTH_REPORT })
   @ApiProblem(500)
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process can serve' })
   live() {
-    return this.health.check([]);
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   @Get('ready')
