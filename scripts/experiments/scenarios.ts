@@ -8,7 +8,11 @@ import type autocannon from 'autocannon';
 import { queueBurst } from './queue-burst';
 // pattern:queue:end
 import { readAfterWrite } from './read-after-write'; // pattern:read-replicas
+// pattern:cache,queue,rate-limit,read-replicas:begin
 import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
+// pattern:cache,queue,rate-limit,read-replicas:else
+// import { newDocument, Scenario, ScenarioContext } from './scenario-context';
+// pattern:cache,queue,rate-limit,read-replicas:end
 
 const JSON_BODY = { 'content-type': 'application/json' };
 

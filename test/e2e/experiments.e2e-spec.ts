@@ -117,7 +117,7 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     );
     // Read off the processes, not defaulted: the pool gauges and Redis's INFO answered.
     const series = report.configurations.flatMap((c) => c.series);
-    expect(series.some((p) => typeof p.dbPoolUse === 'number')).toBe(true);
+    expect(series.some((p) => typeof p.dbPoolUse === 'number')).toBe(true); // pattern:telemetry
     expect(series.some((p) => (p.redisCpuCores ?? 0) > 0)).toBe(true);
   });
 
