@@ -71,11 +71,14 @@ describe('trace export over OTLP', () => {
     const server = inTrace(SAMPLED).find((s) => s.name === 'GET /v1/documents/:id');
     expect(server).toBeDefined();
     expect(server!.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(server!.attributes).toMatchObject({ 'http.route': '/v1/documents/:id' });
+    // pattern:read-replicas:begin
     // The read router says on the span which member served the read, and why.
     expect(server!.attributes).toMatchObject({
       'db.read.member': 'primary',
       'db.read.reason': 'replicas-off',
     });
+    // pattern:read-replicas:end
   });
 
   it('exports pg spans as children inside the sampled trace', () => {
