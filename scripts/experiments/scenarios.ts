@@ -7,8 +7,12 @@ import type autocannon from 'autocannon';
 // pattern:queue:begin
 import { queueBurst } from './queue-burst';
 // pattern:queue:end
-import { readAfterWrite } from './read-after-write';
+import { readAfterWrite } from './read-after-write'; // pattern:read-replicas
+// pattern:cache,queue,rate-limit,read-replicas:begin
 import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
+// pattern:cache,queue,rate-limit,read-replicas:else
+// import { newDocument, Scenario, ScenarioContext } from './scenario-context';
+// pattern:cache,queue,rate-limit,read-replicas:end
 
 const JSON_BODY = { 'content-type': 'application/json' };
 
@@ -57,6 +61,7 @@ const spike: Scenario = async (ctx) => {
   await ctx.load({ connections: 10, seconds: ctx.seconds, requests: [read(ctx)] });
 };
 
+// pattern:read-replicas:begin
 /** Reads and writes while the replica applies WAL late (then on time again). */
 const replicaLag: Scenario = async (ctx) => {
   ctx.finally(() => stack('replica-delay', '0'));
@@ -64,7 +69,9 @@ const replicaLag: Scenario = async (ctx) => {
   ctx.at((ctx.seconds * 3) / 4, 'replica delay 0', () => stack('replica-delay', '0'));
   await mixed(ctx);
 };
+// pattern:read-replicas:end
 
+// pattern:cache,queue,rate-limit:begin
 /** Redis stopped for the middle third: L2 and the queue are gone, reads must go on. */
 const redisOutage: Scenario = async (ctx) => {
   ctx.finally(() => stack('start-member', 'redis'));
@@ -72,15 +79,16 @@ const redisOutage: Scenario = async (ctx) => {
   ctx.at((ctx.seconds * 2) / 3, 'start redis', () => stack('start-member', 'redis'));
   await ctx.load({ connections: 20, seconds: ctx.seconds, requests: [read(ctx)] });
 };
+// pattern:cache,queue,rate-limit:end
 
 export const SCENARIOS: Record<string, Scenario> = {
   'read-heavy': readHeavy,
   'write-heavy': writeHeavy,
   mixed,
   spike,
-  'read-after-write': readAfterWrite,
-  'replica-lag': replicaLag,
-  'redis-outage': redisOutage,
+  'read-after-write': readAfterWrite, // pattern:read-replicas
+  'replica-lag': replicaLag, // pattern:read-replicas
+  'redis-outage': redisOutage, // pattern:cache,queue,rate-limit
   // pattern:queue:begin
   'queue-burst': queueBurst,
   // pattern:queue:end

@@ -7,16 +7,9 @@
  * docs/patterns/cache-aside.md.
  */
 import { TieredCache } from '@docscale/cache';
-import { ForwardingStore } from './forwarding-store';
+import { CommittedWrite, ForwardingStore } from './forwarding-store';
 import { addPending } from './settled-store';
-import type {
-  ExpectedVersions,
-  Found,
-  ReadContext,
-  Versioned,
-  VersionedStore,
-  Written,
-} from './versioned-store';
+import type { Found, ReadContext, Versioned, VersionedStore, Written } from './versioned-store';
 
 export class CachedStore<T extends Versioned, New, Change, Query, Page> extends ForwardingStore<
   T,
@@ -53,44 +46,14 @@ export class CachedStore<T extends Versioned, New, Change, Query, Page> extends 
     return { value: value ?? undefined, json: body, atLsn: null };
   }
 
-  override async create(scope: string, fields: New): Promise<Written<T>> {
-    const written = await this.inner.create(scope, fields);
-    // A create can follow a cached "not found" of its id only by a client guessing ids; the
-    // record it leaves also refuses any fill of an older read.
-    return this.invalidating(written, scope, written.value.id, { version: written.value.version });
-  }
-
-  override async update(
-    scope: string,
-    id: string,
-    fields: Change,
-    expected: ExpectedVersions,
-  ): Promise<Written<T> | undefined> {
-    const written = await this.inner.update(scope, id, fields, expected);
-    return written && this.invalidating(written, scope, id, { version: written.value.version });
-  }
-
-  override async delete(
-    scope: string,
-    id: string,
-    expected: ExpectedVersions,
-  ): Promise<Written<number> | undefined> {
-    const written = await this.inner.delete(scope, id, expected);
-    return (
-      written && this.invalidating(written, scope, id, { version: written.value, deleted: true })
-    );
-  }
-
   /**
    * A committed write's invalidation, begun here and awaited before the answer by the
    * composition's outermost step (settled-store.ts): read-your-writes' token is read meanwhile.
+   * A create invalidates too: it can follow a cached "not found" of its id only by a client
+   * guessing ids, but the record it leaves also refuses any fill of an older read.
    */
-  private invalidating<V>(
-    written: Written<V>,
-    scope: string,
-    id: string,
-    change: { version: number; deleted?: boolean },
-  ): Written<V> {
+  protected override committed<V>(written: Written<V>, write: CommittedWrite): Written<V> {
+    const { scope, id, ...change } = write;
     return addPending(written, this.cache.written(this.key(scope, id), change));
   }
 

@@ -40,9 +40,10 @@ describe('ConsistentStore', () => {
     const log: string[] = [];
     const written = { value: { id: 'a', version: 2 } };
     const store = new ConsistentStore(innerStore(log, written), routing(log));
+    expect(await store.create('t', 'x')).toEqual({ ...written, token: 'tok' });
     expect(await store.update('t', 'a', 'x', 'any')).toEqual({ ...written, token: 'tok' });
     expect(await store.delete('t', 'a', 'any')).toEqual({ value: 2, token: 'tok' });
-    expect(log).toEqual(['update', 'token', 'delete', 'token']);
+    expect(log).toEqual(['create', 'token', 'update', 'token', 'delete', 'token']);
   });
 
   it('issues no token for a conditional write that matched nothing', async () => {

@@ -7,14 +7,7 @@
  */
 import { ReadRouting } from '@docscale/database';
 import { ForwardingStore } from './forwarding-store';
-import type {
-  ExpectedVersions,
-  Found,
-  ReadContext,
-  Versioned,
-  VersionedStore,
-  Written,
-} from './versioned-store';
+import type { Found, ReadContext, Versioned, VersionedStore, Written } from './versioned-store';
 
 export class ConsistentStore<T extends Versioned, New, Change, Query, Page> extends ForwardingStore<
   T,
@@ -38,29 +31,6 @@ export class ConsistentStore<T extends Versioned, New, Change, Query, Page> exte
     return this.inner.list(scope, query, this.positioned(read));
   }
 
-  override async create(scope: string, fields: New): Promise<Written<T>> {
-    return this.tokened(await this.inner.create(scope, fields));
-  }
-
-  override async update(
-    scope: string,
-    id: string,
-    fields: Change,
-    expected: ExpectedVersions,
-  ): Promise<Written<T> | undefined> {
-    const written = await this.inner.update(scope, id, fields, expected);
-    return written && this.tokened(written);
-  }
-
-  override async delete(
-    scope: string,
-    id: string,
-    expected: ExpectedVersions,
-  ): Promise<Written<number> | undefined> {
-    const written = await this.inner.delete(scope, id, expected);
-    return written && this.tokened(written);
-  }
-
   private positioned(read: ReadContext): ReadContext {
     return { ...read, after: this.reads.parseToken(read.token) };
   }
@@ -70,7 +40,7 @@ export class ConsistentStore<T extends Versioned, New, Change, Query, Page> exte
    * inside left pending (the cache's invalidation) is still running: its round trips overlap
    * this one, and the answer waits for both (settled-store.ts).
    */
-  private async tokened<V>(written: Written<V>): Promise<Written<V>> {
+  protected override async committed<V>(written: Written<V>): Promise<Written<V>> {
     return { ...written, token: await this.reads.afterWrite() };
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The base of every decorator around a store: each method hands its call to the store inside,
  * unchanged. A pattern's decorator extends it and overrides only the methods the pattern changes,
- * so what it does is all that its file says.
+ * so what it does is all that its file says. A decorator with work to do after a write commits
+ * (a token to read, a key to invalidate, pending work to await) overrides `committed` alone: the
+ * three writes route what they committed through it.
  */
 import type {
   ExpectedVersions,
@@ -11,6 +13,15 @@ import type {
   VersionedStore,
   Written,
 } from './versioned-store';
+
+/** Which record a committed write changed, and to what version (a delete: the deleted one). */
+export interface CommittedWrite {
+  scope: string;
+  id: string;
+  version: number;
+  /** True on a delete (absent otherwise). */
+  deleted?: boolean;
+}
 
 export class ForwardingStore<
   T extends Versioned,
@@ -37,28 +48,42 @@ export class ForwardingStore<
     return this.inner.list(scope, query, read);
   }
 
-  create(scope: string, fields: New): Promise<Written<T>> {
-    return this.inner.create(scope, fields);
+  async create(scope: string, fields: New): Promise<Written<T>> {
+    const written = await this.inner.create(scope, fields);
+    return this.committed(written, { scope, id: written.value.id, version: written.value.version });
   }
 
-  update(
+  async update(
     scope: string,
     id: string,
     fields: Change,
     expected: ExpectedVersions,
   ): Promise<Written<T> | undefined> {
-    return this.inner.update(scope, id, fields, expected);
+    const written = await this.inner.update(scope, id, fields, expected);
+    return written && this.committed(written, { scope, id, version: written.value.version });
   }
 
-  delete(
+  async delete(
     scope: string,
     id: string,
     expected: ExpectedVersions,
   ): Promise<Written<number> | undefined> {
-    return this.inner.delete(scope, id, expected);
+    const written = await this.inner.delete(scope, id, expected);
+    return written && this.committed(written, { scope, id, version: written.value, deleted: true });
   }
 
   currentVersion(scope: string, id: string): Promise<number | undefined> {
     return this.inner.currentVersion(scope, id);
+  }
+
+  /**
+   * What a write answers, given what the store inside committed (`write` says which record):
+   * here, that result unchanged. Not called for a conditional write that matched nothing.
+   */
+  protected committed<V>(
+    written: Written<V>,
+    _write: CommittedWrite,
+  ): Written<V> | Promise<Written<V>> {
+    return written;
   }
 }

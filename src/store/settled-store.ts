@@ -14,7 +14,7 @@
  * not reported as an unhandled rejection) until SettledStore rethrows it.
  */
 import { ForwardingStore } from './forwarding-store';
-import type { ExpectedVersions, Versioned, Written } from './versioned-store';
+import type { Versioned, Written } from './versioned-store';
 
 /** `written`, its answer also waiting for `work` (begun, not awaited, by the caller). */
 export function addPending<V>(written: Written<V>, work: Promise<unknown>): Written<V> {
@@ -50,26 +50,7 @@ export class SettledStore<T extends Versioned, New, Change, Query, Page> extends
   Query,
   Page
 > {
-  override async create(scope: string, fields: New): Promise<Written<T>> {
-    return settled(await this.inner.create(scope, fields));
-  }
-
-  override async update(
-    scope: string,
-    id: string,
-    fields: Change,
-    expected: ExpectedVersions,
-  ): Promise<Written<T> | undefined> {
-    const written = await this.inner.update(scope, id, fields, expected);
-    return written && settled(written);
-  }
-
-  override async delete(
-    scope: string,
-    id: string,
-    expected: ExpectedVersions,
-  ): Promise<Written<number> | undefined> {
-    const written = await this.inner.delete(scope, id, expected);
-    return written && settled(written);
+  protected override committed<V>(written: Written<V>): Promise<Written<V>> {
+    return settled(written);
   }
 }

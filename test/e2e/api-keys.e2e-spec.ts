@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { stack } from '../../scripts/processes/stack';
+import { stack } from '../../scripts/processes/stack'; // pattern:read-replicas
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { pollUntil } from '../helpers/poll';
 import { newTenant } from '../helpers/tenants';
@@ -251,6 +251,8 @@ describe('API key lifecycle', () => {
     expect(((await res.json()) as { type: string }).type).toBe('/problems/invalid-admin-key');
   });
 
+  // Lookups on the replica while the primary is down: with read replicas only.
+  // pattern:read-replicas:begin
   describe('while the primary is stopped', () => {
     afterAll(() => stack('up'));
 
@@ -283,6 +285,7 @@ describe('API key lifecycle', () => {
       }
     });
   });
+  // pattern:read-replicas:end
 });
 
 /** Creates the tenant (no key) under `name`. */
@@ -300,6 +303,7 @@ async function sql(text: string, params: unknown[] = []): Promise<void> {
   }
 }
 
+// pattern:read-replicas:begin
 /** Waits until the replica has replayed everything the primary has written so far. */
 async function waitForReplay(): Promise<void> {
   const primary = new Client({ connectionString: process.env.DATABASE_PRIMARY_URL });
@@ -325,6 +329,7 @@ async function waitForReplay(): Promise<void> {
     await Promise.all([primary.end(), replica.end()]);
   }
 }
+// pattern:read-replicas:end
 
 const run = promisify(execFile);
 

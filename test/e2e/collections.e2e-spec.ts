@@ -276,11 +276,11 @@ describe('collections: read-your-writes with a lagging replica, across two insta
   });
 
   /**
-   * Create and patch through `writer`, then read through `reader` with the patch's token. A read
-   * answered with an older version, or 404, is stale; a refused request (503 on a busy machine)
-   * is counted apart: it reads nothing, stale or not.
+   * `n` times: create and patch through `writer`, then read through `reader` with the patch's
+   * token. A read answered with an older version, or 404, is stale; a refused request (503 on a
+   * busy machine) is counted apart: it reads nothing, stale or not. Logs the counts as `mode`'s.
    */
-  async function pairs([writer, reader]: Instance[], n: number) {
+  async function pairs(mode: string, [writer, reader]: Instance[], n: number) {
     let stale = 0;
     let refused = 0;
     let next = 0;
@@ -303,32 +303,26 @@ describe('collections: read-your-writes with a lagging replica, across two insta
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
+    console.log(
+      `collections, ${mode}: ${stale} stale reads in ${n} pairs (replica +300 ms), ${refused} refused`,
+    );
     return { stale, refused };
   }
 
   it('serves 0 stale reads in 200 write→read pairs through different instances', async () => {
-    const { stale, refused } = await pairs(token, 200);
-    console.log(
-      `collections, token mode: ${stale} stale reads in 200 pairs (replica +300 ms), ${refused} refused`,
-    );
+    const { stale, refused } = await pairs('token mode', token, 200);
     expect(stale).toBe(0);
     expect(refused).toBeLessThan(20);
   });
 
   it('observes stale reads with READ_CONSISTENCY=none (the guarantee can fail)', async () => {
-    const { stale, refused } = await pairs(none, 100);
-    console.log(
-      `collections, none mode: ${stale} stale reads in 100 pairs (replica +300 ms), ${refused} refused`,
-    );
+    const { stale } = await pairs('none mode', none, 100);
     expect(stale).toBeGreaterThan(0);
   });
 
   // pattern:cache:begin
   it('serves 0 stale reads in 200 pairs with the cache on, its fills recording the position read', async () => {
-    const { stale, refused } = await pairs(cached, 200);
-    console.log(
-      `collections, cache on: ${stale} stale reads in 200 pairs (replica +300 ms), ${refused} refused`,
-    );
+    const { stale, refused } = await pairs('cache on', cached, 200);
     expect(stale).toBe(0);
     expect(refused).toBeLessThan(20);
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CapacityProfile } from '../../scripts/experiments/capacity';
 import type { RunReport } from '../../scripts/experiments/run-report';
+import { ANY_TOGGLE } from '../helpers/toggles'; // pattern:cache,read-replicas,queue,rate-limit,shedding
 
 const CLI = join(__dirname, '../../dist/scripts/experiments/cli.js');
 const SCENARIOS = [
@@ -12,18 +13,18 @@ const SCENARIOS = [
   'write-heavy',
   'mixed',
   'spike',
-  'read-after-write',
-  'replica-lag',
-  'redis-outage',
-  'queue-burst',
+  'read-after-write', // pattern:read-replicas
+  'replica-lag', // pattern:read-replicas
+  'redis-outage', // pattern:cache,queue,rate-limit
+  'queue-burst', // pattern:queue
   'capacity',
 ];
 /** What each fault scenario must have marked on its time series, beside the flip every run has. */
 const FAULT_EVENTS: Record<string, RegExp> = {
   spike: /^spike/,
-  'replica-lag': /^replica delay 1000 ms$/,
-  'redis-outage': /^stop redis$/,
-  'queue-burst': /^burst of \d+ exports$/,
+  'replica-lag': /^replica delay 1000 ms$/, // pattern:read-replicas
+  'redis-outage': /^stop redis$/, // pattern:cache,queue,rate-limit
+  'queue-burst': /^burst of \d+ exports$/, // pattern:queue
 };
 
 /** Runs the CLI as `npm run experiment` does; its output is the failure message if it fails. */
@@ -56,8 +57,10 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
       '--smoke',
       '--out',
       out,
+      // pattern:cache,read-replicas,queue,rate-limit,shedding:begin
       '--flip',
-      '1s:CACHE_L1=off',
+      `1s:${ANY_TOGGLE}=off`,
+      // pattern:cache,read-replicas,queue,rate-limit,shedding:end
     ]);
   }, 120_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -75,8 +78,10 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
       expect(c.summary.p99).toBeGreaterThanOrEqual(c.summary.p50);
       expect(c.series.some((p) => p.rps > 0 && p.apiCpuCores > 0)).toBe(true);
       // Recorded even when it fails: toggles live in Redis, so during redis-outage the admin
-      // endpoint may answer 503, and the report marks `CACHE_L1=off failed: ...` at that second.
-      expect(c.events.some((e) => e.label.startsWith('CACHE_L1=off'))).toBe(true);
+      // endpoint may answer 503, and the report marks `<toggle>=off failed: ...` at that second.
+      // pattern:cache,read-replicas,queue,rate-limit,shedding:begin
+      expect(c.events.some((e) => e.label.startsWith(`${ANY_TOGGLE}=off`))).toBe(true);
+      // pattern:cache,read-replicas,queue,rate-limit,shedding:end
     }
   });
 
@@ -89,12 +94,14 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     },
   );
 
+  // pattern:read-replicas:begin
   it('counts stale reads without the consistency token and none with it', () => {
     const extra = reportOf(out, 'read-after-write').report.configurations[0].extra ?? {};
     expect(extra.pairsWithToken).toBeGreaterThan(0);
     expect(extra.staleWithToken).toBe(0);
     expect(extra.pairsWithoutToken).toBeGreaterThan(0);
   });
+  // pattern:read-replicas:end
 
   it('reports a capacity profile from the stepped load', () => {
     const { report } = reportOf(out, 'capacity');
@@ -110,17 +117,20 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     );
     // Read off the processes, not defaulted: the pool gauges and Redis's INFO answered.
     const series = report.configurations.flatMap((c) => c.series);
-    expect(series.some((p) => typeof p.dbPoolUse === 'number')).toBe(true);
+    expect(series.some((p) => typeof p.dbPoolUse === 'number')).toBe(true); // pattern:telemetry
     expect(series.some((p) => (p.redisCpuCores ?? 0) > 0)).toBe(true);
   });
 
+  // pattern:queue:begin
   it('compares the API p99 during the export burst with its p99 before it', () => {
     const extra = reportOf(out, 'queue-burst').report.configurations[0].extra ?? {};
     expect(extra.idleP99Ms).toBeGreaterThan(0);
     expect(extra.burstP99Ms).toBeGreaterThan(0);
     expect(extra.exportsAccepted).toBe(extra.exportsRequested);
   });
+  // pattern:queue:end
 
+  // pattern:cache:begin
   it('compares toggle sets in one run, one configuration each, with ratios', async () => {
     const text = await experiment([
       'read-heavy',
@@ -147,6 +157,7 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     expect(cacheOff.every((p) => !p.l1HitRatio)).toBe(true);
     expect(text).toMatch(/vs defaults/);
   }, 60_000);
+  // pattern:cache:end
 });
 
 describe('the experiment command line', () => {

@@ -38,14 +38,16 @@ describe('process lifecycle', () => {
       const ready = await request(api.url).get('/health/ready').expect(200);
       expect(ready.body.details).toMatchObject({
         primary: { status: 'up' },
-        replicas: { status: 'up', degraded: false },
+        replicas: { status: 'up', degraded: false }, // pattern:read-replicas
         redis: { status: 'up' },
       });
+      // pattern:read-replicas:begin
       expect(ready.body.details.replicas.members[0]).toMatchObject({
         member: 1,
         state: 'streaming',
       });
       expect(typeof ready.body.details.replicas.members[0].lagBytes).toBe('number');
+      // pattern:read-replicas:end
       expect(JSON.stringify(ready.body)).not.toMatch(/postgres:|redis:|127\.0\.0\.1/);
     } finally {
       await api.stop();

@@ -4,18 +4,12 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Instance, startInstances, stopAll } from '../helpers/instances';
 import { pollUntil } from '../helpers/poll';
+import { ANY_TOGGLE } from '../helpers/toggles';
 
 const ADMIN_KEY = 'admin-key-for-the-toggles-suite';
 
-// The suite tests the mechanism, so any toggle this tree has serves: the first line a template
-// user's pattern removals leave (each goes with its pattern).
-const TOGGLE = [
-  'CACHE_L1', // pattern:cache
-  'READ_REPLICAS', // pattern:read-replicas
-  'QUEUE', // pattern:queue
-  'RATE_LIMIT', // pattern:rate-limit
-  'LOAD_SHEDDING', // pattern:shedding
-][0];
+// The suite tests the mechanism, so any toggle this tree has serves.
+const TOGGLE = ANY_TOGGLE;
 
 describe('runtime toggles across instances', () => {
   let a: Instance;

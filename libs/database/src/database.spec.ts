@@ -86,3 +86,44 @@ describe('Database primary calls', () => {
     await expect(db.query('SELECT 1')).rejects.toBe(refused);
   });
 });
+
+describe('Database.withPrimaryClient', () => {
+  it('runs work on one client and gives it back to the pool for reuse', async () => {
+    const db = await connect();
+    const pids = await db.withPrimaryClient(async (client) => {
+      const pid = async () => (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      return [await pid(), await pid()];
+    });
+    const again = await db.withPrimaryClient(
+      async (client) => (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid,
+    );
+    expect(pids[1]).toBe(pids[0]);
+    expect(again).toBe(pids[0]);
+    expect(db.primaryPool().idleCount).toBe(1);
+  });
+
+  it('destroys the client of work that failed (a transaction it left open ends with it)', async () => {
+    const db = await connect();
+    const failed = db.withPrimaryClient(async (client) => {
+      await client.query('BEGIN');
+      throw new Error('enqueue failed');
+    });
+    await expect(failed).rejects.toThrow('enqueue failed');
+    expect(db.primaryPool().totalCount).toBe(0);
+  });
+
+  // Without its listener, the 'error' the client emits ends the process (here: fails the test).
+  it('survives the primary closing the connection while work waits, and destroys the client', async () => {
+    const db = await connect();
+    const work = db.withPrimaryClient(async (client) => {
+      const { pid } = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0];
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      await db.query('SELECT pg_terminate_backend($1)', [pid]); // another client of the pool
+      await ended; // the client has emitted 'error' by now, while no statement of its ran
+      await client.query('SELECT 1');
+    });
+    await expect(work).rejects.toThrow(/not queryable|terminat/);
+    expect(db.primaryPool().totalCount).toBe(1); // the other one
+    await expect(db.withPrimaryClient((client) => client.query('SELECT 1'))).resolves.toBeTruthy();
+  });
+});

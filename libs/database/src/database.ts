@@ -11,7 +11,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 // pattern:read-replicas:else
 // import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 // pattern:read-replicas:end
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { createDataSource, poolOf } from './data-source.factory';
 import { DATABASE_OPTIONS } from './database.module-definition';
@@ -138,6 +138,32 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
       }
       return work(manager);
     });
+  }
+
+  /**
+   * `work` on one client of the primary's pool, for statements that must share a connection (a
+   * transaction by hand, as the outbox relay's). A checked-out client has lost the pool's 'error'
+   * listener: a connection that dies between statements (the primary stopped while `work` awaits
+   * something else) would emit 'error' with no listener and end the process. Held here instead:
+   * the next statement fails, and `work` with it. The client goes back to the pool only when
+   * `work` succeeded on a live connection; otherwise it is destroyed, never reused (the server
+   * rolls back a transaction it left open). Not through `primaryCalls`: `work` is many calls.
+   */
+  async withPrimaryClient<R>(work: (client: PoolClient) => Promise<R>): Promise<R> {
+    const client = await this.primaryPool().connect();
+    let lost: Error | undefined;
+    const onLost = (err: Error) => (lost = err);
+    client.on('error', onLost);
+    let failed = false;
+    try {
+      return await work(client);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      client.off('error', onLost);
+      client.release(lost ?? failed);
+    }
   }
 
   /** The primary's pg pool (for the read router and the lag monitor). */

@@ -4,6 +4,7 @@
  */
 import { CounterSeries, PreAggregatedCounter } from '@docscale/telemetry';
 import { metrics, trace } from '@opentelemetry/api';
+import { registerGauges } from './database-gauges';
 import type { ReplicaState } from './replica-monitor';
 
 export class ReadMetrics {
@@ -35,26 +36,29 @@ export class ReadMetrics {
 
   /** Lag and rotation of each replica in `snapshot()`, observed at each collection. */
   registerReplicaGauges(snapshot: () => readonly ReplicaState[]): void {
-    const meter = metrics.getMeter('docscale.database');
-    const lagBytes = meter.createObservableGauge('docscale.db.replica.lag_bytes', {
-      description: 'WAL bytes the primary is ahead of each replica (replay position)',
-    });
-    const lagMs = meter.createObservableGauge('docscale.db.replica.lag_ms', {
-      description: 'How long ago the primary passed each replica replay position',
-    });
-    const inRotation = meter.createObservableGauge('docscale.db.replica.in_rotation', {
-      description: '1 while a replica serves reads, 0 while its breaker has it out',
-    });
-    meter.addBatchObservableCallback(
-      (result) => {
+    registerGauges(
+      {
+        lagBytes: {
+          name: 'docscale.db.replica.lag_bytes',
+          description: 'WAL bytes the primary is ahead of each replica (replay position)',
+        },
+        lagMs: {
+          name: 'docscale.db.replica.lag_ms',
+          description: 'How long ago the primary passed each replica replay position',
+        },
+        inRotation: {
+          name: 'docscale.db.replica.in_rotation',
+          description: '1 while a replica serves reads, 0 while its breaker has it out',
+        },
+      },
+      (observe) => {
         for (const r of snapshot()) {
           const attrs = { replica: r.name };
-          if (r.lagBytes !== undefined) result.observe(lagBytes, r.lagBytes, attrs);
-          if (r.lagMs !== undefined) result.observe(lagMs, r.lagMs, attrs);
-          result.observe(inRotation, r.inRotation ? 1 : 0, attrs);
+          if (r.lagBytes !== undefined) observe('lagBytes', r.lagBytes, attrs);
+          if (r.lagMs !== undefined) observe('lagMs', r.lagMs, attrs);
+          observe('inRotation', r.inRotation ? 1 : 0, attrs);
         }
       },
-      [lagBytes, lagMs, inRotation],
     );
   }
 }

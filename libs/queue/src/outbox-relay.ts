@@ -24,7 +24,6 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import type { JobRequest } from './job-processor';
 import { JobTrace } from './job-trace';
 import { JobQueue } from './job-queue';
@@ -151,16 +150,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async relayBatch(limit: number): Promise<number> {
-    const client = await this.db.primaryPool().connect();
-    // A checked-out client has lost the pool's 'error' listener: a connection that dies between
-    // statements (the primary stopped while the batch awaits Redis) would emit 'error' with no
-    // listener and end the process. Held here instead; the next statement on the client fails and
-    // the batch rolls back like any failed one, and the client is destroyed, not reused.
-    let broken: Error | undefined;
-    let lost: Error | undefined;
-    const onLost = (err: Error) => (lost = err);
-    client.on('error', onLost);
-    try {
+    // A batch that fails has its client destroyed (withPrimaryClient), its transaction with it.
+    const sent = await this.db.withPrimaryClient(async (client) => {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, job_name, job_id, data, trace FROM outbox
@@ -175,15 +166,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         );
       }
       await client.query('COMMIT');
-      this.telemetry.sent(rows.length);
       return rows.length;
-    } catch (err) {
-      broken = await rollback(client, err as Error);
-      throw err;
-    } finally {
-      client.off('error', onLost);
-      client.release(broken ?? lost);
-    }
+    });
+    this.telemetry.sent(sent);
+    return sent;
   }
 
   /** Deletes this queue's rows sent longer ago than the retention, at most once per poll interval. */
@@ -203,16 +189,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
 function toRequest(row: OutboxRow): JobRequest {
   return { name: row.job_name, id: row.job_id, data: row.data, trace: row.trace };
-}
-
-/** Rolls back; returns the error to destroy the client with when even that failed. */
-async function rollback(client: PoolClient, cause: Error): Promise<Error | undefined> {
-  try {
-    await client.query('ROLLBACK');
-    return undefined;
-  } catch {
-    return cause;
-  }
 }
 
 function describe(err: unknown): string {

@@ -21,6 +21,7 @@ export const readReplicas: PatternManifest = {
     'docs/patterns/read-your-writes.md',
     'test/e2e/read-your-writes.e2e-spec.ts',
     'test/e2e/cache-replicas.e2e-spec.ts',
+    'scripts/experiments/read-after-write.ts',
     'docker/postgres/replica-entrypoint.sh',
     'test/deploy/compose-replica.spec.ts',
   ],
