@@ -18,8 +18,9 @@
 #   start-member|stop-member|restart-member primary|replica|redis
 #   replica-delay MS          set recovery_min_apply_delay on the replica (0 removes it)
 #   nginx-bin                 print the path of the nginx binary (installing what is missing first)
-#   tool-bin promtool|kubectl print the path of a validator the deployables' tests run (Debian's
-#                             prometheus or kubernetes-client package, installed when root)
+#   tool-bin promtool|amtool|kubectl  print the path of a validator the deployables' tests run
+#                             (Debian's prometheus, prometheus-alertmanager or kubernetes-client
+#                             package, installed when root)
 #
 # Environment: STACK_DIR (<repo>/.stack), STACK_PG_PRIMARY_PORT (55432), STACK_PG_REPLICA_PORT
 # (55433), STACK_REDIS_PORT (56379), STACK_PG_BINDIR (found: PATH, pg_config --bindir, newest

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # scripts/stack/tools.sh: sourced by scripts/stack.sh (the settings and constants it uses are
 # defined there). Finding (and, as root, installing from Debian's packages) the
-# binaries: PostgreSQL, redis-server, nginx (for scripts/balancer.ts), promtool and kubectl (for
-# test/deploy).
+# binaries: PostgreSQL, redis-server, nginx (for scripts/balancer.ts), promtool, amtool and kubectl
+# (for test/deploy).
 
 has_pg_tools() {
   local dir=$1 tool
@@ -103,8 +103,9 @@ cmd_tool_bin() {
   local tool=${1:-} package path
   case $tool in
     promtool) package=prometheus ;;
+    amtool) package=prometheus-alertmanager ;;
     kubectl) package=kubernetes-client ;;
-    *) die "usage: scripts/stack.sh tool-bin promtool|kubectl" ;;
+    *) die "usage: scripts/stack.sh tool-bin promtool|amtool|kubectl" ;;
   esac
   if ! path=$(find_binary "$tool" /usr/bin /usr/local/bin); then
     is_root || die "missing $tool. Install with:  sudo apt-get install -y $package"

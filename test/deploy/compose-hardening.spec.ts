@@ -33,7 +33,11 @@ const CAPABILITIES: Record<string, string[]> = {
 };
 
 /** Images that start as root unless told otherwise, and the user compose starts them as. */
-const UNPRIVILEGED_USER: Record<string, string> = { redis: 'redis', nginx: 'nginx' };
+const UNPRIVILEGED_USER: Record<string, string> = {
+  redis: 'redis',
+  nginx: 'nginx',
+  'alert-log': 'node', // pattern:telemetry
+};
 
 /**
  * The ports of a service published on an address other than loopback, as written. Without a host

@@ -69,6 +69,8 @@ describe('docker/compose.yaml', () => {
       // pattern:telemetry:begin
       'otel-collector',
       'prometheus',
+      'alertmanager',
+      'alert-log',
       'grafana',
       'jaeger',
       // pattern:telemetry:end

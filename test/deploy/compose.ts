@@ -26,6 +26,7 @@ export interface Service {
   stop_grace_period?: string;
   entrypoint?: string | string[];
   restart?: string;
+  expose?: (string | number)[];
   user?: string;
   ports?: (string | number | { target?: number; published?: string | number; host_ip?: string })[];
   read_only?: boolean;

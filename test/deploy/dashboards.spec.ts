@@ -3,13 +3,15 @@
  * prometheus.yml. A panel whose query names a metric no docscale process exports would stay
  * silently empty; here it fails, against the series the code's instruments produce.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { exportedSeries, metricsIn } from './metric-names';
 import { environment, services } from './compose';
 import { prometheusConfig } from './prometheus-config';
-import { DOCKER } from './repo';
+import { DOCKER, toolBin } from './repo';
 
 interface Target {
   refId: string;
@@ -22,6 +24,28 @@ interface Panel {
   title: string;
   datasource?: { type: string; uid: string };
   targets?: Target[];
+  fieldConfig?: { defaults: { links?: { title: string; url: string }[] } };
+}
+interface Variable {
+  name: string;
+  type: string;
+  datasource?: { uid: string };
+  query: { query: string } | string;
+  includeAll?: boolean;
+  allValue?: string;
+}
+interface Annotation {
+  name: string;
+  enable: boolean;
+  builtIn?: number;
+  datasource: { type: string; uid: string };
+  expr?: string;
+}
+interface Dashboard {
+  uid: string;
+  panels: Panel[];
+  templating: { list: Variable[] };
+  annotations: { list: Annotation[] };
 }
 interface Datasource {
   uid: string;
@@ -33,16 +57,28 @@ const dashboardFiles = readdirSync(join(DOCKER, 'grafana/dashboards')).filter((f
   f.endsWith('.json'),
 );
 const dashboards = dashboardFiles.map(
-  (f) =>
-    JSON.parse(readFileSync(join(DOCKER, 'grafana/dashboards', f), 'utf8')) as {
-      uid: string;
-      panels: Panel[];
-    },
+  (f) => JSON.parse(readFileSync(join(DOCKER, 'grafana/dashboards', f), 'utf8')) as Dashboard,
 );
 const queryPanels = dashboards.flatMap((d) => d.panels.filter((p) => p.type !== 'row'));
 const exprs = queryPanels.flatMap((p) =>
   (p.targets ?? []).flatMap((t) => (t.expr ? [t.expr] : [])),
 );
+const variableQuery = (v: Variable) => (typeof v.query === 'string' ? v.query : v.query.query);
+const variables = dashboards.flatMap((d) => d.templating.list);
+const annotations = dashboards.flatMap((d) => d.annotations.list);
+const promAnnotations = annotations.filter((a) => a.datasource.type === 'prometheus');
+/** Every PromQL expression of the dashboards: panels, variables and annotations. */
+const allExprs = [
+  ...exprs,
+  ...variables.map(variableQuery),
+  ...promAnnotations.flatMap((a) => (a.expr ? [a.expr] : [])),
+];
+/** Each metric selector of an expression with its label matchers (`{}` when it has none). */
+const selectors = (expr: string) =>
+  [...expr.matchAll(/\b((?:docscale|http_server)_[a-z0-9_]+)(\{[^}]*\})?(?!\s*\()/g)].map((m) => ({
+    metric: m[1],
+    matchers: m[2] ?? '{}',
+  }));
 const datasources = (
   parse(
     readFileSync(join(DOCKER, 'grafana/provisioning/datasources/datasources.yaml'), 'utf8'),
@@ -91,8 +127,78 @@ describe('docker/grafana', () => {
 
   it('queries only metrics the code exports', () => {
     const exported = exportedSeries();
-    const unknown = exprs.flatMap((e) => metricsIn(e).filter((m) => !exported.has(m)));
+    const unknown = allExprs.flatMap((e) => metricsIn(e).filter((m) => !exported.has(m)));
     expect(unknown).toEqual([]);
+  });
+
+  it('has queries Prometheus parses, the variables substituted as Grafana does', () => {
+    // Each expression as a recording rule: `promtool check rules` parses it as Prometheus would.
+    const asPromQL = (e: string) =>
+      e
+        .replace(/\$__rate_interval/g, '1m')
+        .replace(/\$(instance|route)\b/g, '.*')
+        .replace(/^label_values\((.+), \w+\)$/, '$1');
+    const rules = allExprs.map((e, i) => ({ record: `dashboard:query_${i}`, expr: asPromQL(e) }));
+    const dir = mkdtempSync(join(tmpdir(), 'dashboard-queries-'));
+    try {
+      const file = join(dir, 'queries.yaml');
+      writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
+      const out = execFileSync(toolBin('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
+      expect(out).toContain(`SUCCESS: ${rules.length} rules found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('filters every panel by the instance variable, and the HTTP panels by the route variable', () => {
+    expect(variables.map((v) => [v.name, v.type, v.includeAll, v.allValue])).toEqual([
+      ['instance', 'query', true, '.*'],
+      ['route', 'query', true, '.*'],
+    ]);
+    for (const v of variables) expect(v.datasource?.uid).toBe('prometheus');
+    const unfiltered = exprs.flatMap((e) =>
+      selectors(e)
+        .filter(
+          ({ metric, matchers }) =>
+            !matchers.includes('instance=~"$instance"') ||
+            (metric.startsWith('http_server_request_duration') &&
+              !matchers.includes('http_route=~"$route"')),
+        )
+        .map(({ metric }) => metric),
+    );
+    expect(unfiltered).toEqual([]);
+  });
+
+  it('marks toggle flips, breaker changes and firing alerts on every panel', () => {
+    const enabled = promAnnotations.filter((a) => a.enable).map((a) => a.expr ?? '');
+    const changesOf = (metric: string) =>
+      enabled.filter((e) => e.includes(`changes(${metric}{instance=~"$instance"}`));
+    // One annotation for each direction of a flip: the gauge after the change says which.
+    expect(changesOf('docscale_toggle_state')).toHaveLength(2);
+    expect(changesOf('docscale_breaker_state')).toHaveLength(1); // pattern:breakers
+    expect(enabled).toContain('ALERTS{alertstate="firing"}');
+  });
+
+  it("links the latency panels to their route's traces in the Jaeger that compose publishes", () => {
+    const latency = queryPanels.filter((p) =>
+      (p.targets ?? []).some((t) => t.expr?.includes('http_server_request_duration_bucket')),
+    );
+    expect(latency.length).toBeGreaterThan(0);
+    const published = (services.jaeger.ports ?? []).map(String);
+    const service = environment(services.api).OTEL_SERVICE_NAME;
+    for (const p of latency) {
+      const urls = (p.fieldConfig?.defaults.links ?? []).map((l) => new URL(l.url));
+      expect([p.title, urls.length > 0]).toEqual([p.title, true]);
+      for (const url of urls) {
+        expect(published).toContain(`127.0.0.1:${url.port}:16686`);
+        expect(url.pathname).toBe('/search');
+        expect(url.searchParams.get('service')).toBe(service);
+        // The route template the span carries as http.route (libs/telemetry http-telemetry.ts).
+        expect(JSON.parse(url.searchParams.get('tags') ?? '{}')).toEqual({
+          'http.route': '${__field.labels.http_route}',
+        });
+      }
+    }
   });
 
   it("shows every pattern's metrics and the traces", () => {

@@ -13,6 +13,11 @@ const INSTRUMENT =
   /\.create(Counter|UpDownCounter|Histogram|ObservableGauge|ObservableCounter|ObservableUpDownCounter|Gauge)\(\s*'([a-z0-9_.]+)'/g;
 // libs/telemetry's hot-path counter, an ObservableCounter underneath: `PreAggregatedCounter.of(meter, 'name'`.
 const PRE_AGGREGATED = /PreAggregatedCounter\.of\([^,]+,\s*'([a-z0-9_.]+)'/g;
+// The database lib's gauge sets (database-gauges.ts): `registerGauges({ key: { name: 'docscale.…'`,
+// each an ObservableGauge; read only in files that call it.
+const REGISTERED_GAUGE = /\bname:\s*'(docscale\.[a-z0-9_.]+)'/g;
+const registeredGauges = (text: string) =>
+  text.includes('registerGauges(') ? [...text.matchAll(REGISTERED_GAUGE)].map((m) => m[1]) : [];
 
 // From the HTTP instrumentation (semantic conventions), not created by docscale's code.
 const INSTRUMENTATION: [string, string][] = [
@@ -43,6 +48,7 @@ export function instrumentsUnder(dir: 'src' | 'libs'): string[] {
     const text = readFileSync(file, 'utf8');
     const names = [...text.matchAll(INSTRUMENT)].map((m) => m[2]);
     names.push(...[...text.matchAll(PRE_AGGREGATED)].map((m) => m[1]));
+    names.push(...registeredGauges(text));
     return names.map((name) => `${file.slice(ROOT.length + 1)}: ${name}`);
   });
 }
@@ -58,6 +64,7 @@ function readExportedSeries(): ReadonlySet<string> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(INSTRUMENT)) instruments.push([m[1], m[2]]);
     for (const m of text.matchAll(PRE_AGGREGATED)) instruments.push(['ObservableCounter', m[1]]);
+    for (const name of registeredGauges(text)) instruments.push(['ObservableGauge', name]);
   }
   return new Set(instruments.flatMap(([kind, name]) => seriesOf(kind, name)));
 }

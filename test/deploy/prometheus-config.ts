@@ -9,6 +9,7 @@ import { DOCKER } from './repo';
 
 export interface PrometheusConfig {
   rule_files?: string[];
+  alerting?: { alertmanagers: { static_configs?: { targets: string[] }[] }[] };
   scrape_configs: {
     job_name: string;
     metrics_path?: string;

@@ -20,6 +20,11 @@ export const breakers: PatternManifest = {
       path: ['panels'],
       containing: ['docscale_breaker_state'],
     },
+    {
+      file: 'docker/grafana/dashboards/docscale.json',
+      path: ['annotations', 'list'],
+      containing: ['docscale_breaker_state'],
+    },
   ],
   // The circuit-open problem leaves the API description.
   afterwards: [['npm', 'run', '-s', 'openapi']],

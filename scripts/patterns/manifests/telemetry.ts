@@ -30,7 +30,8 @@ const SDK_FILES = [
 
 export const telemetry: PatternManifest = {
   name: 'telemetry',
-  summary: 'OpenTelemetry tracing, RED metrics and /metrics, the collector, Jaeger and Grafana',
+  summary:
+    'OpenTelemetry tracing, RED metrics and /metrics, the collector, Jaeger, Prometheus, Alertmanager and Grafana',
   paths: [
     ...SDK_FILES.map((file) => `${LIB}/${file}`),
     'docs/patterns/telemetry.md',
@@ -44,6 +45,9 @@ export const telemetry: PatternManifest = {
     'scripts/experiments/bench/telemetry.ts',
     'docker/otel-collector',
     'docker/grafana',
+    // Alertmanager and its logging receiver: nothing fires without Prometheus.
+    'docker/alertmanager',
+    'test/deploy/alertmanager.spec.ts',
     // No process exports a metric any more: Prometheus, its rules and the suites that check
     // them against the code's instruments go too.
     'docker/prometheus',
