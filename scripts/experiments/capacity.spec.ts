@@ -1,4 +1,5 @@
 import { analyzeCapacity, CapacityInputError, CapacityStep } from './capacity';
+import { describeBinding } from './capacity-verdict';
 import { doomsday, formatDoomsday } from './doomsday';
 import { InvalidGrowthError, parseGrowth } from './growth';
 
@@ -166,11 +167,83 @@ describe('analyzeCapacity', () => {
     expect(profile.kneeIndex).toBeNull();
     expect(profile.sloBrokenAt).toBe(0);
     expect(profile.headroom).toEqual({ 'api-cpu': 0 });
-    expect(profile.bindingConstraint).toEqual({
-      resource: 'api-cpu',
-      utilisationAtKnee: null,
-      utilisationAtBreak: 0.25,
+    // api-cpu at 25% did not give out: nothing measured explains the break.
+    expect(profile.bindingConstraint).toBeNull();
+    expect(profile.unsaturatedBreak).toMatchObject({ busiest: 'api-cpu', utilisation: 0.25 });
+  });
+
+  it('names a resource at 0.8 or more of its limit at the break as the binding constraint', () => {
+    const run = flat([1000, 1500], {
+      p99: [40, 254],
+      resources: { 'api-core': [0.6, 0.85], 'gc-pause': [0.01, 0.02], 'run-queue': [0.3, 0.4] },
     });
+    const profile = analyzeCapacity(run, SLO);
+
+    expect(profile.bindingConstraint).toEqual({
+      resource: 'api-core',
+      utilisationAtKnee: 0.6,
+      utilisationAtBreak: 0.85,
+    });
+    expect(profile.unsaturatedBreak).toBeNull();
+    expect(describeBinding(profile)).toBe('api-core (85% at the break)');
+  });
+
+  it('says no measured resource is near saturation when every one is below 0.8 at the break, with the evidence', () => {
+    // The run behind issue 21: p99 254 ms at 1350 req/s with api-core, the busiest, at 64%.
+    const run = flat([900, 1350], {
+      p99: [120, 254],
+      resources: {
+        'api-core': [0.45, 0.64],
+        'api-cpu': [0.3, 0.41],
+        'load-generator': [0.3, 0.45],
+        'gc-pause': [0.01, 0.03],
+        'run-queue': [0.4, 0.55],
+        'cpu-steal': [0.01, 0.02],
+      },
+    });
+    const profile = analyzeCapacity(run, SLO);
+
+    expect(profile.bindingConstraint).toBeNull();
+    expect(profile.unsaturatedBreak).toEqual({
+      busiest: 'api-core',
+      utilisation: 0.64,
+      evidence: { 'gc-pause': 0.03, 'run-queue': 0.55, 'cpu-steal': 0.02, 'load-generator': 0.45 },
+    });
+    expect(describeBinding(profile)).toBe(
+      'no measured resource near saturation (≥ 80%; busiest: api-core at 64%; gc-pause 3%, ' +
+        'run-queue 55%, cpu-steal 2%, load-generator 45%): the latency comes from something ' +
+        'not measured (contention, GC pauses, the load generator)',
+    );
+  });
+
+  it('does not take a single spike that passes when held again for the knee', () => {
+    // 1500 req/s spikes once and passes on the repeat; 2250 misses twice: that is the break.
+    const run = flat([1000, 1500, 1500, 2250, 2250], { p99: [20, 300, 30, 400, 420] });
+    const profile = analyzeCapacity(run, SLO);
+
+    expect(profile.steps.map((s) => s.repeated)).toEqual([false, true, false, true, false]);
+    expect(profile.steps[1]).toMatchObject({ sustainable: false, violations: ['p99'] });
+    expect(profile.kneeIndex).toBe(2);
+    expect(profile.maxSustainableRps).toBe(1500);
+    expect(profile.sloBrokenAt).toBe(4);
+  });
+
+  it('takes a step that misses twice as the break, judged on its repeat', () => {
+    const run = flat([1000, 2000, 2000], {
+      p99: [20, 400, 500],
+      resources: { 'api-cpu': [0.5, 0.7, 0.9] },
+    });
+    const profile = analyzeCapacity(run, SLO);
+
+    expect(profile.kneeIndex).toBe(0);
+    expect(profile.sloBrokenAt).toBe(2);
+    expect(profile.bindingConstraint?.utilisationAtBreak).toBe(0.9);
+  });
+
+  it('refuses a repeat of a step that met the SLO', () => {
+    expect(() => analyzeCapacity(flat([1000, 1000]), SLO)).toThrow(
+      /only a failing step is repeated/,
+    );
   });
 
   it('breaks on errors alone while p99 stays within the SLO', () => {
@@ -328,7 +401,21 @@ describe('doomsday', () => {
 
     expect(result.overall.months).toBe(0);
     expect(result.perResource).toEqual([]);
-    expect(result.binding).toBe('api-cpu');
+    expect(result.binding).toBeNull(); // api-cpu at 25% did not give out
+  });
+
+  it('names no binding resource after a break that no saturated resource explains', () => {
+    const run = flat([1000, 2000], {
+      p99: [20, 500],
+      resources: { 'api-cpu': [0.3, 0.6], redis: [0.2, 0.3] },
+    });
+    const result = doomsday(analyzeCapacity(run, SLO), { currentRps: 500, growth: 1.1 });
+
+    expect(result.perResource.map((r) => r.resource)).toEqual(['api-cpu', 'redis']);
+    expect(result.binding).toBeNull();
+    expect(formatDoomsday(result, new Date('2026-01-15T00:00:00Z'))).toContain(
+      'No binding constraint: no measured resource was near saturation when the SLO broke.',
+    );
   });
 
   it('refuses a growth factor that is not positive', () => {

@@ -3,15 +3,24 @@
  * traffic can we take, and when do we run out?" is answered by guesses unless it is measured.
  * Mechanism: the runner holds a series of rising offered rates; each step records latency, errors,
  * the rate actually achieved and the utilisation (0..1) of each resource. The last step that still
- * meets the SLO is the capacity; the resource highest at the first step that fails is the binding
- * constraint; each resource's utilisation, extrapolated linearly with rate, says when it saturates,
- * and a monthly growth factor (growth.ts) turns rates into dates (doomsday.ts). Failure mode: linear
+ * meets the SLO is the capacity. A step that misses the SLO is held once more at the same rate
+ * before it counts (the repeat decides): one GC pause or one noisy neighbour in a 15 s window can
+ * put a p99 over the line, and a knee decided by one spike moves from run to run. A sub-window
+ * median of p99s would have been cheaper but changes what "p99 ≤ SLO" means; a repeat keeps it.
+ *
+ * The binding constraint is a resource at or above SATURATION (0.8 of its limit) at the first step
+ * that fails; when none is, the report says so instead of blaming the busiest one: the latency came
+ * from something the resources do not measure (lock contention, GC pauses, the load generator), and
+ * the break's GC-pause, run-queue and CPU-steal readings are the evidence (capacity-verdict.ts).
+ * Each resource's utilisation, extrapolated linearly with rate, says when it saturates, and a
+ * monthly growth factor (growth.ts) turns rates into dates (doomsday.ts). Failure mode: linear
  * extrapolation is a straight line through the origin. It is optimistic for queues and pools (waiting grows without
  * bound as utilisation nears 1, so latency breaks before 100 %), pessimistic for caches (a warmer,
  * larger working set raises the hit ratio, so the database load grows slower than traffic) and
  * slightly pessimistic for resources with a fixed idle cost (the origin line overstates the slope).
  * The measured knee is the fact; the per-resource dates are estimates. Pure: no I/O, no clock.
  */
+import { bindingAt, SATURATION, unsaturated } from './capacity-verdict';
 
 /** The recorded steps or options cannot be analysed (empty, unordered, inconsistent). */
 export class CapacityInputError extends Error {}
@@ -26,6 +35,8 @@ export interface CapacityStep {
   p99Ms: number;
   /** Non-2xx answers and transport errors ÷ answers, 0..1. */
   errorRatio: number;
+  /** The API processes' CPU time per answered request, in µs (reported; the model does not use it). */
+  cpuMicrosPerRequest?: number | null;
   /**
    * Utilisation of each named resource, 0..1 of its own limit (may exceed 1 when overloaded), e.g.
    * `api-cpu` = busy cores ÷ cores available, `event-loop` = delay ÷ shedding bound, `db-pool` =
@@ -49,6 +60,17 @@ export type Violation = 'p99' | 'errors' | 'throughput';
 export interface AnalysedStep extends CapacityStep {
   sustainable: boolean;
   violations: Violation[];
+  /** A failing attempt followed by a repeat at the same rate: the repeat, not this, decides. */
+  repeated: boolean;
+}
+
+/** The SLO broke while every measured resource stayed below SATURATION. */
+export interface UnsaturatedBreak {
+  /** The resource highest at the break, which a "busiest is binding" rule would have blamed. */
+  busiest: string | null;
+  utilisation: number;
+  /** The LATENCY_EVIDENCE readings at the break, those the run recorded. */
+  evidence: Record<string, number>;
 }
 
 export interface CapacityProfile {
@@ -58,7 +80,10 @@ export interface CapacityProfile {
   kneeIndex: number | null;
   /** Index of the first unsustainable step; null if the SLO held at every step. */
   sloBrokenAt: number | null;
-  /** The resource that gave out; null if nothing broke or no resources were recorded. */
+  /**
+   * The resource that gave out: one at or above `saturation` at the break. Null if nothing broke,
+   * no resources were recorded, or none was near saturation (then `unsaturatedBreak` says so).
+   */
   bindingConstraint: {
     resource: string;
     /** Its utilisation at the knee (null when the first step already broke). */
@@ -66,17 +91,15 @@ export interface CapacityProfile {
     /** Its utilisation at the first unsustainable step, the value that chose it. */
     utilisationAtBreak: number;
   } | null;
+  /** Set when the SLO broke with no measured resource near saturation: the evidence. */
+  unsaturatedBreak: UnsaturatedBreak | null;
+  /** The utilisation from which a resource counts as near saturation (SATURATION). */
+  saturation: number;
   /** Per resource, 1 − utilisation at the knee, clamped to 0..1 (0 everywhere when no knee). */
   headroom: Record<string, number>;
   slo: Required<CapacityOptions>;
   steps: AnalysedStep[];
 }
-
-/**
- * Utilisations within this of the highest are a tie: the samples are noisy by a point or two, so
- * 0.97 against 0.98 says nothing about which resource gave out.
- */
-const BINDING_TIE_TOLERANCE = 0.02;
 
 /**
  * Finds the capacity profile of a stepped load run (steps in rising offered rate). A step is
@@ -85,31 +108,39 @@ const BINDING_TIE_TOLERANCE = 0.02;
  * could not get its requests in (achieved falls behind). Only the steps before the first failure
  * count: a later step that passes again is noise, not capacity.
  *
- * Binding constraint rule: the resource with the highest utilisation at the first unsustainable
- * step, since a resource near its limit is where requests queue and latency blows up. Utilisations
- * within 0.02 of the highest tie, and the tie goes to the steepest rise from the knee to the
- * break (from 0 when the first step broke): the resource that went non-linear is the one that gave
- * out, the other was merely busy. This relies on each utilisation being normalised to its own
- * limit; a metric that only rises after saturation (pool wait share) can be under-ranked.
+ * A step that fails and is followed by a step at the same offered rate was repeated (see the top
+ * of this file): the repeat decides that rate, and the failed attempt is kept, marked `repeated`.
+ *
+ * Binding constraint rule: among the resources at or above SATURATION at the first unsustainable
+ * step, the highest, since a resource near its limit is where requests queue and latency blows
+ * up. None near saturation: no binding constraint, and `unsaturatedBreak` names the busiest and
+ * keeps the evidence (capacity-verdict.ts has the rule, its threshold and its tie-break).
  */
 export function analyzeCapacity(steps: CapacityStep[], options: CapacityOptions): CapacityProfile {
   const slo = withDefaults(options);
   const names = validate(steps, slo);
-  const analysed = steps.map((step) => analyseStep(step, slo));
-  const broken = analysed.findIndex((step) => !step.sustainable);
+  const analysed = steps.map((step, i) => ({
+    ...analyseStep(step, slo),
+    repeated: steps[i + 1]?.offeredRps === step.offeredRps,
+  }));
+  const broken = analysed.findIndex((step) => !step.sustainable && !step.repeated);
   const sloBrokenAt = broken === -1 ? null : broken;
-  const kneeIndex = sloBrokenAt === null ? steps.length - 1 : sloBrokenAt === 0 ? null : broken - 1;
+  const before = analysed.slice(0, sloBrokenAt ?? steps.length);
+  const last = before.map((step) => !step.repeated).lastIndexOf(true);
+  const kneeIndex = last === -1 ? null : last;
   const knee = kneeIndex === null ? null : steps[kneeIndex];
   const headroom = Object.fromEntries(
     names.map((name) => [name, knee ? Math.min(1, Math.max(0, 1 - knee.resources[name])) : 0]),
   );
-  const bindingConstraint =
-    sloBrokenAt === null ? null : bindingAt(names, knee, steps[sloBrokenAt]);
+  const atBreak = sloBrokenAt === null ? null : steps[sloBrokenAt];
+  const bindingConstraint = atBreak && bindingAt(names, knee, atBreak);
   return {
     maxSustainableRps: knee ? knee.achievedRps : 0,
     kneeIndex,
     sloBrokenAt,
     bindingConstraint,
+    unsaturatedBreak: atBreak && !bindingConstraint ? unsaturated(names, atBreak) : null,
+    saturation: SATURATION,
     headroom,
     slo,
     steps: analysed,
@@ -127,30 +158,15 @@ export function isSustainable(step: CapacityStep, options: CapacityOptions): boo
   return analyseStep(step, withDefaults(options)).sustainable;
 }
 
-function analyseStep(step: CapacityStep, slo: Required<CapacityOptions>): AnalysedStep {
+function analyseStep(
+  step: CapacityStep,
+  slo: Required<CapacityOptions>,
+): Omit<AnalysedStep, 'repeated'> {
   const violations: Violation[] = [];
   if (step.p99Ms > slo.sloP99Ms) violations.push('p99');
   if (step.errorRatio > slo.maxErrorRatio) violations.push('errors');
   if (step.achievedRps < slo.minAchievedRatio * step.offeredRps) violations.push('throughput');
   return { ...step, sustainable: violations.length === 0, violations };
-}
-
-function bindingAt(
-  names: string[],
-  knee: CapacityStep | null,
-  broken: CapacityStep,
-): CapacityProfile['bindingConstraint'] {
-  if (names.length === 0) return null;
-  const highest = Math.max(...names.map((name) => broken.resources[name]));
-  const rise = (name: string) => broken.resources[name] - (knee ? knee.resources[name] : 0);
-  const [resource] = names
-    .filter((name) => broken.resources[name] >= highest - BINDING_TIE_TOLERANCE)
-    .sort((a, b) => rise(b) - rise(a) || broken.resources[b] - broken.resources[a]);
-  return {
-    resource,
-    utilisationAtKnee: knee ? knee.resources[resource] : null,
-    utilisationAtBreak: broken.resources[resource],
-  };
 }
 
 /** Checks what the model relies on and returns the resource names, in the first step's order. */
@@ -162,7 +178,14 @@ function validate(steps: CapacityStep[], slo: Required<CapacityOptions>): string
     throw new CapacityInputError('sloP99Ms must be a positive number of ms.');
   const names = Object.keys(steps[0].resources);
   steps.forEach((step, i) => {
-    if (i > 0 && !(step.offeredRps > steps[i - 1].offeredRps)) {
+    const previous = steps[i - 1];
+    const repeat = previous?.offeredRps === step.offeredRps;
+    if (repeat && isSustainable(previous, slo)) {
+      throw new CapacityInputError(
+        `Step ${i} repeats step ${i - 1}, which met the SLO: only a failing step is repeated.`,
+      );
+    }
+    if (previous && !repeat && !(step.offeredRps > previous.offeredRps)) {
       throw new CapacityInputError(
         `Step ${i} does not offer more than step ${i - 1}: sort by rate.`,
       );

@@ -3,6 +3,7 @@
  * sets are applied at runtime through the admin endpoint, so the processes, their warm JIT and
  * pools are the same for every configuration. Ratios are to the first configuration.
  */
+import { cpuMicrosPerRequest } from './phases';
 import { interleave, median } from './rounds';
 import type { ConfigurationResult } from './run-report';
 import { runConfiguration, RunOptions } from './runner';
@@ -103,8 +104,7 @@ export function formatTable(results: ConfigurationResult[], ratios: Map<string, 
   const head = `${'configuration'.padEnd(width)}  req/s  vs ${results[0].name}  p50 ms  p95 ms  p99 ms  errors  CPU µs/req`;
   const lines = results.map((r) => {
     const ratio = ratios.get(r.name) ?? [];
-    const cpuSeconds = r.series.reduce((a, s) => a + s.apiCpuCores, 0);
-    const cpuPerReq = r.summary.requests ? (cpuSeconds * 1e6) / r.summary.requests : 0;
+    const cpuPerReq = cpuMicrosPerRequest(r.series);
     return [
       r.name.padEnd(width),
       String(Math.round(r.summary.rps)).padStart(6),
@@ -113,7 +113,7 @@ export function formatTable(results: ConfigurationResult[], ratios: Map<string, 
       r.summary.p95.toFixed(1).padStart(6),
       r.summary.p99.toFixed(1).padStart(6),
       String(r.summary.errors).padStart(6),
-      cpuPerReq.toFixed(0).padStart(10),
+      (cpuPerReq === null ? '-' : cpuPerReq.toFixed(0)).padStart(10),
     ].join('  ');
   });
   return [head, ...lines].join('\n');

@@ -34,7 +34,10 @@ export interface DoomsdayResult {
   overall: Exhaustion;
   /** Earliest saturation first; empty when no step was sustainable (nothing to extrapolate from). */
   perResource: ResourceExhaustion[];
-  /** The observed binding constraint, else the resource projected to saturate first; null if none. */
+  /**
+   * The observed binding constraint; without a break, the resource projected to saturate first;
+   * null when the SLO broke with no resource near saturation (capacity.ts), or none was recorded.
+   */
   binding: string | null;
 }
 
@@ -45,7 +48,8 @@ export interface DoomsdayResult {
  * Infinity when growth ≤ 1 (flat or shrinking traffic never gets there). A resource's saturation
  * rate is the knee's achieved rate ÷ its utilisation there (linear through the origin, see the top
  * of this file for when that misleads). The binding resource is the one observed to give out, since
- * a measurement beats an extrapolation; without a break, the earliest projected saturation.
+ * a measurement beats an extrapolation; without a break, the earliest projected saturation; after
+ * a break that no measured resource explains, none (a projection would blame the wrong one).
  */
 export function doomsday(capacity: CapacityProfile, options: DoomsdayOptions): DoomsdayResult {
   const { currentRps, growth, now } = options;
@@ -75,7 +79,10 @@ export function doomsday(capacity: CapacityProfile, options: DoomsdayOptions): D
     maxSustainableRps: capacity.maxSustainableRps,
     overall: exhaustion(capacity.maxSustainableRps),
     perResource,
-    binding: capacity.bindingConstraint?.resource ?? perResource[0]?.resource ?? null,
+    binding:
+      capacity.bindingConstraint?.resource ??
+      (capacity.sloBrokenAt === null ? perResource[0]?.resource : undefined) ??
+      null,
   };
 }
 
@@ -116,7 +123,11 @@ export function formatDoomsday(result: DoomsdayResult, now: Date): string {
   ];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
   lines.push('', ...rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col])).join('  ')));
-  lines.push('* binding constraint');
+  lines.push(
+    result.binding
+      ? '* binding constraint'
+      : 'No binding constraint: no measured resource was near saturation when the SLO broke.',
+  );
   return lines.map((line) => line.trimEnd()).join('\n');
 }
 

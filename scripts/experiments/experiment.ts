@@ -7,6 +7,7 @@ import { join } from 'node:path';
 // pattern:shedding:begin
 import { AppConfig } from '../../src/config';
 // pattern:shedding:end
+import { describeBinding } from './capacity-verdict';
 import { doomsday, formatDoomsday } from './doomsday';
 import { parseGrowth } from './growth';
 import { apiCores, runCapacity } from './capacity-run';
@@ -81,6 +82,7 @@ export async function runExperiment(
         factor: 1.5,
         maxSteps: c.maxSteps ?? (o.smoke ? 2 : 10),
         apiCores: apiCores(topology.pinned),
+        machineCores: cpus().length,
         // pattern:shedding:begin
         eventLoopLimitMs: AppConfig.load().env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
         // pattern:shedding:else
@@ -93,7 +95,7 @@ export async function runExperiment(
     report.configurations = results;
     table =
       `max sustainable ${Math.round(profile.maxSustainableRps)} req/s at p99 ≤ ${c.sloMs} ms; ` +
-      `binding constraint: ${profile.bindingConstraint?.resource ?? 'none observed'}`;
+      `binding constraint: ${describeBinding(profile)}`;
     let clock: ReturnType<typeof doomsday> | undefined;
     if (c.currentRps !== undefined && c.growth) {
       clock = doomsday(profile, {

@@ -71,6 +71,21 @@ function figures(
   };
 }
 
+/**
+ * The API processes' CPU time per answered request over a whole series, in µs; null without
+ * requests. Each sample covers the time since the one before (a second, give or take).
+ */
+export function cpuMicrosPerRequest(series: readonly TimePoint[]): number | null {
+  let cpuSeconds = 0;
+  let requests = 0;
+  series.forEach((p, i) => {
+    const seconds = p.t - (i ? series[i - 1].t : 0);
+    cpuSeconds += p.apiCpuCores * seconds;
+    requests += p.rps * seconds;
+  });
+  return requests > 0 ? (cpuSeconds * 1e6) / requests : null;
+}
+
 const percent = (v: number | null): string => (v === null ? '-' : `${Math.round(v * 100)}%`);
 
 /** The terminal's phase table: one line per phase of each configuration that has phases. */

@@ -46,6 +46,18 @@ export interface TimePoint {
    * unknown).
    */
   queueUse?: number | null;
+  /**
+   * Share of the second the busiest API instance spent paused in garbage collection, 0..1, from
+   * its `docscale_gc_pause` histogram (null when unknown: telemetry off, or an older build).
+   */
+  gcPauseShare?: number | null;
+  /**
+   * Tasks runnable on the machine when sampled (/proc/stat `procs_running`, the sampler itself
+   * left out): more than the cores means tasks wait for one (null where there is no /proc/stat).
+   */
+  runQueue?: number | null;
+  /** Share of the machine's CPU time a hypervisor gave to other guests, 0..1 (null when unknown). */
+  cpuSteal?: number | null;
 }
 
 /** Something done to the system during a run, drawn as a marked line on the time series. */

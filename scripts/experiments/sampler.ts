@@ -1,13 +1,14 @@
 /**
  * Once a second: every API instance's and the worker's /metrics, the API processes' CPU time
- * (/proc/<pid>/stat) and Redis's (INFO cpu), folded with the load generator's last second
- * (recorder.ts) into one TimePoint. Counters only ever grow, so ratios are taken from deltas
- * between two scrapes: a hit ratio describes that second, not the run so far.
+ * (/proc/<pid>/stat), the machine's run queue and CPU steal (/proc/stat) and Redis's CPU (INFO
+ * cpu), folded with the load generator's last second (recorder.ts) into one TimePoint. Counters
+ * only ever grow, so ratios are taken from deltas between two scrapes: a hit ratio describes that
+ * second, not the run so far.
  */
 import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { coreTicks, cpuMicros } from './bench/process-stats';
+import { coreTicks, cpuMicros, machineTicks } from './bench/process-stats';
 import { Exposition } from './exposition';
 import { LoadRecorder } from './recorder';
 import type { TimePoint } from './run-report';
@@ -26,6 +27,10 @@ interface Counters {
   ownCpuMicros: number;
   /** Redis server CPU seconds (user + system) since it started; null when INFO failed. */
   redisCpuSeconds: number | null;
+  /** Each API instance's GC pause time so far, in seconds; null where it was not exported. */
+  gcPauseSeconds: (number | null)[];
+  /** The machine's steal and total ticks, and the tasks runnable now; null without /proc/stat. */
+  machine: { steal: number; total: number; running: number } | null;
   at: number;
 }
 
@@ -82,6 +87,10 @@ async function scrape(topology: Topology, redis: Redis) {
     core0: safeCoreTicks(),
     ownCpuMicros: ownCpuMicros(),
     redisCpuSeconds: redisCpu,
+    gcPauseSeconds: expositions.map((e) =>
+      e.values('docscale_gc_pause_sum').length ? e.sum('docscale_gc_pause_sum') : null,
+    ),
+    machine: safeMachineTicks(),
     at: performance.now(),
   };
   const pools = expositions.map(fullestPool).filter((u): u is number => u !== null);
@@ -106,6 +115,25 @@ function safeCoreTicks(): { busy: number; total: number } | null {
   } catch {
     return null;
   }
+}
+
+function safeMachineTicks(): Counters['machine'] {
+  try {
+    return machineTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** The busiest instance's share of the interval paused in GC; null when no instance exported it. */
+function gcPauseShare(now: Counters, before: Counters, seconds: number): number | null {
+  const shares = now.gcPauseSeconds.flatMap((pause, i) => {
+    const earlier = before.gcPauseSeconds[i];
+    return pause === null || earlier === null || earlier === undefined
+      ? []
+      : [Math.max(0, pause - earlier) / seconds]; // a restarted instance counts from 0 again
+  });
+  return shares.length ? Math.max(...shares) : null;
 }
 
 function safeCpu(pid: number): number {
@@ -198,6 +226,13 @@ export class Sampler {
           ? (c.redisCpuSeconds - p.redisCpuSeconds) / seconds
           : null,
       queueUse,
+      gcPauseShare: gcPauseShare(c, p, seconds),
+      // The sampler is running while it reads /proc/stat: it is not waiting for anyone's core.
+      runQueue: c.machine ? Math.max(0, c.machine.running - 1) : null,
+      cpuSteal:
+        c.machine && p.machine && c.machine.total > p.machine.total
+          ? (c.machine.steal - p.machine.steal) / (c.machine.total - p.machine.total)
+          : null,
     };
     this.series.push(point);
     this.latencies.push(latencies);

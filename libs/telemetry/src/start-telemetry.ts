@@ -19,6 +19,7 @@ import {
   ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
 import { startDocscaleTracing, TRACER_NAME, type RunningTracing } from './docscale-tracing';
+import { observeGcPauses } from './gc-pauses';
 import { HttpServerMetrics } from './http-server-metrics';
 import { createMetricReaders } from './metric-readers';
 import { Metrics } from './metrics';
@@ -82,6 +83,8 @@ export function startTelemetry(input: TelemetryOptions): TelemetryHandle {
     throw err;
   }
 
+  // The evidence for a latency that no saturated resource explains (docs/experiments.md).
+  const stopGcPauses = meterProvider && observeGcPauses(meterProvider.getMeter('docscale.runtime'));
   let stopping: Promise<void> | undefined;
   const handle: TelemetryHandle = {
     tracing: options.tracing,
@@ -93,6 +96,7 @@ export function startTelemetry(input: TelemetryOptions): TelemetryHandle {
   };
   async function stop(): Promise<void> {
     try {
+      stopGcPauses?.();
       await tracing?.shutdown();
       await sdkMeterProvider?.shutdown();
     } finally {

@@ -27,3 +27,21 @@ export function coreTicks(core: number): { busy: number; total: number } {
   const total = ticks.reduce((a, b) => a + b, 0);
   return { busy: total - idle, total };
 }
+
+/**
+ * The whole machine from /proc/stat: steal and total clock ticks so far (the `cpu` line; steal is
+ * time a hypervisor ran another guest while this one had work) and the tasks runnable right now
+ * (`procs_running`, the reader itself included).
+ */
+export function machineTicks(): { steal: number; total: number; running: number } {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  const cpu = lines.find((l) => l.startsWith('cpu '));
+  const running = lines.find((l) => l.startsWith('procs_running '));
+  if (!cpu || !running) throw new Error('/proc/stat has no cpu or procs_running line');
+  const ticks = cpu.trim().split(/\s+/).slice(1, 9).map(Number);
+  return {
+    steal: ticks[7],
+    total: ticks.reduce((a, b) => a + b, 0),
+    running: Number(running.split(/\s+/)[1]),
+  };
+}

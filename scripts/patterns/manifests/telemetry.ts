@@ -26,6 +26,8 @@ const SDK_FILES = [
   'http-telemetry.spec.ts',
   'http-server-metrics.ts',
   'http-server-metrics.spec.ts',
+  'gc-pauses.ts',
+  'gc-pauses.spec.ts',
 ];
 
 export const telemetry: PatternManifest = {
