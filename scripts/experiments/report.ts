@@ -3,10 +3,14 @@
  * and `index.html` (a self-contained page with SVG charts drawn here, at write time). Drawing in
  * TypeScript rather than in the browser keeps the page script-free, so it renders the same
  * anywhere, and lets a unit test check the charts by opening the file in headless Chromium.
+ * Bar charts compare configurations and are drawn only when there are two or more: one bar says
+ * nothing the summary table's row does not.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { capacitySection } from './report/capacity-section';
 import { renderPage } from './report/html-page';
+import { resourceCharts, trafficCharts, type OverTime } from './report/time-series-charts';
 import { barChart, lineChart, type LineSeries, type Marker } from './report/svg-charts';
 import type { ConfigurationResult, RunReport, TimePoint } from './run-report';
 
@@ -39,19 +43,7 @@ export function renderReportHtml(report: RunReport): string {
   const configs = report.configurations;
   const color = (i: number): string => PALETTE[i % PALETTE.length];
   const markers = eventMarkers(configs, color);
-  const ms = (v: number): string => `${v} ms`;
-  const percent = (v: number): string => `${Math.round(v * 100)}%`;
-  const over = (
-    name: string,
-    title: string,
-    yLabel: string,
-    metrics: ReadonlyArray<{
-      label: string;
-      pick: (p: TimePoint) => number | null;
-      dashed?: boolean;
-    }>,
-    extra: { yMax?: number; yFormat?: (v: number) => string } = {},
-  ): string =>
+  const over: OverTime = (name, title, yLabel, metrics, extra = {}) =>
     lineChart({
       name,
       title,
@@ -63,8 +55,23 @@ export function renderReportHtml(report: RunReport): string {
         metrics.map((m) => series(c, color(i), m.label, m.pick, m.dashed)),
       ),
     });
+  // A capacity run's configurations are its steps, compared by the capacity section's charts.
+  const compares = configs.length > 1 && report.capacity === undefined;
+  return renderPage({
+    report,
+    summaryCharts: compares ? summaryCharts(configs, color) : [],
+    timeSeriesCharts: [...trafficCharts(over), ...resourceCharts(over)],
+    capacity: report.capacity ? capacitySection(report.capacity, report.startedAt) : '',
+  });
+}
 
-  const summaryCharts = [
+const ms = (v: number): string => `${v} ms`;
+
+function summaryCharts(
+  configs: readonly ConfigurationResult[],
+  color: (i: number) => string,
+): string[] {
+  return [
     barChart({
       name: 'summary-throughput',
       title: 'Throughput per configuration',
@@ -85,42 +92,6 @@ export function renderReportHtml(report: RunReport): string {
       yFormat: ms,
     }),
   ];
-  const timeSeriesCharts = [
-    over(
-      'latency-over-time',
-      'Latency over time (p99 solid, p50 dashed)',
-      'latency (ms)',
-      [
-        { label: 'p99', pick: (p) => p.p99 },
-        { label: 'p50', pick: (p) => p.p50, dashed: true },
-      ],
-      { yFormat: ms },
-    ),
-    over('throughput-over-time', 'Throughput over time', 'requests / s', [
-      { label: 'req/s', pick: (p) => p.rps },
-    ]),
-    over(
-      'cache-hit-ratio',
-      'Cache hit ratio over time (L1 solid, L2 dashed)',
-      'share of reads',
-      [
-        { label: 'L1', pick: (p) => p.l1HitRatio },
-        { label: 'L2', pick: (p) => p.l2HitRatio, dashed: true },
-      ],
-      { yMax: 1, yFormat: percent },
-    ),
-    over(
-      'replica-share',
-      'Share of database reads served by replicas',
-      'share of DB reads',
-      [{ label: 'replicas', pick: (p) => p.replicaShare }],
-      { yMax: 1, yFormat: percent },
-    ),
-    over('queue-depth', 'Queue depth over time', 'jobs waiting', [
-      { label: 'waiting', pick: (p) => p.queueDepth },
-    ]),
-  ];
-  return renderPage({ report, summaryCharts, timeSeriesCharts });
 }
 
 function series(

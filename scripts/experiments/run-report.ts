@@ -2,6 +2,8 @@
  * What one experiment run produces: the raw data a report (JSON + HTML) is made of. The runner
  * fills it; the report renderer and the capacity model only read it.
  */
+import type { CapacityProfile } from './capacity';
+import type { DoomsdayResult } from './doomsday';
 
 /** One sample of the load generator and the app's metrics, taken every second of a run. */
 export interface TimePoint {
@@ -119,5 +121,14 @@ export interface RunReport {
   durationSeconds: number;
   configurations: ConfigurationResult[];
   /** Set by the `capacity` scenario (scripts/experiments/capacity.ts). */
-  capacity?: unknown;
+  capacity?: CapacityReport;
+}
+
+/**
+ * The capacity profile and, given a current rate and growth, the doomsday clock. Read back from
+ * report.json, Infinity is null (JSON has no Infinity) and a date is an ISO string.
+ */
+export interface CapacityReport {
+  profile: CapacityProfile;
+  doomsday?: DoomsdayResult;
 }

@@ -103,10 +103,14 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
   });
   // pattern:read-replicas:end
 
-  it('reports a capacity profile from the stepped load', () => {
-    const { report } = reportOf(out, 'capacity');
+  it('reports a capacity profile from the stepped load, as tables and charts on the page', () => {
+    const { report, dir } = reportOf(out, 'capacity');
     expect(report.capacity).toMatchObject({ profile: { steps: expect.any(Array) } });
-    expect(stdout).toMatch(/binding constraint/);
+    expect(stdout).toMatch(/binding constraint: \S/);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('<table class="capacity-steps">');
+    expect(html).toContain('data-chart="capacity-latency"');
+    expect(html).toContain('data-chart="capacity-throughput"');
   });
 
   it('measures the DB pool, Redis and the queue beside the API for the binding constraint', () => {
@@ -115,10 +119,17 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
     expect(Object.keys(step.resources)).toEqual(
       expect.arrayContaining(['api-cpu', 'event-loop', 'db-pool', 'redis', 'queue-drain']),
     );
-    // Read off the processes, not defaulted: the pool gauges and Redis's INFO answered.
+    // The evidence for a break no saturated resource explains.
+    expect(Object.keys(step.resources)).toEqual(
+      expect.arrayContaining(['gc-pause', 'run-queue', 'cpu-steal']),
+    );
+    // Read off the processes, not defaulted: the pool and GC metrics, Redis's INFO and /proc/stat answered.
     const series = report.configurations.flatMap((c) => c.series);
     expect(series.some((p) => typeof p.dbPoolUse === 'number')).toBe(true); // pattern:telemetry
+    expect(series.some((p) => typeof p.gcPauseShare === 'number')).toBe(true); // pattern:telemetry
     expect(series.some((p) => (p.redisCpuCores ?? 0) > 0)).toBe(true);
+    expect(series.some((p) => typeof p.runQueue === 'number')).toBe(true);
+    expect(series.every((p) => (p.cpuSteal ?? 0) >= 0 && (p.cpuSteal ?? 0) <= 1)).toBe(true);
   });
 
   // pattern:queue:begin

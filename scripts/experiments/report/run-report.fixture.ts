@@ -1,7 +1,8 @@
 /**
- * A recorded-looking compare run for report tests: two configurations × 20 one-second samples,
- * a Redis outage (L2 ratio unknown while Redis is down), a lone replica-share sample between gaps,
- * and a configuration name carrying markup, because names come from the command line.
+ * Recorded-looking runs for report tests. A compare run: two configurations × 20 one-second
+ * samples, a Redis outage (L2 ratio unknown while Redis is down), a lone replica-share sample
+ * between gaps, and a configuration name carrying markup, because names come from the command
+ * line. A flip run and a plain run: one configuration each, with and without phases.
  */
 import { splitPhases } from '../phases';
 import type { ConfigurationResult, RunEvent, RunReport, TimePoint } from '../run-report';
@@ -26,8 +27,22 @@ function point(t: number, cacheOn: boolean): TimePoint {
     queueDepth: cacheOn ? Math.max(0, 40 - t * 2) : null,
     apiCpuCores: cacheOn ? 1.4 : 2.8,
     eventLoopDelayMs: t === 0 ? null : 12 + t,
+    loadGeneratorCpuCores: 0.6,
+    dbPoolUse: cacheOn ? 0.1 : 0.4 + wobble,
+    queueUse: 0,
+    gcPauseShare: 0.004 + (t === 12 ? 0.05 : 0),
+    runQueue: cacheOn ? 1 : 2,
+    cpuSteal: 0.01,
   };
 }
+
+/** Each second's own percentiles stand in for its answers' latencies. */
+const phasesOf = (series: TimePoint[], events: RunEvent[]) =>
+  splitPhases(
+    series,
+    events,
+    series.map((p) => [p.p50, p.p95, p.p99]),
+  );
 
 function configuration(name: string, cacheOn: boolean): ConfigurationResult {
   const series = Array.from({ length: 20 }, (_, t) => point(t, cacheOn));
@@ -53,11 +68,7 @@ function configuration(name: string, cacheOn: boolean): ConfigurationResult {
     },
     series,
     events,
-    phases: splitPhases(
-      series,
-      events,
-      series.map((p) => [p.p50, p.p95, p.p99]),
-    ),
+    phases: phasesOf(series, events),
     extra: { staleReads: 0, pairs: 1000 },
   };
 }
@@ -69,16 +80,53 @@ export function compareRunFixture(): RunReport {
     host: { cores: 8, node: 'v20.20.2', pinned: false },
     durationSeconds: 20,
     configurations: [configuration('defaults', true), configuration(HOSTILE_NAME, false)],
-    capacity: {
-      sloP99Ms: 50,
-      maxSustainableRps: 3900,
-      bindingConstraint: 'db-pool-wait',
-      steps: [
-        { rps: 1000, p99: 8, cpuCores: 0.4 },
-        { rps: 2000, p99: 12, cpuCores: 0.8 },
-        { rps: 4000, p99: 71, cpuCores: 1.9 },
-      ],
-      doomsday: { currentRps: 800, growth: '3x/6mo', monthsToExhaustion: 8.6 },
-    },
+  };
+}
+
+/** `read-heavy --flip 10s:CACHE_L1=off`: one configuration, two phases. */
+export function flipRunFixture(): RunReport {
+  const series = Array.from({ length: 20 }, (_, t) => point(t, t < 10));
+  const events: RunEvent[] = [{ t: 10, label: 'CACHE_L1=off' }];
+  const requests = series.reduce((sum, p) => sum + p.rps, 0);
+  return {
+    scenario: 'read-heavy',
+    startedAt: '2026-11-29T16:00:00.000Z',
+    host: { cores: 2, node: 'v24.22.0', pinned: true },
+    durationSeconds: 20,
+    configurations: [
+      {
+        name: 'defaults',
+        toggles: {},
+        summary: {
+          requests,
+          rps: requests / series.length,
+          p50: 3.9,
+          p95: 12.1,
+          p99: 27.5,
+          errors: 0,
+          statuses: { '200': requests },
+        },
+        series,
+        events,
+        phases: phasesOf(series, events),
+      },
+    ],
+  };
+}
+
+/** One configuration, no flip or fault: a table row, no bar charts, no phases. */
+export function singleRunFixture(): RunReport {
+  const run = flipRunFixture();
+  const [c] = run.configurations;
+  return {
+    ...run,
+    configurations: [
+      {
+        ...c,
+        series: c.series.map((p) => ({ ...p, queueDepth: null })),
+        events: [],
+        phases: undefined,
+      },
+    ],
   };
 }

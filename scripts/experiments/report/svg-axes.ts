@@ -1,10 +1,12 @@
 /**
  * The frame every chart shares: size, title, legend, axes with round-number ticks, axis labels.
  * Kept apart from the marks (svg-charts.ts) so a new chart kind only has to draw its data.
+ * The viewBox fixes the drawing's proportions; the element itself is 100% wide, so a chart takes
+ * the page's width and its text scales with it (960 units ≈ a laptop's content column at 1:1).
  */
 
-const WIDTH = 720;
-const HEIGHT = 320;
+const WIDTH = 960;
+const HEIGHT = 360;
 const MARGIN = { left: 64, right: 20, bottom: 48 };
 /** A rough glyph width at 12px; enough to wrap the legend without measuring text in a browser. */
 const CHAR_PX = 7;
@@ -47,7 +49,7 @@ export function plotFrame(
     plot,
     wrap: (body) =>
       `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${escapeXml(name)}" role="img"` +
-      ` viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}"` +
+      ` viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" preserveAspectRatio="xMidYMid meet"` +
       ` font-family="system-ui, sans-serif" font-size="12">` +
       `<title>${escapeXml(title)}</title>` +
       `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="14" font-weight="600">` +

@@ -17,9 +17,16 @@ export interface LineSeries {
   points: ReadonlyArray<{ x: number; y: number | null }>;
 }
 
-/** A moment in the run (a toggle flip, a fault), drawn as a labelled vertical line. */
+/** A moment in the run (a toggle flip, a fault) or a point on the x axis (the knee), drawn as a labelled vertical line. */
 export interface Marker {
   x: number;
+  label: string;
+  color: string;
+}
+
+/** A level on the y axis (an SLO), drawn as a labelled horizontal line. */
+export interface Threshold {
+  y: number;
   label: string;
   color: string;
 }
@@ -31,6 +38,7 @@ export interface LineChartSpec {
   yLabel: string;
   series: readonly LineSeries[];
   markers: readonly Marker[];
+  thresholds?: readonly Threshold[];
   /** Fixed top of the y axis (e.g. 1 for ratios); otherwise a round number above the data. */
   yMax?: number;
   yFormat?: (v: number) => string;
@@ -55,10 +63,25 @@ export function lineChart(spec: LineChartSpec): string {
   const ys = spec.series.flatMap((s) => s.points.flatMap((p) => (p.y === null ? [] : [p.y])));
   const frame = plotFrame(spec.name, spec.title, spec.series, ys.length === 0);
   const x = xScale(frame, Math.min(0, ...xs), Math.max(1, ...xs));
-  const y = yScale(frame, spec.yMax ?? Math.max(0, ...ys), spec.yFormat ?? fmt);
+  const thresholds = spec.thresholds ?? [];
+  const yTop = spec.yMax ?? Math.max(0, ...ys, ...thresholds.map((t) => t.y));
+  const y = yScale(frame, yTop, spec.yFormat ?? fmt);
   const lines = spec.series.map((s) => seriesMarks(s, x.at, y.at)).join('');
   const markers = spec.markers.map((m, i) => markerMarks(frame, m, x.at(m.x), i)).join('');
-  return frame.wrap(x.axis + y.axis + lines + markers + frame.axisLabels(spec.xLabel, spec.yLabel));
+  const levels = thresholds.map((t) => thresholdMarks(frame, t, y.at(t.y))).join('');
+  return frame.wrap(
+    x.axis + y.axis + lines + levels + markers + frame.axisLabels(spec.xLabel, spec.yLabel),
+  );
+}
+
+function thresholdMarks(frame: Frame, t: Threshold, py: number): string {
+  const { left, right } = frame.plot;
+  return (
+    `<g class="threshold"><line x1="${left}" x2="${right}" y1="${py}" y2="${py}" stroke="${t.color}"` +
+    ` stroke-width="1.5" stroke-dasharray="8 4"/>` +
+    `<text x="${right - 4}" y="${py - 4}" text-anchor="end" font-size="11" fill="#222">` +
+    `${escapeXml(t.label)}</text></g>`
+  );
 }
 
 /** One path per unbroken run of samples; a lone sample between gaps becomes a dot, else it would vanish. */
@@ -80,16 +103,24 @@ function seriesMarks(s: LineSeries, px: (v: number) => number, py: (v: number) =
     .join('');
 }
 
-/** Labels are staggered over three rows so events a second apart stay readable. */
+/**
+ * Labels are staggered over three rows so events a second apart stay readable; a label that would
+ * run past the plot's right edge (an event at the end, the break of a capacity run) sits left of its line.
+ */
 function markerMarks(frame: Frame, m: Marker, px: number, i: number): string {
-  const { top, bottom } = frame.plot;
+  const { top, bottom, right } = frame.plot;
   const labelY = top + 12 + (i % 3) * 13;
+  const fits = px + 4 + m.label.length * LABEL_CHAR_PX <= right;
+  const anchor = fits ? `x="${px + 4}"` : `x="${px - 4}" text-anchor="end"`;
   return (
     `<g class="event"><line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="${m.color}"` +
     ` stroke-width="1.5" stroke-dasharray="3 3"/>` +
-    `<text x="${px + 4}" y="${labelY}" font-size="11" fill="#222">${escapeXml(m.label)}</text></g>`
+    `<text ${anchor} y="${labelY}" font-size="11" fill="#222">${escapeXml(m.label)}</text></g>`
   );
 }
+
+/** A rough glyph width at 11px, enough to tell whether a label fits. */
+const LABEL_CHAR_PX = 6.5;
 
 export function barChart(spec: BarChartSpec): string {
   const values = spec.series.flatMap((s) => s.values);
