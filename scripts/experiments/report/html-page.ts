@@ -4,6 +4,7 @@
  * CI artifact without a server. All text is escaped; configuration names are user input.
  */
 import type { ConfigurationResult, RunReport } from '../run-report';
+import { expectationsSection } from './expectations-table';
 import { escapeXml } from './svg-charts';
 
 const CSS = `
@@ -42,6 +43,7 @@ export function renderPage({ report, summaryCharts, timeSeriesCharts }: PagePart
 <p class="meta">Started ${escapeXml(report.startedAt)} · ${report.durationSeconds} s per configuration · ${host}</p>
 <section id="summary"><h2>Summary</h2>${summaryTable(report.configurations)}
 <div class="charts">${summaryCharts.join('\n')}</div></section>
+${expectationsSection(report.configurations)}
 ${phasesSection(report.configurations)}
 <section id="time-series"><h2>Over time</h2>
 <p class="meta">Dashed vertical lines mark toggle flips and injected faults.</p>
