@@ -46,8 +46,8 @@ describe('expectations', () => {
     report.configurations[1] = withExpectations(HOSTILE_NAME, [refused('<b>0</b>', false)]);
     const html = renderReportHtml(report);
     expect(html).toContain('<section id="expectations">');
-    expect(html).toContain('&lt;b&gt;0&lt;/b&gt;');
+    expect(html).not.toContain('<b>0</b>');
     expect(html).not.toContain(HOSTILE_NAME);
-    expect(html).toContain('FAIL');
+    expect(html).toMatch(/<section id="expectations">.*writes refused.*FAIL/s);
   });
 });

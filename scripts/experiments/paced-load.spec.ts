@@ -13,15 +13,18 @@ describe('pacedLoad', () => {
     // Writes are refused as an open breaker refuses them; reads are served.
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.headers['x-tenant']}`);
-      if (req.method === 'POST') res.writeHead(503, { 'retry-after': '2' }).end();
-      else res.writeHead(200).end('{}');
+      if (req.method === 'POST') {
+        res
+          .writeHead(503, { 'retry-after': '2', 'content-type': 'application/problem+json' })
+          .end('{"type":"/problems/circuit-open","status":503}');
+      } else res.writeHead(200).end('{}');
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => server.close());
 
-  it('sends each request as given, and hands every answer over with its Retry-After', async () => {
+  it('sends each request as given, and hands every answer over with its Retry-After and problem', async () => {
     const answers: Answer[] = [];
     const recorder = new LoadRecorder();
     let n = 0;
@@ -38,7 +41,10 @@ describe('pacedLoad', () => {
     expect(answers.filter((a) => a.status === 503).every((a) => a.retryAfter === '2')).toBe(true);
     expect(answers.filter((a) => a.status === 200).every((a) => a.retryAfter === null)).toBe(true);
     expect(new Set(seen)).toEqual(new Set(['GET a', 'POST b']));
-    expect(tally(answers)).toMatch(/^(200|503)×\d+, (200|503)×\d+$/);
+    expect(answers.filter((a) => a.status === 503).every((a) => a.problem === 'circuit-open')).toBe(
+      true,
+    );
+    expect(tally(answers)).toMatch(/^(200|503 circuit-open)×\d+, (200|503 circuit-open)×\d+$/);
   });
 
   it('stops sending once until() is true, before its seconds are up', async () => {

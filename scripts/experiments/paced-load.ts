@@ -23,6 +23,8 @@ export interface Answer {
   status: number;
   ms: number;
   retryAfter: string | null;
+  /** A refusal's problem type, its last segment (`overloaded`, `circuit-open`); else undefined. */
+  problem?: string;
   /** performance.now() when it was sent. */
   sentAt: number;
 }
@@ -53,10 +55,10 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<{ sent: number; sk
     const next = o.next();
     const request = typeof next === 'string' ? { url: next } : next;
     const t0 = performance.now();
-    const answered = (status: number, retryAfter: string | null = null) => {
+    const answered = (status: number, retryAfter: string | null = null, problem?: string) => {
       const ms = performance.now() - t0;
       o.recorder.record(status, ms);
-      o.onAnswer?.({ status, ms, retryAfter, sentAt: t0 }, request);
+      o.onAnswer?.({ status, ms, retryAfter, problem, sentAt: t0 }, request);
     };
     const p = fetch(request.url, {
       method: request.method,
@@ -65,8 +67,10 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<{ sent: number; sk
       signal: AbortSignal.timeout(10_000),
     })
       .then(async (res) => {
-        await res.arrayBuffer();
-        answered(res.status, res.headers.get('retry-after'));
+        // Only refusals are read: which 503 it was (shed, breaker open) is the point of a fault.
+        const body = res.status >= 400 ? await res.text() : void (await res.arrayBuffer());
+        const problem = body && /"type"\s*:\s*"[^"]*?([^/"]+)"/.exec(body)?.[1];
+        answered(res.status, res.headers.get('retry-after'), problem || undefined);
       })
       .catch(() => answered(0))
       .finally(() => inFlight.delete(p));
@@ -89,9 +93,12 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<{ sent: number; sk
   return { sent, skipped };
 }
 
-/** `201×40, 503×12`: the answers' statuses and their counts (0: transport error). */
+/** `201×40, 503 circuit-open×12`: statuses (and problem types) counted; 0 is a transport error. */
 export function tally(answers: readonly Answer[]): string {
-  const counts = new Map<number, number>();
-  for (const a of answers) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
-  return [...counts].map(([status, n]) => `${status}×${n}`).join(', ') || 'none';
+  const counts = new Map<string, number>();
+  for (const a of answers) {
+    const key = a.problem ? `${a.status} ${a.problem}` : String(a.status);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => `${key}×${n}`).join(', ') || 'none';
 }
