@@ -68,6 +68,11 @@ describe('rate limiting across two instances behind nginx', () => {
       `rate limit across 2 instances: sent ${answers.length}, admitted ${admitted.length}, limited ${limited.length}`,
     );
 
+    // Neither admitted nor limited: shown whole, so a failure says what answered instead.
+    const others = answers
+      .filter((a) => a.res.status !== 200 && a.res.status !== 429)
+      .map((a) => ({ status: a.res.status, body: a.body }));
+    expect(others).toEqual([]);
     expect(admitted).toHaveLength(LIMIT);
     expect(limited).toHaveLength(2 * LIMIT);
     // pattern:telemetry:begin
