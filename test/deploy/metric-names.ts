@@ -15,7 +15,7 @@ const INSTRUMENT =
 const PRE_AGGREGATED = /PreAggregatedCounter\.of\([^,]+,\s*'([a-z0-9_.]+)'/g;
 // The database lib's gauge sets (database-gauges.ts): `registerGauges({ key: { name: 'docscale.…'`,
 // each an ObservableGauge; read only in files that call it.
-const REGISTERED_GAUGE = /\bname:\s*'(docscale\.[a-z0-9_.]+)'/g;
+const REGISTERED_GAUGE = /\bname:\s*'([a-z][a-z0-9_]*\.[a-z0-9_.]+)'/g; // any service name (template:init)
 const registeredGauges = (text: string) =>
   text.includes('registerGauges(') ? [...text.matchAll(REGISTERED_GAUGE)].map((m) => m[1]) : [];
 
