@@ -7,7 +7,7 @@
  * `<out>/<timestamp>-<scenario>/` (report.json + index.html) for each, prints the tables and paths.
  * `--smoke`: a tiny seed, 1 s of warm-up and 2 s per configuration, for CI.
  */
-import { NamedToggles } from './compare';
+import { parseConfigurations } from './compare';
 import { runExperiment } from './experiment';
 import { runLoad } from './load';
 import { LoadRecorder } from './recorder';
@@ -31,12 +31,13 @@ options:
   --warm-up 20s            reads before measuring
   --toggle KEY=on|off      a toggle for the whole run (repeatable), e.g. --toggle CACHE_L1=off
   --compare "a|b"          configurations to compare, e.g. "defaults|CACHE_L1=off,CACHE_L2=off"
+                           (without it: defaults, or the scenario's own, e.g. shedding on|off)
   --rounds N               interleaved rounds per configuration
   --flip 10s:KEY=off,...   flip toggles mid-run (repeatable)
   --documents 10000        documents seeded
   --out reports            where report.json and index.html go
   --smoke                  a tiny seed, 1 s of warm-up and 2 s per configuration (CI)
-capacity only:
+capacity only (--slo-ms is shedding's SLO too):
   --slo-ms 200 --start-rps N --max-steps 10 --current-rps N --growth 3x/6mo
   -h, --help               this text`;
 
@@ -112,10 +113,8 @@ async function warmUp(topology: Topology, seconds: number, progress: Progress): 
 async function main(): Promise<void> {
   const { scenarios, values } = parse(process.argv.slice(2));
   const smoke = values.smoke;
-  const configs: NamedToggles[] = (values.compare ?? 'defaults').split('|').map((name) => ({
-    name: name.trim(),
-    toggles: parseToggleSet(name),
-  }));
+  // Without --compare each scenario runs in its own configurations (scenarios.ts).
+  const configs = values.compare === undefined ? undefined : parseConfigurations(values.compare);
   const flips = values.flip.map(parseFlip);
   // Read before the topology starts: a typo must not cost a minute of setup first.
   const runSeconds = smoke ? 2 : seconds(values.duration);
@@ -128,11 +127,16 @@ async function main(): Promise<void> {
     toggles: parseToggleSet(values.toggle.join(',')),
   });
   // Ctrl-C mid-run: the runner's `finally` never runs, so undo every fault a scenario can inject
-  // (both idempotent) and stop the processes, nginx included (it runs in its own process group).
+  // (all idempotent) and stop the processes, nginx included (it runs in its own process group).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: restoring the stack and stopping the topology...`);
-      void Promise.allSettled([stack('start-member', 'redis'), stack('replica-delay', '0')])
+      const restore = [
+        stack('start-member', 'redis'),
+        stack('start-member', 'primary'),
+        stack('replica-delay', '0'),
+      ];
+      void Promise.allSettled(restore)
         .then(() => topology.stop())
         .finally(() => process.exit(130));
     });

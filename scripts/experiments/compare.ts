@@ -4,14 +4,20 @@
  * pools are the same for every configuration. Ratios are to the first configuration.
  */
 import { cpuMicrosPerRequest } from './phases';
+import { mergeExpectations } from './expectations';
 import { interleave, median } from './rounds';
 import type { ConfigurationResult } from './run-report';
 import { runConfiguration, RunOptions } from './runner';
-import { asBooleans, setToggles, ToggleValues } from './toggles';
+import { asBooleans, parseToggleSet, setToggles, ToggleValues } from './toggles';
 
 export interface NamedToggles {
   name: string;
   toggles: Record<string, string>;
+}
+
+/** `"defaults|CACHE_L1=off,CACHE_L2=off"` (`--compare`) as configurations, named by their text. */
+export function parseConfigurations(text: string): NamedToggles[] {
+  return text.split('|').map((name) => ({ name: name.trim(), toggles: parseToggleSet(name) }));
 }
 
 /** The runtime values that make `config` current: its own, and null for the others' names. */
@@ -95,6 +101,7 @@ function merge(config: NamedToggles, parts: ConfigurationResult[]): Configuratio
     events,
     phases: phases.length ? phases : undefined,
     extra: Object.keys(extra).length ? extra : undefined,
+    expectations: parts.some((p) => p.expectations) ? mergeExpectations(parts) : undefined,
   };
 }
 

@@ -11,20 +11,22 @@ import { describeBinding } from './capacity-verdict';
 import { doomsday, formatDoomsday } from './doomsday';
 import { parseGrowth } from './growth';
 import { apiCores, runCapacity } from './capacity-run';
-import { formatTable, NamedToggles, runCompare } from './compare';
+import { formatTable, NamedToggles, parseConfigurations, runCompare } from './compare';
+import { formatExpectations } from './expectations';
 import { formatPhases } from './phases';
 import type { Progress } from './progress';
 import { writeReport } from './report';
 import type { RunReport } from './run-report';
 import { Flip, RunOptions } from './runner';
-import { SCENARIOS } from './scenarios';
+import { CONFIGURATIONS, SCENARIOS } from './scenarios';
 import { clearRuntimeToggles } from './toggles';
 import type { Topology } from './topology';
 
 export interface ExperimentOptions {
   seconds: number;
   smoke: boolean;
-  configs: NamedToggles[];
+  /** `--compare`; absent: the scenario's own (scenarios.ts CONFIGURATIONS), or defaults. */
+  configs?: NamedToggles[];
   rounds?: number;
   flips: Flip[];
   /** Toggles given to the processes' environment (`--toggle`), for the report. */
@@ -33,6 +35,7 @@ export interface ExperimentOptions {
   /** Each second of each run (progress.ts). */
   progress: Progress;
   capacity: {
+    /** The p99 bound in ms (`--slo-ms`); the scenarios that judge latency hold to it too. */
     sloMs: number;
     startRps?: number;
     maxSteps?: number;
@@ -55,6 +58,7 @@ export async function runExperiment(
     scenario: SCENARIOS[scenario] ?? SCENARIOS['read-heavy'],
     seconds: o.seconds,
     smoke: o.smoke,
+    sloMs: o.capacity.sloMs,
     progress: o.progress,
     flips: o.flips,
   };
@@ -107,8 +111,9 @@ export async function runExperiment(
     }
     report.capacity = { profile, doomsday: clock };
   } else {
-    const rounds = o.rounds ?? (o.smoke || o.configs.length === 1 ? 1 : 3);
-    const { results, ratios } = await runCompare(run, o.configs, rounds, log);
+    const configs = o.configs ?? parseConfigurations(CONFIGURATIONS[scenario] ?? 'defaults');
+    const rounds = o.rounds ?? (o.smoke || configs.length === 1 ? 1 : 3);
+    const { results, ratios } = await runCompare(run, configs, rounds, log);
     report.configurations = results;
     table = formatTable(results, ratios);
     const phases = formatPhases(results);
@@ -121,5 +126,9 @@ export async function runExperiment(
     .map((c) => `${c.name}: ${JSON.stringify(c.extra)}\n`)
     .join('');
   const where = topology.pinned ? ', API on core 0, load on core 1' : '';
-  return `\n${scenario}, ${o.seconds} s per configuration${where}\n${extras}${table}\n\nreport: ${htmlPath}`;
+  const expectations = formatExpectations(report.configurations);
+  return (
+    `\n${scenario}, ${o.seconds} s per configuration${where}\n${extras}${table}\n\nreport: ${htmlPath}` +
+    (expectations ? `\n\n${expectations}` : '')
+  );
 }

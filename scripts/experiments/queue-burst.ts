@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAME } from '../../src/documents/jobs/queue-options';
 import { apiClient } from '../api-client/client';
 import { pacedLoad } from './paced-load';
-import { percentile } from './recorder';
+import { percentileOf } from './recorder';
 import type { Scenario } from './scenario-context';
 import type { Topology } from './topology';
 
@@ -55,11 +55,7 @@ export const queueBurst: Scenario = async (ctx) => {
     recorder: ctx.recorder,
   });
   await drain;
-  const p99 = (latencies: number[]) =>
-    percentile(
-      [...latencies].sort((a, b) => a - b),
-      0.99,
-    );
+  const p99 = (latencies: number[]) => percentileOf(latencies, 0.99);
   const all = ctx.recorder.all;
   const idle = p99(all.slice(0, marks.burst ?? all.length));
   const during = p99(all.slice(marks.burst ?? all.length, marks.drained ?? all.length));

@@ -65,3 +65,11 @@ export function percentile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
+
+/** Nearest-rank percentile of values in any order, in ms; 0 when empty. */
+export function percentileOf(values: readonly number[], q: number): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
+}

@@ -111,6 +111,19 @@ export interface ConfigurationResult {
   phases?: Phase[];
   /** Scenario-specific figures, e.g. `{ staleReads: 0, pairs: 1000 }` for read-after-write. */
   extra?: Record<string, number | string>;
+  /** The scenario's promises, each judged against this configuration's figures (expectations.ts). */
+  expectations?: Expectation[];
+}
+
+/** What a scenario promises, and whether this run kept it: printed PASS/FAIL at the end. */
+export interface Expectation {
+  /** e.g. `writes refused fast while the primary is stopped`. */
+  name: string;
+  /** The bound, in words: `503 + Retry-After, p99 ≤ 250 ms`. */
+  expected: string;
+  /** The figures measured: `412 × 503, all with Retry-After, p99 3.1 ms`. */
+  actual: string;
+  pass: boolean;
 }
 
 export interface RunReport {

@@ -27,6 +27,8 @@ export interface RunOptions {
   scenario: Scenario;
   seconds: number;
   smoke: boolean;
+  /** The p99 bound in ms scenarios judge latency against (`--slo-ms`). */
+  sloMs: number;
   /** Where each second of the run is shown (progress.ts; SILENT for none). */
   progress: Progress;
   flips: Flip[];
@@ -51,10 +53,12 @@ export async function runConfiguration(
     topology,
     seconds: options.seconds,
     smoke: options.smoke,
+    sloMs: options.sloMs,
     recorder,
     // The same seed in every configuration: each one reads the same sequence of documents.
     zipf: new ZipfSampler(topology.ids, { seed: 42 }),
     extra: {},
+    expectations: [],
     load: (o) =>
       startLoad({
         url: o.url ?? topology.url,
@@ -97,6 +101,7 @@ export async function runConfiguration(
     events,
     phases: events.length ? splitPhases(sampler.series, events, sampler.latencies) : undefined,
     extra: Object.keys(ctx.extra).length ? ctx.extra : undefined,
+    expectations: ctx.expectations.length ? ctx.expectations : undefined,
   };
 }
 

@@ -213,7 +213,8 @@ export class Sampler {
       l2HitRatio: share(c.l2 - p.l2, answers),
       replicaShare: share(c.replica - p.replica, reads),
       queueDepth,
-      apiCpuCores: (c.cpuMicros - p.cpuMicros) / 1e6 / seconds,
+      // Not below 0: a process replaced this second (rolling-restart) starts its CPU time anew.
+      apiCpuCores: Math.max(0, (c.cpuMicros - p.cpuMicros) / 1e6 / seconds),
       apiCoreBusy:
         c.core0 && p.core0 && c.core0.total > p.core0.total
           ? (c.core0.busy - p.core0.busy) / (c.core0.total - p.core0.total)

@@ -3,6 +3,7 @@ import type autocannon from 'autocannon';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LoadRecorder } from './recorder';
+import type { Expectation } from './run-report';
 import { STACK } from '../processes/stack';
 import type { Topology } from './topology';
 import { ZipfSampler } from './zipf';
@@ -12,10 +13,14 @@ export interface ScenarioContext {
   /** Length of the run, in seconds. */
   seconds: number;
   smoke: boolean;
+  /** The p99 bound in ms a scenario judges latency against (`--slo-ms`, 200 by default). */
+  sloMs: number;
   recorder: LoadRecorder;
   zipf: ZipfSampler<string>;
   /** Scenario-specific figures for the report (ConfigurationResult.extra). */
   extra: Record<string, number | string>;
+  /** The scenario's promises judged at the end of its run (ConfigurationResult.expectations). */
+  expectations: Expectation[];
   /** Autocannon against the balancer, recorded (load.ts); `url` overrides the target. */
   load(options: {
     connections: number;

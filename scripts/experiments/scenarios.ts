@@ -4,10 +4,14 @@
  * Zipf distribution (zipf.ts): a few hot documents, a long cold tail.
  */
 import type autocannon from 'autocannon';
+import { memberOutages } from './member-outages'; // pattern:breakers
+import { noisyTenant } from './noisy-tenant'; // pattern:rate-limit
+import { overload } from './overload'; // pattern:shedding
 // pattern:queue:begin
 import { queueBurst } from './queue-burst';
 // pattern:queue:end
 import { readAfterWrite } from './read-after-write'; // pattern:read-replicas
+import { restartUnderLoad } from './restart-under-load';
 // pattern:cache,queue,rate-limit,read-replicas:begin
 import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
 // pattern:cache,queue,rate-limit,read-replicas:else
@@ -92,4 +96,24 @@ export const SCENARIOS: Record<string, Scenario> = {
   // pattern:queue:begin
   'queue-burst': queueBurst,
   // pattern:queue:end
+  'rate-limit': noisyTenant, // pattern:rate-limit
+  breakers: memberOutages, // pattern:breakers
+  'rolling-restart': restartUnderLoad,
+  shedding: overload, // pattern:shedding
+};
+
+/**
+ * The configurations a scenario runs in when `--compare` names none (otherwise `defaults`): the
+ * pattern it shows switched on (the experiments start with RATE_LIMIT off, topology.ts), or on
+ * and off side by side, in one run.
+ */
+export const CONFIGURATIONS: Record<string, string> = {
+  'rate-limit': 'RATE_LIMIT=on', // pattern:rate-limit
+  // pattern:breakers:begin
+  // pattern:rate-limit:begin
+  // Stopping Redis then opens the rate limiter's Redis breaker too, beside the cache's.
+  breakers: 'RATE_LIMIT=on',
+  // pattern:rate-limit:end
+  // pattern:breakers:end
+  shedding: 'LOAD_SHEDDING=on|LOAD_SHEDDING=off', // pattern:shedding
 };

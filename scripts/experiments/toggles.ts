@@ -40,6 +40,14 @@ async function statesOf(url: string, adminKey: string): Promise<ToggleState[]> {
   return data.toggles;
 }
 
+// pattern:shedding:begin
+/** Whether `name` is on, as the first API instance reports it (its runtime value or its env). */
+export async function toggleIsOn(topology: Topology, name: string): Promise<boolean> {
+  const states = await statesOf(topology.apis[0].adminUrl, topology.adminKey);
+  return states.find((s) => s.name === name)?.on === true;
+}
+// pattern:shedding:end
+
 /** Applies `values` and resolves once every instance reports them (or fails after 10 s). */
 export async function setToggles(topology: Topology, values: ToggleValues): Promise<void> {
   if (!Object.keys(values).length) return;

@@ -27,6 +27,7 @@ import { createTenant } from '../create-tenant';
 import { localAdminKey } from '../local-admin-key';
 import { migrate } from '../migrate';
 import { Progress, SILENT } from './progress';
+import { rollingRestart } from '../rolling-restart';
 import { seed } from '../seed';
 
 const TENANT = 'experiment';
@@ -57,6 +58,11 @@ export interface Topology {
   ids: string[];
   /** Whether this process (the load generator) could be pinned to core 1. */
   pinned: boolean;
+  /**
+   * Replaces the API processes one at a time behind the balancer (scripts/rolling-restart.ts),
+   * each on its ports with its environment; `apis` then names the new processes.
+   */
+  restartApis(log?: (message: string) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +129,21 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       INDEX_RECONCILE_INTERVAL_MS: String(24 * 60 * 60 * 1000),
       // pattern:queue:end
       ADMIN_API_KEY: localAdminKey(),
+      // pattern:rate-limit:begin
+      // Off unless a toggle turns it on (RATE_LIMIT above); when on, a tenant's read limit is a
+      // small share of what the APIs serve on their one core here, as a limit is meant to be (the
+      // default, 1000/s, is more than all of it on a busy machine): the rate-limit scenario's
+      // noisy tenant at five times its limit then costs the quiet ones little.
+      RATE_LIMIT_READS: process.env.RATE_LIMIT_READS ?? '100',
+      // pattern:rate-limit:end
+      // pattern:shedding:begin
+      // The default bound (500 requests in flight per process) admits a queue that takes about
+      // half a second to drain on the one core the APIs share here: p99 would break a 200 ms SLO
+      // long before anything is shed, and the shedding scenario would show nothing. 64 per
+      // process is above what the closed-loop scenarios hold in flight (≤ 100 connections over
+      // two instances), so only an overload sheds.
+      LOAD_SHED_MAX_IN_FLIGHT: process.env.LOAD_SHED_MAX_IN_FLIGHT ?? '64',
+      // pattern:shedding:end
       ...options.toggles,
     };
     const spawnPinned = (entry: string, extra: Record<string, string>, core = 0) => {
@@ -137,13 +158,13 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     };
     const ports = [await freePort(), await freePort()];
     const operatorPorts = [await freePort(), await freePort()];
-    const apis = ports.map((port, i) =>
+    const spawnApi = (i: number) =>
       spawnPinned('main', {
-        PORT: String(port),
+        PORT: String(ports[i]),
         OPERATOR_PORT: String(operatorPorts[i]),
         INSTANCE_ID: `experiment-api-${i + 1}`,
-      }),
-    );
+      });
+    const apis = ports.map((_, i) => spawnApi(i));
     // pattern:queue:begin
     const workerPort = await freePort();
     // The worker stands in for another machine (in production workers run apart from the API:
@@ -163,14 +184,35 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     // Promise.all(apis.map((c, i) => ready(ports[i], c)));
     // pattern:queue:end
     await progress.step(`processes: ${children.length} started, waiting until ready`, allReady);
-    balancer = await progress.step('balancer', () => new Balancer({ members: ports }).start());
+    const lb = await progress.step('balancer', () => new Balancer({ members: ports }).start());
+    balancer = lb;
+    const instances: ApiInstance[] = apis.map((c, i) => ({
+      url: `http://127.0.0.1:${ports[i]}`,
+      adminUrl: `http://127.0.0.1:${operatorPorts[i]}`,
+      pid: c.pid,
+    }));
+    const asRestartable = (c: NodeProcess, i: number) => ({
+      port: ports[i],
+      process: c.process,
+      stop: () => c.stop(),
+    });
+    const restartApis = async (log?: (message: string) => void) => {
+      await rollingRestart({
+        balancer: lb,
+        instances: apis.map(asRestartable),
+        start: async (port) => {
+          const i = ports.indexOf(port);
+          apis[i] = spawnApi(i);
+          // The sampler reads `pid` each second: it follows the new process from here.
+          instances[i].pid = apis[i].pid;
+          return asRestartable(apis[i], i);
+        },
+        log,
+      });
+    };
     return {
-      url: balancer.url,
-      apis: apis.map((c, i) => ({
-        url: `http://127.0.0.1:${ports[i]}`,
-        adminUrl: `http://127.0.0.1:${operatorPorts[i]}`,
-        pid: c.pid,
-      })),
+      url: lb.url,
+      apis: instances,
       // pattern:queue:begin
       workerPid: worker.pid,
       workerUrl: `http://127.0.0.1:${workerPort}`,
@@ -191,6 +233,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       adminKey: env.ADMIN_API_KEY,
       ids,
       pinned: tryPin(process.pid, 1),
+      restartApis,
       stop,
     };
   } catch (err) {

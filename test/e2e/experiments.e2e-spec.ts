@@ -17,6 +17,10 @@ const SCENARIOS = [
   'replica-lag', // pattern:read-replicas
   'redis-outage', // pattern:cache,queue,rate-limit
   'queue-burst', // pattern:queue
+  'rate-limit', // pattern:rate-limit
+  'breakers', // pattern:breakers
+  'rolling-restart',
+  'shedding', // pattern:shedding
   'capacity',
 ];
 /** What each fault scenario must have marked on its time series, beside the flip every run has. */
@@ -25,13 +29,41 @@ const FAULT_EVENTS: Record<string, RegExp> = {
   'replica-lag': /^replica delay 1000 ms$/, // pattern:read-replicas
   'redis-outage': /^stop redis$/, // pattern:cache,queue,rate-limit
   'queue-burst': /^burst of \d+ exports$/, // pattern:queue
+  'rate-limit': /^noisy tenant: \d+ reads\/s$/, // pattern:rate-limit
+  breakers: /^stop primary$/, // pattern:breakers
+  'rolling-restart': /^rolling restart$/,
+  shedding: /^overload: \d+ reads\/s$/, // pattern:shedding
+};
+/**
+ * The expectations each scenario judges that must pass even in a smoke run: the mechanisms (429s,
+ * 503 + Retry-After, no failed request). Latency bounds are judged and recorded too, but seconds
+ * of load on a busy 2-core machine do not decide them.
+ */
+const MECHANISMS: Record<string, string[]> = {
+  // pattern:rate-limit:begin
+  'rate-limit': ['the noisy tenant is refused past its limit', 'the other tenants are not refused'],
+  // pattern:rate-limit:end
+  // pattern:breakers:begin
+  breakers: [
+    'writes refused with 503 + Retry-After while the primary is stopped',
+    "the primary's breaker opened on every instance",
+    'reads served while the primary is stopped (cache and replica)', // pattern:read-replicas
+    'writes accepted again once the primary is back',
+    'requests served while Redis is stopped', // pattern:cache,rate-limit
+  ],
+  // pattern:breakers:end
+  'rolling-restart': [
+    'every API instance replaced, one at a time',
+    'no failed request through the restart',
+  ],
+  shedding: ['the excess is refused with 503 + Retry-After'], // pattern:shedding
 };
 
 /** Runs the CLI as `npm run experiment` does; its output is the failure message if it fails. */
 async function experiment(args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
     maxBuffer: 16 * 1024 * 1024,
-    timeout: 110_000,
+    timeout: 170_000,
   }).catch((err: Error & { stdout?: string; stderr?: string }) => {
     throw new Error(`${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
   });
@@ -62,7 +94,7 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
       `1s:${ANY_TOGGLE}=off`,
       // pattern:cache,read-replicas,queue,rate-limit,shedding:end
     ]);
-  }, 120_000);
+  }, 180_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it.each(SCENARIOS)('writes a valid report with an HTML page for %s', (scenario) => {
@@ -93,6 +125,33 @@ describe('experiments (smoke mode, one topology for every scenario)', () => {
       expect(phases?.map((p) => p.label)).toEqual(['start', ...events.map((e) => e.label)]);
     },
   );
+
+  it.each(Object.entries(MECHANISMS))(
+    'judges the expectations of %s, and its mechanisms hold even in a smoke run',
+    (scenario, mechanisms) => {
+      const { configurations } = reportOf(out, scenario).report;
+      const judged = configurations.flatMap((c) => c.expectations ?? []);
+      for (const e of judged) {
+        expect(e).toEqual({
+          name: expect.any(String),
+          expected: expect.any(String),
+          actual: expect.any(String),
+          pass: expect.any(Boolean),
+        });
+      }
+      const failed = judged.filter((e) => mechanisms.includes(e.name) && !e.pass);
+      expect(failed).toEqual([]);
+      expect(judged.map((e) => e.name)).toEqual(expect.arrayContaining(mechanisms));
+      expect(stdout).toMatch(/^(PASS|FAIL) {2}\S/m);
+    },
+  );
+
+  // pattern:shedding:begin
+  it('runs shedding on and off in one run without --compare', () => {
+    const { configurations } = reportOf(out, 'shedding').report;
+    expect(configurations.map((c) => c.name)).toEqual(['LOAD_SHEDDING=on', 'LOAD_SHEDDING=off']);
+  });
+  // pattern:shedding:end
 
   // pattern:read-replicas:begin
   it('counts stale reads without the consistency token and none with it', () => {

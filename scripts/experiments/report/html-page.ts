@@ -5,6 +5,7 @@
  */
 import { cpuMicrosPerRequest } from '../phases';
 import type { ConfigurationResult, RunReport } from '../run-report';
+import { expectationsSection } from './expectations-table';
 import { escapeXml } from './svg-charts';
 
 const CSS = `
@@ -50,6 +51,7 @@ export function renderPage({
 ${capacity}
 <section id="summary"><h2>Summary</h2>${summaryTable(report.configurations)}
 ${summaryCharts.length ? `<div class="charts">${summaryCharts.join('\n')}</div>` : ''}</section>
+${expectationsSection(report.configurations)}
 ${phasesSection(report.configurations)}
 <section id="time-series"><h2>Over time</h2>
 <p class="meta">Dashed vertical lines mark toggle flips and injected faults.</p>

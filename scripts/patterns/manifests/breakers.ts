@@ -9,6 +9,7 @@ export const breakers: PatternManifest = {
     'libs/resilience/src/breakers.spec.ts',
     'libs/resilience/src/resilience.errors.ts',
     'test/e2e/resilience-faults.e2e-spec.ts',
+    'scripts/experiments/member-outages.ts',
     'docker/prometheus/rules/tests/resilience.test.yaml',
   ],
   dependencies: ['cockatiel'],

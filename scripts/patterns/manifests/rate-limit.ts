@@ -7,6 +7,7 @@ export const rateLimit: PatternManifest = {
     'libs/resilience/src/rate-limit',
     'src/tenants/failed-auth-limit.ts',
     'docs/patterns/rate-limiting.md',
+    'scripts/experiments/noisy-tenant.ts',
     'test/e2e/rate-limit.e2e-spec.ts',
     'test/e2e/auth-limits.e2e-spec.ts',
   ],

@@ -9,6 +9,7 @@ export const shedding: PatternManifest = {
     'libs/resilience/src/load-shedding.ts',
     'libs/resilience/src/load-shedding.spec.ts',
     'test/e2e/overload.e2e-spec.ts',
+    'scripts/experiments/overload.ts',
   ],
   dependencies: ['@fastify/under-pressure'],
   scripts: [],
