@@ -62,4 +62,39 @@ describe('pacedLoad', () => {
     expect(performance.now() - started).toBeLessThan(5000);
     expect(sent).toBeGreaterThan(0);
   });
+
+  it('sends a request again, once, when its kept-alive connection closes before an answer; other transport errors show their code', async () => {
+    // As an old nginx worker does at a reload: each connection's second request is read and the
+    // connection closed without an answer.
+    const served = new WeakMap<object, number>();
+    const closing = createServer((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n > 1) req.socket.destroy();
+      else res.writeHead(200).end('{}');
+    }).listen(0, '127.0.0.1');
+    await once(closing, 'listening');
+    const closingUrl = `http://127.0.0.1:${(closing.address() as AddressInfo).port}/`;
+    const unused = createServer().listen(0, '127.0.0.1');
+    await once(unused, 'listening');
+    const refusedUrl = `http://127.0.0.1:${(unused.address() as AddressInfo).port}/`;
+    unused.close();
+    try {
+      const answers: Answer[] = [];
+      let n = 0;
+      const { sent, resent } = await pacedLoad({
+        rate: 100,
+        seconds: 0.3,
+        next: () => (n++ === 5 ? refusedUrl : closingUrl),
+        headers: {},
+        recorder: new LoadRecorder(),
+        onAnswer: (a) => answers.push(a),
+      });
+      expect(resent).toBeGreaterThan(0);
+      expect(answers).toHaveLength(sent);
+      expect(tally(answers)).toMatch(/^(200×\d+, 0 ECONNREFUSED×1|0 ECONNREFUSED×1, 200×\d+)$/);
+    } finally {
+      closing.close();
+    }
+  });
 });

@@ -4,8 +4,11 @@
  * second, so the server sees a burst every second and p99 measures the burst, not the rate (at
  * 200 req/s and 45% CPU, p50 was 41 ms). Here requests start evenly spaced (every 1/rate s, caught
  * up on a 5 ms tick) and do not wait for earlier answers, as independent users do; a request that
- * would exceed `maxInFlight` is not sent, which shows as achieved < offered.
+ * would exceed `maxInFlight` is not sent, which shows as achieved < offered. Like a browser, it
+ * sends a request again, once, when its kept-alive connection closed before any answer (nginx's
+ * old workers close theirs at each reload: fetchThroughBalancer); `resent` counts those.
  */
+import { fetchThroughBalancer } from '../balancer-fetch';
 import { LoadRecorder } from './recorder';
 
 /** A request other than a GET with the load's headers: a write, or another tenant's key. */
@@ -23,7 +26,10 @@ export interface Answer {
   status: number;
   ms: number;
   retryAfter: string | null;
-  /** A refusal's problem type, its last segment (`overloaded`, `circuit-open`); else undefined. */
+  /**
+   * A refusal's problem type, its last segment (`overloaded`, `circuit-open`); for a transport
+   * error, its code (`UND_ERR_SOCKET`, `TimeoutError`); else undefined.
+   */
   problem?: string;
   /** performance.now() when it was sent. */
   sentAt: number;
@@ -45,12 +51,15 @@ export interface PacedLoadOptions {
   onAnswer?: (answer: Answer, request: PacedRequest) => void;
 }
 
-export async function pacedLoad(o: PacedLoadOptions): Promise<{ sent: number; skipped: number }> {
+export async function pacedLoad(
+  o: PacedLoadOptions,
+): Promise<{ sent: number; skipped: number; resent: number }> {
   const maxInFlight = o.maxInFlight ?? 1000;
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
   let skipped = 0;
+  let resent = 0;
   const send = () => {
     const next = o.next();
     const request = typeof next === 'string' ? { url: next } : next;
@@ -60,19 +69,22 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<{ sent: number; sk
       o.recorder.record(status, ms);
       o.onAnswer?.({ status, ms, retryAfter, problem, sentAt: t0 }, request);
     };
-    const p = fetch(request.url, {
+    const init = {
       method: request.method,
       body: request.body,
       headers: { ...o.headers, ...request.headers },
       signal: AbortSignal.timeout(10_000),
-    })
+    };
+    const p = fetchThroughBalancer(request.url, init, () => resent++)
       .then(async (res) => {
         // Only refusals are read: which 503 it was (shed, breaker open) is the point of a fault.
         const body = res.status >= 400 ? await res.text() : void (await res.arrayBuffer());
         const problem = body && /"type"\s*:\s*"[^"]*?([^/"]+)"/.exec(body)?.[1];
         answered(res.status, res.headers.get('retry-after'), problem || undefined);
       })
-      .catch(() => answered(0))
+      .catch((err: Error & { cause?: { code?: string } }) =>
+        answered(0, null, err.cause?.code ?? err.name),
+      )
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
@@ -90,7 +102,7 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<{ sent: number; sk
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await Promise.all(inFlight);
-  return { sent, skipped };
+  return { sent, skipped, resent };
 }
 
 /** `201×40, 503 circuit-open×12`: statuses (and problem types) counted; 0 is a transport error. */

@@ -7,13 +7,10 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { Balancer } from '../../scripts/balancer';
+import { fetchThroughBalancer } from '../../scripts/balancer-fetch';
 import { rollingRestart } from '../../scripts/rolling-restart';
 import { AppConfig } from '../../src/config';
-import {
-  BalancedInstances,
-  fetchThroughBalancer,
-  startBalancedInstances,
-} from '../helpers/balancer';
+import { BalancedInstances, startBalancedInstances } from '../helpers/balancer';
 import { Instance } from '../helpers/instances';
 import { startLoad, tally } from '../helpers/load';
 import { metricSum } from '../helpers/metrics'; // pattern:telemetry
