@@ -49,7 +49,9 @@ export function startLoad(options: LoadOptions): LoadHandle {
     (_client: unknown, status: number, _bytes: number, latencyMs: number) =>
       options.recorder.record(status, latencyMs),
   );
-  instance.on('reqError', () => options.recorder.record(0, 0));
+  instance.on('reqError', (err: Error & { code?: string }) =>
+    options.recorder.record(0, 0, err.code ?? err.name),
+  );
   return { done, stop: () => instance.stop() };
 }
 

@@ -43,15 +43,18 @@ export const memberOutages: Scenario = async (ctx) => {
   });
   ctx.finally(() => stack('start-member', 'primary'));
   ctx.finally(() => stack('start-member', 'redis')); // pattern:cache,rate-limit
+  // Marked as each stop or start begins (a stop takes about a second, during which requests
+  // already fail: the phase table counts them in the outage), and judged from the member's being
+  // down to its restart's beginning, when the breakers have the failures they open on.
   const outage = async (member: 'primary' | 'redis', during?: () => Promise<void>) => {
-    await stack('stop-member', member);
     mark(`stop ${member}`);
+    await stack('stop-member', member);
     const from = performance.now();
     await delay(stretchMs);
     await during?.();
     const to = performance.now();
-    await stack('start-member', member);
     mark(`start ${member}`);
+    await stack('start-member', member);
     return (a: Sent) => a.sentAt >= from && a.sentAt < to;
   };
   let primaryBreakers: string[] = [];

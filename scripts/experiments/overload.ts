@@ -1,11 +1,17 @@
 /**
  * The shedding scenario (scenarios.ts lists it; it runs as two configurations, LOAD_SHEDDING on
- * and off, in one run): reads offered, open loop, at three times the capacity measured first
+ * and off, in one run): listings offered, open loop, at three times the capacity measured first
  * (closed loop, once per run, so both configurations get the same offered rate). With shedding,
  * an instance past its in-flight bound answers 503 + Retry-After at once, and the requests it
  * admits keep their latency: their p99 within the SLO (`--slo-ms`). Without it every request
  * queues behind the backlog, and p99 grows past the SLO: the negative control. The load generator
- * holds at most MAX_IN_FLIGHT requests; sends past that are skipped and counted. A file of its own so that `npm run pattern:remove -- shedding` takes it.
+ * holds at most MAX_IN_FLIGHT requests; sends past that are skipped and counted. A file of its
+ * own so that `npm run pattern:remove -- shedding` takes it.
+ *
+ * Capacity and overload both go straight to the instances, in turn, on a route that costs the
+ * server far more than the client (a listing of LISTING documents): with reads by id (mostly L1
+ * hits) the instances served more than this process, one Node on one core, could offer, and the
+ * queue formed in the load generator, where shedding cannot act.
  */
 import { runLoad } from './load';
 import { type Answer, pacedLoad, tally } from './paced-load';
@@ -18,8 +24,10 @@ import type { Topology } from './topology';
 const OVERLOAD = 3;
 /** Requests the load generator holds in flight: several times the instances' bound (64 each). */
 const MAX_IN_FLIGHT = 400;
-/** Connections that measure the capacity: under the APIs' in-flight bound (topology.ts). */
-const CAPACITY_CONNECTIONS = 32;
+/** Connections per instance that measure the capacity: under its in-flight bound (topology.ts). */
+const CAPACITY_CONNECTIONS = 8;
+/** Documents per listing: the overload's request. */
+const LISTING = 50;
 
 /** Reads per second served at capacity, per topology: measured by the first configuration. */
 const capacities = new WeakMap<Topology, number>();
@@ -31,7 +39,7 @@ export const overload: Scenario = async (ctx) => {
     throw new Error('shedding: no read was answered 200 while measuring capacity');
   capacities.set(ctx.topology, capacity);
   const rate = Math.round(capacity * OVERLOAD);
-  ctx.at(0, `overload: ${rate} reads/s`, () => Promise.resolve());
+  ctx.at(0, `overload: ${rate} listings/s`, () => Promise.resolve());
   const answers: Answer[] = [];
   // Straight to the instances, in turn: shedding is each process's own bound, and through nginx
   // (one worker process, unpinned) the queue formed in nginx, where no instance could see it.
@@ -40,7 +48,7 @@ export const overload: Scenario = async (ctx) => {
   const { sent, skipped } = await pacedLoad({
     rate,
     seconds: ctx.seconds,
-    next: () => `${apis[n++ % apis.length].url}/v1/documents/${ctx.zipf.next()}`,
+    next: () => `${apis[n++ % apis.length].url}${LISTING_PATH}`,
     headers: { authorization: `Bearer ${ctx.topology.key}` },
     recorder: ctx.recorder,
     maxInFlight: MAX_IN_FLIGHT,
@@ -63,7 +71,7 @@ export const overload: Scenario = async (ctx) => {
       0.99,
     ),
   });
-  const offered = `${rate} reads/s offered (${OVERLOAD}× ${Math.round(capacity)}), ${sent} sent`;
+  const offered = `${rate} listings/s offered (${OVERLOAD}× ${Math.round(capacity)}), ${sent} sent`;
   if (!shedding) {
     ctx.expectations.push({
       name: 'without shedding, p99 grows past the SLO',
@@ -99,17 +107,23 @@ export const overload: Scenario = async (ctx) => {
   );
 };
 
-/** 200s per second of a closed-loop read load (its answers are not the run's). */
+const LISTING_PATH = `/v1/documents?limit=${LISTING}`;
+
+/** 200s per second of a closed-loop load of listings on every instance at once (not the run's). */
 async function measureCapacity(ctx: ScenarioContext): Promise<number> {
   const seconds = ctx.smoke ? 1 : Math.max(2, ctx.seconds / 4);
   const recorder = new LoadRecorder();
-  await runLoad({
-    url: ctx.topology.url,
-    connections: CAPACITY_CONNECTIONS,
-    seconds,
-    headers: { authorization: `Bearer ${ctx.topology.key}` },
-    requests: [{ setupRequest: (r) => ({ ...r, path: `/v1/documents/${ctx.zipf.next()}` }) }],
-    recorder,
-  });
+  await Promise.all(
+    ctx.topology.apis.map((api) =>
+      runLoad({
+        url: api.url,
+        connections: CAPACITY_CONNECTIONS,
+        seconds,
+        headers: { authorization: `Bearer ${ctx.topology.key}` },
+        requests: [{ path: LISTING_PATH }],
+        recorder,
+      }),
+    ),
+  );
   return (recorder.statuses['200'] ?? 0) / seconds;
 }

@@ -66,7 +66,7 @@ export async function pacedLoad(
     const t0 = performance.now();
     const answered = (status: number, retryAfter: string | null = null, problem?: string) => {
       const ms = performance.now() - t0;
-      o.recorder.record(status, ms);
+      o.recorder.record(status, ms, status === 0 ? problem : undefined);
       o.onAnswer?.({ status, ms, retryAfter, problem, sentAt: t0 }, request);
     };
     const init = {

@@ -1,4 +1,4 @@
-import { LoadRecorder, percentile } from './recorder';
+import { LoadRecorder, medianSecondP99, percentile, percentileOf } from './recorder';
 
 describe('LoadRecorder', () => {
   it('hands out each second once, counting non-2xx and transport errors as errors', () => {
@@ -12,6 +12,36 @@ describe('LoadRecorder', () => {
     expect(r.requests).toBe(102);
     expect(r.errors).toBe(2);
     expect(r.statuses).toEqual({ '0': 1, '200': 100, '503': 1 });
+  });
+
+  it("keeps a transport error's code beside its 0, and counts it as an error", () => {
+    const r = new LoadRecorder();
+    r.record(200, 5);
+    r.record(0, 0, 'ECONNRESET');
+    r.record(0, 0, 'ECONNRESET');
+    r.record(0, 0);
+    expect(r.statuses).toEqual({ '200': 1, '0 ECONNRESET': 2, '0': 1 });
+    expect(r.errors).toBe(3);
+    expect(r.drain(1).errors).toBe(3);
+  });
+
+  it("takes the median of each second's p99, so that one stalled second does not decide it", () => {
+    const second = (s: number, ms: number[]) => ms.map((m, i) => ({ ms: m, sentAt: s * 1000 + i }));
+    const steady = Array.from({ length: 30 }, (_, i) => 1 + i / 10);
+    const samples = [
+      ...second(0, steady),
+      ...second(1, [...steady.slice(1), 250]), // a stall: this second's p99 is 250
+      ...second(2, steady),
+      ...second(3, [900, 900]), // too few to count
+    ];
+    expect(medianSecondP99(samples, 0)).toBeCloseTo(3.9);
+    expect(
+      percentileOf(
+        samples.map((s) => s.ms),
+        0.99,
+      ),
+    ).toBe(900);
+    expect(medianSecondP99([], 0)).toBe(0);
   });
 
   it('takes nearest-rank percentiles', () => {

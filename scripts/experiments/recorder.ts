@@ -4,6 +4,8 @@
  * summary only covers the whole run). Several load sources (a spike on top of a base load, a
  * burst of exports) record into the same recorder.
  */
+import { median } from './rounds';
+
 export interface SecondStats {
   rps: number;
   p50: number;
@@ -17,11 +19,13 @@ export class LoadRecorder {
   private errorsThisSecond = 0;
   private answersThisSecond = 0;
   readonly all: number[] = [];
+  /** Answers by status; transport errors as `0` and their code (`0 ECONNRESET`) when known. */
   readonly statuses: Record<string, number> = {};
 
-  /** One answer: `status` 0 for a transport error. */
-  record(status: number, latencyMs: number): void {
-    this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+  /** One answer: `status` 0 for a transport error, with its code if known. */
+  record(status: number, latencyMs: number, errorCode?: string): void {
+    const key = status === 0 && errorCode ? `0 ${errorCode}` : String(status);
+    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
     this.answersThisSecond++;
     if (status === 0) {
       this.errorsThisSecond++;
@@ -55,7 +59,7 @@ export class LoadRecorder {
 
   get errors(): number {
     return Object.entries(this.statuses)
-      .filter(([s]) => s === '0' || Number(s) >= 400)
+      .filter(([s]) => s.startsWith('0') || Number(s) >= 400)
       .reduce((a, [, n]) => a + n, 0);
   }
 }
@@ -71,5 +75,30 @@ export function percentileOf(values: readonly number[], q: number): number {
   return percentile(
     [...values].sort((a, b) => a - b),
     q,
+  );
+}
+
+/**
+ * The median over seconds of each second's p99, with latencies grouped by when they were sent
+ * (`sentAt`, performance.now() ms; seconds counted from `started`). One stall shows in one second
+ * and does not move it, where it decides a p99 over the whole stretch. A second with fewer than
+ * `minPerSecond` samples (a stretch's ragged ends) is left out; 0 when none is left.
+ */
+export function medianSecondP99(
+  samples: readonly { ms: number; sentAt: number }[],
+  started: number,
+  minPerSecond = 20,
+): number {
+  const bySecond = new Map<number, number[]>();
+  for (const { ms, sentAt } of samples) {
+    const second = Math.floor((sentAt - started) / 1000);
+    const list = bySecond.get(second) ?? [];
+    list.push(ms);
+    bySecond.set(second, list);
+  }
+  return median(
+    [...bySecond.values()]
+      .filter((ms) => ms.length >= minPerSecond)
+      .map((ms) => percentileOf(ms, 0.99)),
   );
 }

@@ -10,13 +10,16 @@ import { overload } from './overload'; // pattern:shedding
 // pattern:queue:begin
 import { queueBurst } from './queue-burst';
 // pattern:queue:end
-import { readAfterWrite } from './read-after-write'; // pattern:read-replicas
+// pattern:read-replicas:begin
+import { readAfterWrite } from './read-after-write';
+import { replicaLag } from './replica-lag';
+// pattern:read-replicas:end
 import { restartUnderLoad } from './restart-under-load';
-// pattern:cache,queue,rate-limit,read-replicas:begin
+// pattern:cache,queue,rate-limit:begin
 import { newDocument, Scenario, ScenarioContext, stack } from './scenario-context';
-// pattern:cache,queue,rate-limit,read-replicas:else
+// pattern:cache,queue,rate-limit:else
 // import { newDocument, Scenario, ScenarioContext } from './scenario-context';
-// pattern:cache,queue,rate-limit,read-replicas:end
+// pattern:cache,queue,rate-limit:end
 
 const JSON_BODY = { 'content-type': 'application/json' };
 
@@ -65,16 +68,6 @@ const spike: Scenario = async (ctx) => {
   await ctx.load({ connections: 10, seconds: ctx.seconds, requests: [read(ctx)] });
 };
 
-// pattern:read-replicas:begin
-/** Reads and writes while the replica applies WAL late (then on time again). */
-const replicaLag: Scenario = async (ctx) => {
-  ctx.finally(() => stack('replica-delay', '0'));
-  ctx.at(ctx.seconds / 4, 'replica delay 1000 ms', () => stack('replica-delay', '1000'));
-  ctx.at((ctx.seconds * 3) / 4, 'replica delay 0', () => stack('replica-delay', '0'));
-  await mixed(ctx);
-};
-// pattern:read-replicas:end
-
 // pattern:cache,queue,rate-limit:begin
 /** Redis stopped for the middle third: L2 and the queue are gone, reads must go on. */
 const redisOutage: Scenario = async (ctx) => {
@@ -91,7 +84,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   mixed,
   spike,
   'read-after-write': readAfterWrite, // pattern:read-replicas
-  'replica-lag': replicaLag, // pattern:read-replicas
+  'replica-lag': replicaLag(mixed), // pattern:read-replicas
   'redis-outage': redisOutage, // pattern:cache,queue,rate-limit
   // pattern:queue:begin
   'queue-burst': queueBurst,

@@ -22,6 +22,7 @@ export const readReplicas: PatternManifest = {
     'test/e2e/read-your-writes.e2e-spec.ts',
     'test/e2e/cache-replicas.e2e-spec.ts',
     'scripts/experiments/read-after-write.ts',
+    'scripts/experiments/replica-lag.ts',
     'docker/postgres/replica-entrypoint.sh',
     'test/deploy/compose-replica.spec.ts',
   ],
