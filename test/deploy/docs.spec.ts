@@ -5,10 +5,11 @@
  * scripts/patterns/markdown-links.ts reads them), every configuration key has its row: a lib's in the lib's README, the app's in
  * docs/configuration.md, and CI runs the test command the README names.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkProblem, relativeLinks, slug } from '../../scripts/patterns/markdown-links';
 import { projectTextFiles } from '../../scripts/patterns/project-files';
+import { SCENARIOS } from '../../scripts/experiments/scenarios';
 import { configKeys, libConfigKeys } from './config-keys';
 import { ROOT } from './repo';
 
@@ -64,6 +65,62 @@ describe('the README and docs/', () => {
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
     expect(readme).toMatch(/^npm test$/m);
     expect(ci).toMatch(/^npm test$/m);
+  });
+});
+
+/**
+ * A pattern doc's "Try it" sections (a `## Try it` or `### Try it` up to the next heading, or a
+ * `**Try it**` bullet up to the next bullet or blank line): what a workshop attendee runs.
+ */
+function tryItSections(markdown: string): string[] {
+  const headed = [...markdown.matchAll(/^(#{2,3}) Try it\n([\s\S]*?)(?=^#{1,3} |(?![\s\S]))/gm)];
+  const bullets = [...markdown.matchAll(/^- \*\*Try it\*\*([\s\S]*?)(?=^- |^\s*$)/gm)];
+  return [...headed.map((m) => m[2]), ...bullets.map((m) => m[1])];
+}
+
+/** What is wrong with the commands of a Try it section: npm scripts or scenarios that do not exist. */
+function tryItProblems(section: string): string[] {
+  const scripts = Object.keys(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts,
+  );
+  const scenarios = [...Object.keys(SCENARIOS), 'capacity'];
+  return [...section.matchAll(/npm run (?:-s )?([\w:-]+)(?: -- ([\w,-]+))?/g)].flatMap(
+    ([command, script, args]) => [
+      ...(scripts.includes(script) ? [] : [`${command}: no npm script ${script}`]),
+      ...(script === 'experiment'
+        ? (args ?? '')
+            .split(',')
+            .filter((name) => !scenarios.includes(name))
+            .map((name) => `${command}: no scenario ${name || '(none)'}`)
+        : []),
+    ],
+  );
+}
+
+describe('the pattern docs', () => {
+  const docs = readdirSync(join(ROOT, 'docs/patterns')).filter((f) => f.endsWith('.md'));
+
+  // A command block comes with what it printed on a 2-core machine. Not every section has one:
+  // toggles.md's block goes with the cache (pattern:remove), and its inline example stays.
+  it('give each pattern a "Try it" section with a command, and each command block its figures', () => {
+    expect(docs.length).toBeGreaterThan(0);
+    const problems = docs.flatMap((doc) => {
+      const sections = tryItSections(readFileSync(join(ROOT, 'docs/patterns', doc), 'utf8'));
+      if (!sections.some((s) => /npm run /.test(s))) return [`${doc}: no Try it with a command`];
+      return sections
+        .filter((s) => s.includes('```sh') && !/2-core\s+machine/.test(s))
+        .map(() => `${doc}: a Try it block without the figures it printed on a 2-core machine`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('name only npm scripts and scenarios that exist in their "Try it" sections', () => {
+    const problems = docs.flatMap((doc) =>
+      tryItSections(readFileSync(join(ROOT, 'docs/patterns', doc), 'utf8'))
+        .flatMap(tryItProblems)
+        .map((p) => `${doc}: ${p}`),
+    );
+    expect(problems).toEqual([]);
   });
 });
 
