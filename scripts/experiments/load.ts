@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { EventEmitter } from 'node:events';
-import { LoadRecorder } from './recorder';
+import { errorCode, LoadRecorder } from './recorder';
 
 export interface LoadOptions {
   url: string;
@@ -49,9 +49,7 @@ export function startLoad(options: LoadOptions): LoadHandle {
     (_client: unknown, status: number, _bytes: number, latencyMs: number) =>
       options.recorder.record(status, latencyMs),
   );
-  instance.on('reqError', (err: Error & { code?: string }) =>
-    options.recorder.record(0, 0, err.code ?? err.name),
-  );
+  instance.on('reqError', (err: unknown) => options.recorder.record(0, 0, errorCode(err)));
   return { done, stop: () => instance.stop() };
 }
 

@@ -29,14 +29,14 @@ const CAPACITY_CONNECTIONS = 8;
 /** Documents per listing: the overload's request. */
 const LISTING = 50;
 
-/** Reads per second served at capacity, per topology: measured by the first configuration. */
+/** Listings per second served at capacity, per topology: measured by the first configuration. */
 const capacities = new WeakMap<Topology, number>();
 
 export const overload: Scenario = async (ctx) => {
   const shedding = await toggleIsOn(ctx.topology, 'LOAD_SHEDDING');
   const capacity = capacities.get(ctx.topology) ?? (await measureCapacity(ctx));
   if (!(capacity > 0))
-    throw new Error('shedding: no read was answered 200 while measuring capacity');
+    throw new Error('shedding: no listing was answered 200 while measuring capacity');
   capacities.set(ctx.topology, capacity);
   const rate = Math.round(capacity * OVERLOAD);
   ctx.at(0, `overload: ${rate} listings/s`, () => Promise.resolve());

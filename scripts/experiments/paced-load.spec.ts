@@ -64,8 +64,9 @@ describe('pacedLoad', () => {
   });
 
   it('sends a request again, once, when its kept-alive connection closes before an answer; other transport errors show their code', async () => {
-    // As an old nginx worker does at a reload: each connection's second request is read and the
-    // connection closed without an answer.
+    // What a client sees when an old nginx worker closes its idle kept-alive connection at a
+    // reload just as the client sends on it: no answer, the connection gone. Here each
+    // connection's second request gets that.
     const served = new WeakMap<object, number>();
     const closing = createServer((req, res) => {
       const n = (served.get(req.socket) ?? 0) + 1;

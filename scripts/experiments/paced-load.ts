@@ -9,7 +9,7 @@
  * old workers close theirs at each reload: fetchThroughBalancer); `resent` counts those.
  */
 import { fetchThroughBalancer } from '../balancer-fetch';
-import { LoadRecorder } from './recorder';
+import { errorCode, LoadRecorder } from './recorder';
 
 /** A request other than a GET with the load's headers: a write, or another tenant's key. */
 export interface PacedRequest {
@@ -82,9 +82,7 @@ export async function pacedLoad(
         const problem = body && /"type"\s*:\s*"[^"]*?([^/"]+)"/.exec(body)?.[1];
         answered(res.status, res.headers.get('retry-after'), problem || undefined);
       })
-      .catch((err: Error & { cause?: { code?: string } }) =>
-        answered(0, null, err.cause?.code ?? err.name),
-      )
+      .catch((err: unknown) => answered(0, null, errorCode(err)))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };

@@ -1,4 +1,4 @@
-import { LoadRecorder, medianSecondP99, percentile, percentileOf } from './recorder';
+import { errorCode, LoadRecorder, medianSecondP99, percentile, percentileOf } from './recorder';
 
 describe('LoadRecorder', () => {
   it('hands out each second once, counting non-2xx and transport errors as errors', () => {
@@ -42,6 +42,22 @@ describe('LoadRecorder', () => {
       ),
     ).toBe(900);
     expect(medianSecondP99([], 0)).toBe(0);
+  });
+
+  it("names a transport error by fetch's cause code, node:http's code, else its name", () => {
+    const fetchError = Object.assign(new TypeError('fetch failed'), {
+      cause: { code: 'UND_ERR_SOCKET' },
+    });
+    const httpError = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    // An aborted node:http request: its cause's code is a number, not a name.
+    const aborted = Object.assign(new Error('aborted'), {
+      name: 'AbortError',
+      cause: { code: 23 },
+    });
+    expect(errorCode(fetchError)).toBe('UND_ERR_SOCKET');
+    expect(errorCode(httpError)).toBe('ECONNREFUSED');
+    expect(errorCode(aborted)).toBe('AbortError');
+    expect(errorCode(undefined)).toBe('unknown');
   });
 
   it('takes nearest-rank percentiles', () => {

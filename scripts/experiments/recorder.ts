@@ -102,3 +102,15 @@ export function medianSecondP99(
       .map((ms) => percentileOf(ms, 0.99)),
   );
 }
+
+/**
+ * A transport error's code, whichever client raised it: fetch's (`cause.code`: `UND_ERR_SOCKET`),
+ * node:http's on a resend (`code`: `ECONNREFUSED`), else its name (`TimeoutError`, `AbortError`).
+ */
+export function errorCode(err: unknown): string {
+  const { code, cause, name } = (err ?? {}) as { code?: unknown; cause?: unknown; name?: unknown };
+  const causeCode = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof causeCode === 'string') return causeCode;
+  if (typeof code === 'string') return code;
+  return typeof name === 'string' ? name : 'unknown';
+}

@@ -1,9 +1,10 @@
 /**
- * The rolling-restart scenario (scenarios.ts lists it): reads and writes paced through the
- * balancer while every API instance is replaced in turn (topology.restartApis, which is
+ * The rolling-restart scenario (scenarios.ts lists it): reads and writes paced through the balancer
+ * while every API instance is replaced in turn (topology.restartApis, which is
  * scripts/rolling-restart.ts: out of the balancer, SIGTERM, graceful shutdown, replacement ready,
- * back in). SPEC's promise is 0 failed requests: every answer a 2xx, before, during and after. The load runs until the last replacement is back in and a short while after, however
- * long the restarts take; the run's length sets only the lead-in and that tail.
+ * back in). SPEC's promise is 0 failed requests: every answer a 2xx, before, during and after. The
+ * load runs until the last replacement is back in and a short while after, however long the
+ * restarts take; the run's length sets only the lead-in and that tail.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Answer, pacedLoad, tally } from './paced-load';

@@ -69,13 +69,35 @@ describe('the README and docs/', () => {
 });
 
 /**
- * A pattern doc's "Try it" sections (a `## Try it` or `### Try it` up to the next heading, or a
- * `**Try it**` bullet up to the next bullet or blank line): what a workshop attendee runs.
+ * A pattern doc's "Try it" sections: a `## Try it` or `### Try it` up to the next heading of level
+ * 1-3, or a `- **Try it**` bullet up to the next bullet, heading or unindented line after a blank
+ * one; fenced code is read through (a `# comment` in a shell block is not a heading).
  */
 function tryItSections(markdown: string): string[] {
-  const headed = [...markdown.matchAll(/^(#{2,3}) Try it\n([\s\S]*?)(?=^#{1,3} |(?![\s\S]))/gm)];
-  const bullets = [...markdown.matchAll(/^- \*\*Try it\*\*([\s\S]*?)(?=^- |^\s*$)/gm)];
-  return [...headed.map((m) => m[2]), ...bullets.map((m) => m[1])];
+  const sections: string[] = [];
+  let current: { lines: string[]; bullet: boolean } | undefined;
+  let fenced = false;
+  let blank = false;
+  for (const line of markdown.split(/\r?\n/)) {
+    const inFence = fenced;
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    if (!inFence) {
+      const heading = /^#{1,3} /.test(line);
+      const ends = current?.bullet
+        ? heading || /^- /.test(line) || (blank && /^\S/.test(line))
+        : heading;
+      if (current && ends) {
+        sections.push(current.lines.join('\n'));
+        current = undefined;
+      }
+      if (/^#{2,3} Try it\s*$/.test(line)) current = { lines: [], bullet: false };
+      else if (/^- \*\*Try it\*\*/.test(line)) current = { lines: [line], bullet: true };
+      else current?.lines.push(line);
+    } else current?.lines.push(line);
+    blank = line.trim() === '';
+  }
+  if (current) sections.push(current.lines.join('\n'));
+  return sections;
 }
 
 /** What is wrong with the commands of a Try it section: npm scripts or scenarios that do not exist. */
@@ -84,15 +106,18 @@ function tryItProblems(section: string): string[] {
     (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts,
   );
   const scenarios = [...Object.keys(SCENARIOS), 'capacity'];
-  return [...section.matchAll(/npm run (?:-s )?([\w:-]+)(?: -- ([\w,-]+))?/g)].flatMap(
-    ([command, script, args]) => [
+  // `npm run experiment -- <scenarios> [options]`: the first argument names the scenarios, unless
+  // it is a placeholder (`<scenario>`); an argument that is an option names none.
+  return [...section.matchAll(/npm run (?:-s )?([\w:-]+)(?:\s+--\s+([^\s`]+))?/g)].flatMap(
+    ([command, script, first]) => [
       ...(scripts.includes(script) ? [] : [`${command}: no npm script ${script}`]),
-      ...(script === 'experiment'
-        ? (args ?? '')
+      ...(script === 'experiment' && first && !/^[-<]/.test(first)
+        ? first
             .split(',')
             .filter((name) => !scenarios.includes(name))
-            .map((name) => `${command}: no scenario ${name || '(none)'}`)
+            .map((name) => `${command}: no scenario ${name}`)
         : []),
+      ...(script === 'experiment' && !first ? [`${command}: no scenario named`] : []),
     ],
   );
 }
@@ -108,7 +133,7 @@ describe('the pattern docs', () => {
       const sections = tryItSections(readFileSync(join(ROOT, 'docs/patterns', doc), 'utf8'));
       if (!sections.some((s) => /npm run /.test(s))) return [`${doc}: no Try it with a command`];
       return sections
-        .filter((s) => s.includes('```sh') && !/2-core\s+machine/.test(s))
+        .filter((s) => /^```(sh|bash|shell)\s*$/m.test(s) && !/2-core\s+machine/.test(s))
         .map(() => `${doc}: a Try it block without the figures it printed on a 2-core machine`);
     });
     expect(problems).toEqual([]);

@@ -57,6 +57,7 @@ const MECHANISMS: Record<string, string[]> = {
     'no failed request through the restart',
   ],
   shedding: ['the excess is refused with 503 + Retry-After'], // pattern:shedding
+  'replica-lag': ['no failed request'], // pattern:read-replicas
 };
 
 /** Runs the CLI as `npm run experiment` does; its output is the failure message if it fails. */
