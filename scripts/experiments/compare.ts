@@ -5,6 +5,7 @@
  */
 import { cpuMicrosPerRequest } from './phases';
 import { mergeExpectations } from './expectations';
+import { tenths } from './recorder';
 import { interleave, median } from './rounds';
 import type { ConfigurationResult } from './run-report';
 import { runConfiguration, RunOptions } from './runner';
@@ -67,7 +68,7 @@ function merge(config: NamedToggles, parts: ConfigurationResult[]): Configuratio
   const series = [];
   const events = [];
   const phases = [];
-  const at = (t: number) => Math.round((t + offset) * 10) / 10;
+  const at = (t: number) => tenths(t + offset);
   for (const p of parts) {
     series.push(...p.series.map((s) => ({ ...s, t: at(s.t) })));
     events.push(...p.events.map((e) => ({ ...e, t: e.t + offset })));

@@ -11,8 +11,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../src/config';
 import { type Answer, pacedLoad, type PacedRequest, tally } from './paced-load';
-import { percentileOf } from './recorder';
-import { newDocument, type Scenario, type ScenarioContext, stack } from './scenario-context';
+import { percentileOf, tenths } from './recorder';
+import {
+  newDocument,
+  readiness,
+  type Scenario,
+  type ScenarioContext,
+  stack,
+} from './scenario-context';
 
 /** Requests per second, paced: well within what one busy core serves, so latency is the faults'. */
 const RATE = 50;
@@ -30,7 +36,6 @@ export const memberOutages: Scenario = async (ctx) => {
   const { topology } = ctx;
   const stretchMs = Math.max(1.5, ctx.seconds / 4) * 1000;
   const answers: Sent[] = [];
-  const mark = (label: string) => ctx.at(0, label, () => Promise.resolve());
   let finished = false;
   const load = pacedLoad({
     rate: RATE,
@@ -47,13 +52,13 @@ export const memberOutages: Scenario = async (ctx) => {
   // already fail: the phase table counts them in the outage), and judged from the member's being
   // down to its restart's beginning, when the breakers have the failures they open on.
   const outage = async (member: 'primary' | 'redis', during?: () => Promise<void>) => {
-    mark(`stop ${member}`);
+    ctx.mark(`stop ${member}`);
     await stack('stop-member', member);
     const from = performance.now();
     await delay(stretchMs);
     await during?.();
     const to = performance.now();
-    mark(`start ${member}`);
+    ctx.mark(`start ${member}`);
     await stack('start-member', member);
     return (a: Sent) => a.sentAt >= from && a.sentAt < to;
   };
@@ -65,7 +70,7 @@ export const memberOutages: Scenario = async (ctx) => {
       primaryBreakers = await breakerStates(ctx, 'primary');
     });
     recoverySeconds = await writesAgain(ctx);
-    if (recoverySeconds !== undefined) mark('writes accepted again');
+    if (recoverySeconds !== undefined) ctx.mark('writes accepted again');
     // pattern:cache,rate-limit:begin
     const redisDown = await outage('redis');
     // pattern:cache,rate-limit:end
@@ -106,7 +111,7 @@ function judgePrimaryOutage(
   Object.assign(ctx.extra, {
     writesInPrimaryOutage: writes.length,
     writesRefused: refused.length,
-    refusedP99Ms: Math.round(refusedP99 * 10) / 10,
+    refusedP99Ms: tenths(refusedP99),
     readsInPrimaryOutage: reads.length,
     readsServed,
   });
@@ -183,12 +188,7 @@ function kindOf(request: PacedRequest): Kind {
 /** Each instance's view of one breaker, from /health/ready. */
 async function breakerStates(ctx: ScenarioContext, name: string): Promise<string[]> {
   return Promise.all(
-    ctx.topology.apis.map(async (api) => {
-      const res = await fetch(`${api.url}/health/ready`).catch(() => undefined);
-      const body = (await res?.json().catch(() => undefined)) as
-        { details?: { breakers?: Record<string, unknown> } } | undefined;
-      return String(body?.details?.breakers?.[name] ?? 'unknown');
-    }),
+    ctx.topology.apis.map(async (api) => (await readiness(api))?.breakers?.[name] ?? 'unknown'),
   );
 }
 
@@ -216,7 +216,7 @@ async function writesAgain(ctx: ScenarioContext): Promise<number | undefined> {
       accepted = res?.status === 201;
     }
     if (accepted && (await breakerStates(ctx, 'primary')).every((s) => s === 'closed')) {
-      return Math.round((performance.now() - started) / 100) / 10;
+      return tenths((performance.now() - started) / 1000);
     }
     await delay(200);
   }

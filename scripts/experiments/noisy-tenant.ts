@@ -14,7 +14,7 @@ import { apiClient } from '../api-client/client';
 import { createTenant } from '../create-tenant';
 import type { Scenario, ScenarioContext } from './scenario-context';
 import { type Answer, pacedLoad, tally } from './paced-load';
-import { medianSecondP99, percentileOf } from './recorder';
+import { hundredths, medianSecondP99, percentileOf } from './recorder';
 
 /** RATE_LIMIT_READS per second in the experiments' processes (topology.ts). */
 const EXPERIMENTS_READ_LIMIT = 100;
@@ -80,10 +80,10 @@ export const noisyTenant: Scenario = async (ctx) => {
     noisyOfferedPerSecond: noisyRate,
     noisyAdmittedPerSecond: Math.round(admittedPerSecond),
     noisyRefused: refused.length,
-    quietP99BeforeMs: round(p99(quietBefore)),
-    quietP99DuringMs: round(p99(quietDuring)),
-    quietSecondP99BeforeMs: round(before),
-    quietSecondP99DuringMs: round(during),
+    quietP99BeforeMs: hundredths(p99(quietBefore)),
+    quietP99DuringMs: hundredths(p99(quietDuring)),
+    quietSecondP99BeforeMs: hundredths(before),
+    quietSecondP99DuringMs: hundredths(during),
   });
   // No p99 (no second with enough answers) is a failure, not a ratio of 0.
   const ratio = before > 0 && during > 0 ? during / before : Infinity;
@@ -109,8 +109,8 @@ export const noisyTenant: Scenario = async (ctx) => {
       name: "the other tenants' p99 with the noisy tenant",
       expected: `≤ 1.5× their p99 before it (median of each second's p99)`,
       actual:
-        `${round(during)} ms, before ${round(before)} ms (${round(ratio)}×); ` +
-        `over each whole stretch ${round(p99(quietDuring))} ms, before ${round(p99(quietBefore))} ms`,
+        `${hundredths(during)} ms, before ${hundredths(before)} ms (${hundredths(ratio)}×); ` +
+        `over each whole stretch ${hundredths(p99(quietDuring))} ms, before ${hundredths(p99(quietBefore))} ms`,
       pass: ratio <= 1.5,
     },
   );
@@ -151,5 +151,3 @@ async function readLimit(ctx: ScenarioContext, tenant: Tenant): Promise<number> 
   const policy = /^(\d+);w=(\d+)/.exec(res.headers.get('ratelimit-policy') ?? '');
   return policy ? Number(policy[1]) / Number(policy[2]) : EXPERIMENTS_READ_LIMIT;
 }
-
-const round = (x: number) => Math.round(x * 100) / 100;

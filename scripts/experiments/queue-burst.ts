@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAME } from '../../src/documents/jobs/queue-options';
 import { apiClient } from '../api-client/client';
 import { pacedLoad } from './paced-load';
-import { percentileOf } from './recorder';
+import { hundredths, percentileOf } from './recorder';
 import type { Scenario } from './scenario-context';
 import type { Topology } from './topology';
 
@@ -40,7 +40,7 @@ export const queueBurst: Scenario = async (ctx) => {
       .then((drained) => {
         if (!drained) return;
         marks.drained = ctx.recorder.all.length;
-        ctx.extra.drainSeconds = round((performance.now() - started) / 1000);
+        ctx.extra.drainSeconds = hundredths((performance.now() - started) / 1000);
       });
     const statuses = await sending;
     ctx.extra.exportsAccepted = statuses.filter((s) => s === 202 || s === 201).length;
@@ -59,16 +59,16 @@ export const queueBurst: Scenario = async (ctx) => {
   const all = ctx.recorder.all;
   const idle = p99(all.slice(0, marks.burst ?? all.length));
   const during = p99(all.slice(marks.burst ?? all.length, marks.drained ?? all.length));
-  ctx.extra.idleP99Ms = round(idle);
-  ctx.extra.burstP99Ms = round(during);
-  ctx.extra.burstP99Ratio = idle > 0 ? round(during / idle) : 'n/a';
+  ctx.extra.idleP99Ms = hundredths(idle);
+  ctx.extra.burstP99Ms = hundredths(during);
+  ctx.extra.burstP99Ratio = idle > 0 ? hundredths(during / idle) : 'n/a';
   if (marks.drained === undefined || marks.drained >= all.length) {
     ctx.extra.afterDrainP99Ms = 'not drained before the run ended';
     return;
   }
   const after = p99(all.slice(marks.drained));
-  ctx.extra.afterDrainP99Ms = round(after);
-  ctx.extra.afterDrainP99Ratio = idle > 0 ? round(after / idle) : 'n/a';
+  ctx.extra.afterDrainP99Ms = hundredths(after);
+  ctx.extra.afterDrainP99Ratio = idle > 0 ? hundredths(after / idle) : 'n/a';
 };
 
 /** Reads per second during queue-burst: about a fifth of what two instances on one core serve. */
@@ -99,8 +99,6 @@ async function untilDrained(topology: Topology, deadline: number): Promise<boole
     connection.disconnect();
   }
 }
-
-const round = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * Senders the burst uses at once: as fast as 50 clients can post, ten times the reads' 10

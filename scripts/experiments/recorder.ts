@@ -64,6 +64,11 @@ export class LoadRecorder {
   }
 }
 
+/** A figure to one decimal, for reports (seconds, ms). */
+export const tenths = (x: number): number => Math.round(x * 10) / 10;
+/** A figure to two decimals, for reports (ms, ratios). */
+export const hundredths = (x: number): number => Math.round(x * 100) / 100;
+
 /** Nearest-rank percentile of an ascending array, in ms; 0 when empty. */
 export function percentile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return 0;

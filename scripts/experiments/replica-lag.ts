@@ -10,7 +10,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../src/config';
-import { type Scenario, type ScenarioContext, stack } from './scenario-context';
+import { tenths } from './recorder';
+import { readiness, type Scenario, type ScenarioContext, stack } from './scenario-context';
 
 /** How much later than REPLICA_MAX_LAG_MS the replica applies WAL. */
 const BEYOND_MAX_LAG_MS = 2000;
@@ -48,8 +49,8 @@ export function replicaLag(load: Scenario): Scenario {
     const { left, rejoined } = await seen;
     Object.assign(ctx.extra, {
       replicaDelayMs: delayMs,
-      replicaLeftAtS: left === undefined ? 'stayed in rotation' : round(left),
-      replicaRejoinedAtS: rejoined === undefined ? 'not seen' : round(rejoined),
+      replicaLeftAtS: left === undefined ? 'stayed in rotation' : tenths(left),
+      replicaRejoinedAtS: rejoined === undefined ? 'not seen' : tenths(rejoined),
     });
     // A run whose delay is not well past the limit (a smoke run's 2 s) cannot show the replica
     // leave (it took 7.7 s of a 7 s delay here: the delay takes a moment to apply, the lag a poll
@@ -59,13 +60,13 @@ export function replicaLag(load: Scenario): Scenario {
         {
           name: 'the replica leaves the rotation once it lags past REPLICA_MAX_LAG_MS',
           expected: `out of rotation once its lag passes ${maxLagMs / 1000} s, before the delay is lifted`,
-          actual: left === undefined ? 'stayed in rotation' : `after ${round(left - from)} s`,
+          actual: left === undefined ? 'stayed in rotation' : `after ${tenths(left - from)} s`,
           pass: left !== undefined && left > from + maxLagMs / 1000 && left < to,
         },
         {
           name: 'the replica rejoins once it has caught up',
           expected: `within ${REJOIN_WITHIN_S} s of the delay lifted`,
-          actual: rejoined === undefined ? 'not seen' : `after ${round(rejoined - to)} s`,
+          actual: rejoined === undefined ? 'not seen' : `after ${tenths(rejoined - to)} s`,
           pass: rejoined !== undefined && rejoined - to <= REJOIN_WITHIN_S,
         },
       );
@@ -91,28 +92,17 @@ async function watchRotation(
   at: () => number,
 ): Promise<{ left?: number; rejoined?: number }> {
   const seen: { left?: number; rejoined?: number } = {};
-  const mark = (label: string) => ctx.at(0, label, () => Promise.resolve());
-  const readyUrl = `${ctx.topology.apis[0].url}/health/ready`;
   await delay(from * 1000); // a blip before the delay is not the delay's doing
   while (!done(seen)) {
-    const inRotation = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) })
-      .then((res) => res.json() as Promise<ReadinessBody>)
-      .then((body) => body.details?.replicas?.members?.[0]?.inRotation)
-      .catch(() => undefined);
+    const inRotation = (await readiness(ctx.topology.apis[0]))?.replicas?.members?.[0]?.inRotation;
     if (inRotation === false && seen.left === undefined) {
       seen.left = at();
-      mark('replica out of rotation');
+      ctx.mark('replica out of rotation');
     } else if (inRotation === true && seen.left !== undefined && seen.rejoined === undefined) {
       seen.rejoined = at();
-      mark('replica back in rotation');
+      ctx.mark('replica back in rotation');
     }
     await delay(200);
   }
   return seen;
 }
-
-interface ReadinessBody {
-  details?: { replicas?: { members?: { inRotation?: boolean }[] } };
-}
-
-const round = (seconds: number) => Math.round(seconds * 10) / 10;

@@ -8,6 +8,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Answer, pacedLoad, tally } from './paced-load';
+import { tenths } from './recorder';
 import { newDocument, type Scenario } from './scenario-context';
 
 /**
@@ -44,15 +45,15 @@ export const restartUnderLoad: Scenario = async (ctx) => {
   let restartSeconds: number | undefined;
   try {
     await pause();
-    ctx.at(0, 'rolling restart', () => Promise.resolve());
+    ctx.mark('rolling restart');
     const started = performance.now();
     await topology
       .restartApis((message) => {
         const back = /^(:\d+) .* back in the balancer$/.exec(message);
-        if (back) ctx.at(0, `${back[1]} replaced`, () => Promise.resolve());
+        if (back) ctx.mark(`${back[1]} replaced`);
       })
       .catch((err: Error) => void (restartError = err.message));
-    restartSeconds = Math.round((performance.now() - started) / 100) / 10;
+    restartSeconds = tenths((performance.now() - started) / 1000);
     await pause();
   } finally {
     finished = true;

@@ -7,7 +7,7 @@
 import { startLoad } from './load';
 import { splitPhases } from './phases';
 import type { Progress } from './progress';
-import { LoadRecorder, percentile } from './recorder';
+import { LoadRecorder, percentile, tenths } from './recorder';
 import type { ConfigurationResult, RunEvent } from './run-report';
 import { Sampler } from './sampler';
 import type { Scenario, ScenarioContext } from './scenario-context';
@@ -69,14 +69,18 @@ export async function runConfiguration(
     at: (atSeconds, label, action) => {
       const timer = setTimeout(() => {
         const done = action().then(
-          () => void events.push({ t: round(sampler.now()), label }),
+          () => void events.push({ t: tenths(sampler.now()), label }),
           (err: Error) =>
-            void events.push({ t: round(sampler.now()), label: `${label} failed: ${err.message}` }),
+            void events.push({
+              t: tenths(sampler.now()),
+              label: `${label} failed: ${err.message}`,
+            }),
         );
         pending.push(done);
       }, atSeconds * 1000);
       timers.push(timer);
     },
+    mark: (label) => void events.push({ t: tenths(sampler.now()), label }),
     finally: (action) => void cleanups.unshift(action),
   };
   for (const flip of options.flips) {
@@ -104,8 +108,6 @@ export async function runConfiguration(
     expectations: ctx.expectations.length ? ctx.expectations : undefined,
   };
 }
-
-const round = (t: number) => Math.round(t * 10) / 10;
 
 function summarise(recorder: LoadRecorder, seconds: number): ConfigurationResult['summary'] {
   const sorted = [...recorder.all].sort((a, b) => a - b);

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { coreTicks, cpuMicros, machineTicks } from './bench/process-stats';
 import { Exposition } from './exposition';
-import { LoadRecorder } from './recorder';
+import { LoadRecorder, tenths } from './recorder';
 import type { TimePoint } from './run-report';
 import type { Topology } from './topology';
 
@@ -207,7 +207,7 @@ export class Sampler {
     const answers = c.l1 + c.l2 + c.db - (p.l1 + p.l2 + p.db);
     const reads = c.primary + c.replica - (p.primary + p.replica);
     const point: TimePoint = {
-      t: Math.round(this.now() * 10) / 10,
+      t: tenths(this.now()),
       ...load,
       l1HitRatio: share(c.l1 - p.l1, answers),
       l2HitRatio: share(c.l2 - p.l2, answers),

@@ -31,6 +31,8 @@ export interface ScenarioContext {
   }): Promise<autocannon.Result>;
   /** Runs `action` `atSeconds` into the run and records it as a RunEvent when it is done. */
   at(atSeconds: number, label: string, action: () => Promise<void>): void;
+  /** Records a RunEvent now: what a scenario saw happen (a replica out of rotation). */
+  mark(label: string): void;
   /** Runs after the run whatever happened (restores what a fault broke), last added first. */
   finally(action: () => Promise<void>): void;
 }
@@ -40,6 +42,22 @@ export type Scenario = (ctx: ScenarioContext) => Promise<void>;
 /** `scripts/stack.sh <args>`, e.g. `stop-member redis`: the fault injections of the stack. */
 export async function stack(...args: string[]): Promise<void> {
   await promisify(execFile)('bash', [STACK, ...args]);
+}
+
+/** The parts of an instance's `/health/ready` details that scenarios read. */
+export interface ReadinessDetails {
+  /** Each breaker's state by name: `closed`, `open` or `half-open`. */
+  breakers?: Record<string, string>;
+  /** The replicas, in configuration order. */
+  replicas?: { members?: { inRotation?: boolean }[] };
+}
+
+/** An instance's readiness details (whether ready or not); undefined if none came within 1 s. */
+export async function readiness(api: { url: string }): Promise<ReadinessDetails | undefined> {
+  return fetch(`${api.url}/health/ready`, { signal: AbortSignal.timeout(1000) })
+    .then((res) => res.json() as Promise<{ details?: ReadinessDetails }>)
+    .then((body) => body.details)
+    .catch(() => undefined);
 }
 
 /** A document body for writes; `n` keeps titles distinct. */

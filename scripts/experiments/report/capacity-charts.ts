@@ -4,7 +4,7 @@
  * a missed attempt that was held again is a lone dot off the line (the repeat decides its rate).
  */
 import type { AnalysedStep, CapacityProfile } from '../capacity';
-import { lineChart, type LineSeries, type Marker } from './svg-charts';
+import { lineChart, type LineChartSpec, type LineSeries, type Marker } from './svg-charts';
 
 const ACHIEVED = '#0072B2';
 const MISSED = '#CC79A7';
@@ -48,61 +48,71 @@ function kneeAndBreak(profile: CapacityProfile): Marker[] {
   ];
 }
 
-export function throughputChart(profile: CapacityProfile): string {
+/** One line per step-wise figure, against the offered rate. */
+interface StepLine {
+  label: string;
+  color: string;
+  dashed?: boolean;
+  y: (s: AnalysedStep) => number;
+}
+
+/**
+ * A chart of the deciding steps' lines, the missed attempts of `missed.y` as dots, and the knee
+ * and the break marked.
+ */
+function stepsChart(
+  profile: CapacityProfile,
+  lines: StepLine[],
+  missed: { label: string; y: (s: AnalysedStep) => number },
+  chart: Omit<LineChartSpec, 'series' | 'markers' | 'xLabel'>,
+): string {
   const decided = deciding(profile.steps);
-  const series: LineSeries[] = [
-    {
-      label: 'achieved',
-      color: ACHIEVED,
-      points: decided.map((s) => ({ x: s.offeredRps, y: s.achievedRps })),
-    },
-    {
-      label: 'offered (all achieved)',
-      color: REFERENCE,
-      dashed: true,
-      points: decided.map((s) => ({ x: s.offeredRps, y: s.offeredRps })),
-    },
-  ];
-  const missed = missedAttempts(profile.steps, (s) => s.achievedRps);
-  if (missed.length) series.push({ label: 'missed, held again', color: MISSED, points: missed });
+  const series: LineSeries[] = lines.map(({ y, ...line }) => ({
+    ...line,
+    points: decided.map((s) => ({ x: s.offeredRps, y: y(s) })),
+  }));
+  const dots = missedAttempts(profile.steps, missed.y);
+  if (dots.length) series.push({ label: missed.label, color: MISSED, points: dots });
   return lineChart({
-    name: 'capacity-throughput',
-    title: 'Offered against achieved throughput',
+    ...chart,
     xLabel: 'offered requests / s',
-    yLabel: 'achieved requests / s',
     series,
     markers: kneeAndBreak(profile),
   });
 }
 
-export function latencyChart(profile: CapacityProfile): string {
-  const decided = deciding(profile.steps);
-  const series: LineSeries[] = [
-    {
-      label: 'p99',
-      color: ACHIEVED,
-      points: decided.map((s) => ({ x: s.offeredRps, y: s.p99Ms })),
-    },
-    {
-      label: 'p50',
-      color: ACHIEVED,
-      dashed: true,
-      points: decided.map((s) => ({ x: s.offeredRps, y: s.p50Ms })),
-    },
-  ];
-  const missed = missedAttempts(profile.steps, (s) => s.p99Ms);
-  if (missed.length)
-    series.push({ label: 'p99 missed, held again', color: MISSED, points: missed });
-  return lineChart({
-    name: 'capacity-latency',
-    title: 'Latency against load',
-    xLabel: 'offered requests / s',
-    yLabel: 'latency (ms)',
-    series,
-    markers: kneeAndBreak(profile),
-    thresholds: [
-      { y: profile.slo.sloP99Ms, label: `SLO p99 ≤ ${profile.slo.sloP99Ms} ms`, color: BREAK },
+export function throughputChart(profile: CapacityProfile): string {
+  return stepsChart(
+    profile,
+    [
+      { label: 'achieved', color: ACHIEVED, y: (s) => s.achievedRps },
+      { label: 'offered (all achieved)', color: REFERENCE, dashed: true, y: (s) => s.offeredRps },
     ],
-    yFormat: (v) => `${v} ms`,
-  });
+    { label: 'missed, held again', y: (s) => s.achievedRps },
+    {
+      name: 'capacity-throughput',
+      title: 'Offered against achieved throughput',
+      yLabel: 'achieved requests / s',
+    },
+  );
+}
+
+export function latencyChart(profile: CapacityProfile): string {
+  return stepsChart(
+    profile,
+    [
+      { label: 'p99', color: ACHIEVED, y: (s) => s.p99Ms },
+      { label: 'p50', color: ACHIEVED, dashed: true, y: (s) => s.p50Ms },
+    ],
+    { label: 'p99 missed, held again', y: (s) => s.p99Ms },
+    {
+      name: 'capacity-latency',
+      title: 'Latency against load',
+      yLabel: 'latency (ms)',
+      thresholds: [
+        { y: profile.slo.sloP99Ms, label: `SLO p99 ≤ ${profile.slo.sloP99Ms} ms`, color: BREAK },
+      ],
+      yFormat: (v) => `${v} ms`,
+    },
+  );
 }
